@@ -1,0 +1,285 @@
+"""Exceptions raised by langchain-visionrouter.
+
+The whole tree::
+
+    VisionRouterError                base of every error the router or the adapter raises
+    ├── BadRequestError              400, 413, 422: the request was malformed or too large
+    ├── AuthenticationError          401: missing, bad or disabled API key
+    ├── InsufficientCreditsError     402: out of credits, or the key's spending limit reached
+    ├── PermissionDeniedError        403: moderation flag, guardrail, permission
+    ├── NotFoundError                404: unknown model, or no endpoint can serve the request
+    ├── RequestTimeoutError          408, and client-side time-outs
+    ├── RateLimitError               429
+    ├── ProviderError                5xx: router or upstream provider failed
+    ├── APIConnectionError           the router could not be reached (DNS, refused, reset)
+    └── StreamError                  an error inside a 200 stream, or a stream cut short
+
+    InvalidInputError (ValueError)   input that cannot be sent, raised before any request
+    └── ImageInputError              a bad image or file (type, size, encoding, path, URL)
+
+Router errors keep what the router said: ``status_code``, ``code``, ``message``,
+``metadata`` (with the upstream ``provider_name`` and its ``raw`` detail when sent),
+``generation_id`` and ``retry_after``. ``partial`` holds what had already been
+streamed when a stream failed. ``str()`` shows the router's message *and* the
+provider's raw detail, because the top-level message is often only
+"Provider returned error".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ImageInputError",
+    "InsufficientCreditsError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "StreamError",
+    "VisionRouterError",
+    "error_from_body",
+    "error_from_response",
+]
+
+_RAW_LIMIT = 2000  # characters of the provider's raw detail kept in str()
+
+
+class VisionRouterError(Exception):
+    """Base class of every error the router (or talking to it) produces."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: int | str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        generation_id: str | None = None,
+        retry_after: float | None = None,
+        partial: Any = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.generation_id = generation_id
+        self.retry_after = retry_after
+        #: What had been received before the failure (an ``AIMessageChunk`` for streams).
+        self.partial = partial
+        #: The decoded error body, as the router sent it.
+        self.body = body
+
+    @property
+    def provider_name(self) -> str | None:
+        """The upstream provider the router blamed, when it said."""
+        name = self.metadata.get("provider_name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def raw(self) -> str | None:
+        """The provider's own error text (``metadata.raw``), when the router forwarded it."""
+        raw = self.metadata.get("raw")
+        if raw is None:
+            return None
+        return raw if isinstance(raw, str) else json.dumps(raw)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.status_code is not None:
+            parts.append(f"[{self.status_code}]")
+        parts.append(self.message)
+        if self.provider_name:
+            parts.append(f"(provider: {self.provider_name})")
+        raw = self.raw
+        if raw and raw not in self.message:
+            parts.append(f"- provider detail: {raw[:_RAW_LIMIT]}")
+        error_type = self.metadata.get("error_type")
+        if error_type:
+            parts.append(f"(error_type: {error_type})")
+        if self.generation_id:
+            parts.append(f"(generation id: {self.generation_id})")
+        return " ".join(parts)
+
+    def __reduce__(self) -> Any:
+        # Keyword-only arguments need an explicit reduce to survive pickling
+        # (multiprocessing, Celery, LangGraph checkpoints).
+        kwargs = {
+            "status_code": self.status_code,
+            "code": self.code,
+            "metadata": self.metadata,
+            "generation_id": self.generation_id,
+            "retry_after": self.retry_after,
+            "body": self.body,
+        }
+        return (_rebuild, (type(self), self.message, kwargs))
+
+
+def _rebuild(cls: type[VisionRouterError], message: str, kwargs: dict[str, Any]) -> Any:
+    return cls(message, **kwargs)
+
+
+class BadRequestError(VisionRouterError):
+    """400, 413, 422: the router refused the request as malformed, invalid or too large."""
+
+
+class AuthenticationError(VisionRouterError):
+    """401: the API key is missing, wrong or disabled."""
+
+
+class InsufficientCreditsError(VisionRouterError):
+    """402: the account is out of credits or the key hit its spending limit."""
+
+
+class PermissionDeniedError(VisionRouterError):
+    """403: moderation flagged the input, a guardrail blocked it, or access is denied.
+
+    For moderation, ``metadata`` holds ``reasons`` and ``flagged_input``.
+    """
+
+
+class NotFoundError(VisionRouterError):
+    """404: the model does not exist, or no endpoint supports what the request needs."""
+
+
+class RequestTimeoutError(VisionRouterError):
+    """408 from the router, or the client's own ``timeout`` ran out."""
+
+
+class RateLimitError(VisionRouterError):
+    """429: rate limited by the router or upstream. ``retry_after`` says how long to wait."""
+
+
+class ProviderError(VisionRouterError):
+    """5xx: the router or the upstream provider failed or is overloaded."""
+
+
+class APIConnectionError(VisionRouterError):
+    """The router could not be reached at all (DNS failure, refused or reset connection)."""
+
+
+class StreamError(VisionRouterError):
+    """A streamed answer failed after HTTP 200, or ended before it was complete.
+
+    ``partial`` holds the ``AIMessageChunk`` assembled from everything streamed before
+    the failure, so no output is lost.
+    """
+
+
+class InvalidInputError(ValueError):
+    """Input that cannot be sent to the router; raised before any request is made."""
+
+
+class ImageInputError(InvalidInputError):
+    """An image or file given as input cannot be sent; raised before any request."""
+
+
+_STATUS_CLASSES: dict[int, type[VisionRouterError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int | None) -> type[VisionRouterError]:
+    """The exception class for an HTTP status (or an error body's numeric ``code``)."""
+    if status is None:
+        return VisionRouterError
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if status >= 500:
+        return ProviderError
+    if 400 <= status < 500:
+        return BadRequestError
+    return VisionRouterError
+
+
+def _status_from_code(code: Any) -> int | None:
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code
+    if isinstance(code, str) and code.isdigit():
+        return int(code)
+    return None
+
+
+def error_from_body(
+    body: Any,
+    *,
+    status_code: int | None = None,
+    generation_id: str | None = None,
+    retry_after: float | None = None,
+    cls: type[VisionRouterError] | None = None,
+) -> VisionRouterError:
+    """Build the typed exception for a decoded error body.
+
+    Accepts OpenRouter's ``{"error": {"code", "message", "metadata"}}``, the OpenAI-style
+    ``{"error": {"message", "type", "param", "code"}}`` that Infron sends, a bare error
+    object, or anything else (kept as the message).
+    """
+    err: Any = body.get("error", body) if isinstance(body, Mapping) else body
+    if isinstance(err, Mapping):
+        message = err.get("message")
+        code = err.get("code")
+        metadata = dict(err.get("metadata") or {}) if isinstance(err.get("metadata"), Mapping) else {}
+        for key in ("type", "param"):  # OpenAI-style fields, kept rather than dropped
+            if err.get(key) is not None:
+                metadata.setdefault(key, err[key])
+        if not isinstance(message, str) or not message:
+            message = json.dumps(err)[:_RAW_LIMIT]
+    else:
+        code = None
+        metadata = {}
+        message = str(err)[:_RAW_LIMIT] if err not in (None, "") else "empty error body"
+    if isinstance(body, Mapping) and generation_id is None and isinstance(body.get("id"), str):
+        generation_id = body["id"]
+    if cls is None:
+        cls = error_class_for_status(status_code if status_code not in (None, 200) else _status_from_code(code))
+    return cls(
+        message,
+        status_code=status_code,
+        code=code,
+        metadata=metadata,
+        generation_id=generation_id,
+        retry_after=retry_after,
+        body=body,
+    )
+
+
+def error_from_response(
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    retry_after: float | None = None,
+) -> VisionRouterError:
+    """Build the typed exception for a non-2xx HTTP answer."""
+    try:
+        body: Any = json.loads(content) if content else None
+    except ValueError:
+        # An HTML page from a proxy or a plain-text 502: keep the text, it is the detail.
+        body = content.decode("utf-8", "replace").strip()[:_RAW_LIMIT] or None
+    if body is None:
+        body = f"HTTP {status_code} with an empty body"
+    return error_from_body(
+        body,
+        status_code=status_code,
+        generation_id=headers.get("x-generation-id"),
+        retry_after=retry_after,
+    )

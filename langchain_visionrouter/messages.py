@@ -1,0 +1,370 @@
+"""LangChain messages -> the router's chat-completions ``messages`` JSON.
+
+Pure functions: data in, data out, no I/O. Every image and file is checked here
+(:mod:`langchain_visionrouter.images`), so bad input fails before a request is paid for.
+Content keeps the order the user gave.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_visionrouter.errors import ImageInputError, InvalidInputError
+from langchain_visionrouter.images import (
+    ImagePolicy,
+    check_base64_payload,
+    check_image_base64,
+    check_image_url,
+    image_data_url,
+    parse_data_url,
+)
+
+__all__ = ["convert_message", "convert_messages", "merge_reasoning_details"]
+
+logger = logging.getLogger(__name__)
+
+_ROLES = {
+    "system": "system",
+    "developer": "developer",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "tool": "tool",
+}
+# Blocks an AI message may carry that are sent another way (tool_calls, reasoning_details).
+_AI_SIDE_BLOCKS = frozenset(
+    {
+        "tool_use",
+        "tool_call",
+        "tool_call_chunk",
+        "invalid_tool_call",
+        "reasoning",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_call",
+        "server_tool_result",
+    }
+)
+_KNOWN_PART_TYPES = "text, image_url, image, file, audio, input_audio, video_url"
+
+
+def convert_messages(messages: Sequence[BaseMessage], policy: ImagePolicy) -> list[dict[str, Any]]:
+    """Convert a conversation to the router's ``messages`` list."""
+    return [convert_message(m, policy, index=i) for i, m in enumerate(messages)]
+
+
+def convert_message(message: BaseMessage, policy: ImagePolicy, *, index: int = 0) -> dict[str, Any]:
+    """Convert one LangChain message to one chat-completions message."""
+    if isinstance(message, AIMessage):
+        return _assistant(message, index)
+    if isinstance(message, HumanMessage):
+        role = "user"
+    elif isinstance(message, SystemMessage):
+        role = "system"
+    elif isinstance(message, ToolMessage):
+        role = "tool"
+    elif isinstance(message, ChatMessage):
+        role = _ROLES.get(message.role.lower(), "")
+        if not role:
+            msg = (
+                f"message {index}: ChatMessage role {message.role!r} is not one of "
+                f"{', '.join(sorted(set(_ROLES.values())))}."
+            )
+            raise InvalidInputError(msg)
+        if role == "assistant":
+            return _assistant(message, index)
+    else:
+        msg = (
+            f"message {index}: {type(message).__name__} cannot be sent to the router; use "
+            "SystemMessage, HumanMessage, AIMessage, ToolMessage or ChatMessage."
+        )
+        raise InvalidInputError(msg)
+
+    where = f"message {index} ({role})"
+    out: dict[str, Any] = {"role": role, "content": _content(message.content, policy, where)}
+    if role == "tool":
+        tool_call_id = getattr(message, "tool_call_id", None)
+        if not tool_call_id:
+            raise InvalidInputError(f"{where}: a tool message needs the tool_call_id it answers.")
+        out["tool_call_id"] = tool_call_id
+        out["content"] = _collapse_text(out["content"])
+    if message.name and role != "tool":
+        out["name"] = message.name
+    return out
+
+
+def _content(content: str | list[Any], policy: ImagePolicy, where: str) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    return [_part(block, policy, f"{where}, content block {j}") for j, block in enumerate(content)]
+
+
+def _collapse_text(content: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    # Tool results that are only text go as a string: every provider takes that form.
+    if isinstance(content, list) and all(p["type"] == "text" and len(p) == 2 for p in content):
+        return "".join(p["text"] for p in content)
+    return content
+
+
+def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+    if isinstance(block, str):
+        return {"type": "text", "text": block}
+    if not isinstance(block, Mapping):
+        raise InvalidInputError(f"{where}: expected a string or a dict, got {type(block).__name__}.")
+    kind = block.get("type")
+    if kind == "text":
+        part: dict[str, Any] = {"type": "text", "text": block.get("text") or ""}
+        if block.get("cache_control"):
+            part["cache_control"] = block["cache_control"]
+        return part
+    if kind == "image_url":
+        return _image_url_part(block, policy, where)
+    if kind == "image":
+        return _image_part(block, policy, where)
+    if kind == "file":
+        return _file_part(block, policy, where)
+    if kind in ("audio", "input_audio"):
+        return _audio_part(block, where)
+    if kind in ("video", "video_url"):
+        return _video_part(block, where)
+    msg = (
+        f"{where}: unknown content block type {kind!r}. Supported types: {_KNOWN_PART_TYPES} "
+        "(LangChain standard blocks or the OpenAI chat-completions forms)."
+    )
+    raise InvalidInputError(msg)
+
+
+def _image_url_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dict[str, Any]:
+    spec = block.get("image_url")
+    detail = None
+    if isinstance(spec, Mapping):
+        url, detail = spec.get("url"), spec.get("detail")
+    else:
+        url = spec
+    if not isinstance(url, str) or not url:
+        raise ImageInputError(f"{where}: image_url block has no 'url'.")
+    return _image(url, detail, policy, where)
+
+
+def _image(url: str, detail: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+    if url[:5].lower() == "data:":
+        url = image_data_url(url, policy, where=where)
+    else:
+        check_image_url(url, where=where)
+    return _image_url(url, detail, where)
+
+
+def _image_url(url: str, detail: Any, where: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {"url": url}
+    if detail is not None:
+        if detail not in ("auto", "low", "high"):
+            raise ImageInputError(f"{where}: detail must be 'auto', 'low' or 'high', not {detail!r}.")
+        spec["detail"] = detail
+    return {"type": "image_url", "image_url": spec}
+
+
+def _extra(block: Mapping[str, Any], key: str) -> Any:
+    if key in block:
+        return block[key]
+    for holder in ("extras", "metadata"):
+        extras = block.get(holder)
+        if isinstance(extras, Mapping) and key in extras:
+            return extras[key]
+    return None
+
+
+def _image_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dict[str, Any]:
+    detail = _extra(block, "detail")
+    source = block.get("source")
+    if isinstance(source, Mapping):  # Anthropic-style {"source": {"type": "base64"|"url", ...}}
+        if source.get("type") == "url" and isinstance(source.get("url"), str):
+            return _image(source["url"], detail, policy, where)
+        if source.get("type") == "base64":
+            return _inline_image(source.get("data"), source.get("media_type"), detail, policy, where)
+    source_type = block.get("source_type")
+    if isinstance(block.get("url"), str) and source_type in (None, "url"):
+        return _image(block["url"], detail, policy, where)
+    if "base64" in block or source_type == "base64":
+        data = block.get("base64") if "base64" in block else block.get("data")
+        return _inline_image(data, block.get("mime_type"), detail, policy, where)
+    if "file_id" in block or source_type == "id":
+        msg = (
+            f"{where}: image blocks by file id are not supported by the router; "
+            "send the image as a URL or base64 instead."
+        )
+        raise ImageInputError(msg)
+    raise ImageInputError(f"{where}: image block needs 'url' or 'base64' (with 'mime_type').")
+
+
+def _inline_image(data: Any, declared: Any, detail: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+    if not isinstance(data, str):
+        raise ImageInputError(f"{where}: the image is empty (no base64 data).")
+    if data[:5].lower() == "data:":  # a data URL where bare base64 was expected: accept it
+        return _image(data, detail, policy, where)
+    declared_type = declared if isinstance(declared, str) else None
+    mime, payload = check_image_base64(data, declared_type, policy, where=where)
+    return _image_url(f"data:{mime};base64,{payload}", detail, where)
+
+
+def _file_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dict[str, Any]:
+    if isinstance(block.get("file"), Mapping):  # already the chat-completions form
+        spec = dict(block["file"])
+        data = spec.get("file_data")
+        if isinstance(data, str) and data[:5].lower() == "data:":
+            _, payload = parse_data_url(data, where=where)
+            check_base64_payload(payload, where=where)
+        elif isinstance(data, str):
+            check_image_url(data, where=where)
+        elif not spec.get("file_id"):
+            raise ImageInputError(f"{where}: file block has no 'file_data'.")
+        return {"type": "file", "file": spec}
+
+    mime = block.get("mime_type")
+    if isinstance(mime, str) and mime.startswith("image/"):
+        return _image_part({**block, "type": "image"}, policy, where)
+    source_type = block.get("source_type")
+    filename = _extra(block, "filename") or _extra(block, "name") or _extra(block, "title")
+    if isinstance(block.get("url"), str) and source_type in (None, "url"):
+        url = block["url"]
+        check_image_url(url, where=where)
+        name = filename or posixpath.basename(urlsplit(url).path) or "document.pdf"
+        return {"type": "file", "file": {"filename": name, "file_data": url}}
+    if "base64" in block or source_type == "base64":
+        data = block.get("base64") if "base64" in block else block.get("data")
+        if not isinstance(data, str) or not data:
+            raise ImageInputError(f"{where}: the file is empty (no base64 data).")
+        if data[:5].lower() == "data:":
+            mime, data = parse_data_url(data, where=where)
+        data = check_base64_payload(data, where=where)
+        mime = mime or "application/pdf"
+        name = filename or ("document.pdf" if mime == "application/pdf" else "file")
+        return {"type": "file", "file": {"filename": name, "file_data": f"data:{mime};base64,{data}"}}
+    if "file_id" in block or source_type == "id":
+        msg = f"{where}: files by id are not supported by the router; send a URL or base64 instead."
+        raise ImageInputError(msg)
+    raise ImageInputError(f"{where}: file block needs 'url' or 'base64' (with 'mime_type').")
+
+
+def _audio_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
+    if isinstance(block.get("input_audio"), Mapping):
+        return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
+    data = block.get("base64") if "base64" in block else block.get("data")
+    mime = block.get("mime_type")
+    if not isinstance(data, str) or not isinstance(mime, str):
+        raise InvalidInputError(f"{where}: audio block needs 'base64' and 'mime_type'.")
+    data = check_base64_payload(data, where=where)
+    fmt = mime.split("/")[-1].replace("mpeg", "mp3").replace("x-wav", "wav")
+    return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
+
+
+def _video_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
+    if isinstance(block.get("video_url"), Mapping):
+        return {"type": "video_url", "video_url": dict(block["video_url"])}
+    if isinstance(block.get("url"), str):
+        check_image_url(block["url"], where=where)
+        return {"type": "video_url", "video_url": {"url": block["url"]}}
+    data, mime = block.get("base64"), block.get("mime_type")
+    if isinstance(data, str) and isinstance(mime, str):
+        data = check_base64_payload(data, where=where)
+        return {"type": "video_url", "video_url": {"url": f"data:{mime};base64,{data}"}}
+    raise InvalidInputError(f"{where}: video block needs 'url', or 'base64' with 'mime_type'.")
+
+
+def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
+    where = f"message {index} (assistant)"
+    content = message.content
+    if isinstance(content, list):
+        texts = []
+        for j, block in enumerate(content):
+            if isinstance(block, str):
+                texts.append(block)
+            elif isinstance(block, Mapping):
+                kind = block.get("type")
+                if kind == "text" or (kind not in _AI_SIDE_BLOCKS and isinstance(block.get("text"), str)):
+                    texts.append(block.get("text") or "")
+                elif kind not in _AI_SIDE_BLOCKS:
+                    logger.warning("%s, content block %s: %r block not sent", where, j, kind)
+        content = "".join(texts)
+    out: dict[str, Any] = {"role": "assistant", "content": content}
+    if isinstance(message, AIMessage):
+        calls = [
+            {
+                "id": tc["id"],
+                "type": "function",
+                "function": {"name": tc["name"], "arguments": json.dumps(tc["args"], ensure_ascii=False)},
+            }
+            for tc in message.tool_calls
+        ]
+        # Invalid calls still happened: the model will see their results next.
+        calls += [
+            {
+                "id": tc["id"],
+                "type": "function",
+                "function": {"name": tc["name"] or "", "arguments": tc["args"] or ""},
+            }
+            for tc in message.invalid_tool_calls
+            if tc.get("id")
+        ]
+        if calls:
+            out["tool_calls"] = calls
+            if not content:
+                out["content"] = None
+    details = message.additional_kwargs.get("reasoning_details")
+    if details:
+        out["reasoning_details"] = merge_reasoning_details(details)
+    annotations = message.additional_kwargs.get("annotations")
+    if annotations:
+        # File annotations spare the router re-parsing a PDF; citations are output only.
+        files = [a for a in annotations if isinstance(a, Mapping) and a.get("type") == "file"]
+        if files:
+            out["annotations"] = files
+    if message.name:
+        out["name"] = message.name
+    return out
+
+
+def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
+    """Join streamed ``reasoning_details`` fragments that share an ``index``.
+
+    Already-whole details pass through unchanged, so signatures (Anthropic, Gemini) are
+    sent back exactly as received.
+    """
+    merged: list[Any] = []
+    by_index: dict[Any, dict[str, Any]] = {}
+    for item in details:
+        if not isinstance(item, Mapping) or "index" not in item:
+            merged.append(item)
+            continue
+        key = (item["index"], item.get("type"))
+        current = by_index.get(key)
+        if current is None:
+            current = dict(item)
+            by_index[key] = current
+            merged.append(current)
+            continue
+        for k, v in item.items():
+            if v is None:
+                continue
+            old = current.get(k)
+            if old is None:
+                current[k] = v
+            elif isinstance(v, str) and isinstance(old, str) and k in ("text", "summary", "data", "signature"):
+                current[k] = old + v
+            elif old != v and k not in ("type", "index", "format", "id"):
+                current[k] = v
+    return merged

@@ -1,0 +1,68 @@
+"""Test configuration shared by every suite.
+
+Tests never touch the network: pytest-socket blocks every socket except loopback
+(see ``addopts`` in pyproject.toml), and cassettes replay with ``--record-mode=none``
+so a missing cassette fails instead of reaching out. Re-recording is described in
+``cassettes/README.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from langchain_visionrouter.testing import vcr_config_defaults
+
+ROOT = Path(__file__).resolve().parents[1]
+CASSETTES = ROOT / "cassettes"
+#: A placeholder key for replay; recorded requests never contain the real one.
+FAKE_KEY = "test-key-not-a-secret"
+
+_ENV_VARS = (
+    "VISIONROUTER_API_KEY",
+    "VISIONROUTER_BASE_URL",
+    "OPENROUTER_API_KEY",
+    "INFRON_API_KEY",
+)
+
+
+def recording(config: pytest.Config) -> bool:
+    return config.getoption("--record-mode", "none") not in ("none", None)
+
+
+@pytest.fixture(scope="session")
+def vcr_config() -> dict[str, Any]:
+    return vcr_config_defaults()
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    return str(CASSETTES)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts from no router settings in the environment (a fake key when replaying)."""
+    if recording(request.config):
+        return  # keep the real key for recording
+    for var in _ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OPENROUTER_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("INFRON_API_KEY", FAKE_KEY)
+
+
+@pytest.fixture
+def api_key() -> str:
+    return os.environ.get("VISIONROUTER_API_KEY") or os.environ.get("OPENROUTER_API_KEY") or FAKE_KEY
+
+
+@pytest.fixture
+def fake_router() -> Any:
+    """A scripted router on loopback (see tests/fakerouter.py)."""
+    from tests.fakerouter import FakeRouter
+
+    with FakeRouter() as router:
+        yield router
