@@ -84,19 +84,16 @@ def _replay_client() -> Any:
     return httpx.Client(transport=httpx.MockTransport(answer))
 
 
-def _content(args: argparse.Namespace, router: str) -> list[dict[str, Any]]:
+def _content(args: argparse.Namespace, router: str) -> list[str | dict[Any, Any]]:
     from langchain_visionrouter.images import ImagePolicy, load_file_as_data_url
     from langchain_visionrouter.routers import get_router
 
     preset = get_router(router)
     policy = ImagePolicy(router=preset.name, allowed_types=preset.image_types)
-    blocks: list[dict[str, Any]] = [{"type": "text", "text": args.prompt}]
+    blocks: list[str | dict[Any, Any]] = [{"type": "text", "text": args.prompt}]
     for source in args.images:
-        lowered = source.lower()
-        if lowered.startswith(("http://", "https://", "data:")):
-            url = source
-        else:
-            url = load_file_as_data_url(source, policy)
+        is_url = source.lower().startswith(("http://", "https://", "data:"))
+        url = source if is_url else load_file_as_data_url(source, policy)
         if url.startswith("data:application/pdf"):
             name = os.path.basename(source)
             blocks.append({"type": "file", "file": {"filename": name, "file_data": url}})

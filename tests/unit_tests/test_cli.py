@@ -122,7 +122,7 @@ def test_router_error_exits_1_with_the_routers_message(monkeypatch: pytest.Monke
     monkeypatch.setenv("OPENROUTER_API_KEY", "k")
     with FakeRouter() as router:
         router.reply(402, json={"error": {"code": 402, "message": "Insufficient credits"}})
-        code, out, err = run(["ask", "hi", "--base-url", router.url])
+        code, _, err = run(["ask", "hi", "--base-url", router.url])
     assert code == 1
     assert "[402] Insufficient credits" in err
 
