@@ -17,13 +17,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import (
-    InvalidToolCall,
-    ToolCall,
-    ToolCallChunk,
     invalid_tool_call,
     tool_call,
     tool_call_chunk,
@@ -82,6 +79,11 @@ def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
     return result
 
 
+def _obj(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (fields may be missing or null)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _int(value: Any) -> int:
     try:
         return int(value or 0)
@@ -91,7 +93,7 @@ def _int(value: Any) -> int:
 
 def _cost_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
     """``cost`` and ``cost_details``: inside ``usage`` on OpenRouter, at the root on Infron."""
-    usage = body.get("usage") if isinstance(body.get("usage"), Mapping) else {}
+    usage = _obj(body.get("usage"))
     out: dict[str, Any] = {}
     for key in ("cost", "cost_details", "is_byok"):
         value = usage.get(key) if usage.get(key) is not None else body.get(key)
@@ -113,7 +115,7 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
     for raw in raw_calls:
         if not isinstance(raw, Mapping):
             continue
-        function = raw.get("function") if isinstance(raw.get("function"), Mapping) else {}
+        function = _obj(raw.get("function"))
         name = function.get("name")
         call_id = raw.get("id") or None
         arguments = function.get("arguments")
@@ -174,7 +176,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
             exc.partial = message
             raise exc
         generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
-    llm_output = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
+    llm_output: dict[str, Any] = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
     return ChatResult(generations=generations, llm_output=llm_output)
 
 
@@ -203,7 +205,7 @@ def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: UsageMetadata | None) -> AIMessage:
-    raw = choice.get("message") if isinstance(choice.get("message"), Mapping) else {}
+    raw = _obj(choice.get("message"))
     content = raw.get("content")
     if isinstance(content, list):  # a few providers answer in parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
@@ -283,7 +285,7 @@ class StreamMapper:
         choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], Mapping) else None
         if choice is None:
             return AIMessageChunk(content="", response_metadata=metadata, id=self.generation_id) if metadata else None
-        delta = choice.get("delta") if isinstance(choice.get("delta"), Mapping) else {}
+        delta = _obj(choice.get("delta"))
         finish = choice.get("finish_reason")
         if finish and self.finish_reason is None:
             self.finish_reason = finish
@@ -360,7 +362,7 @@ class StreamMapper:
         for raw in raw_calls:
             if not isinstance(raw, Mapping):
                 continue
-            function = raw.get("function") if isinstance(raw.get("function"), Mapping) else {}
+            function = _obj(raw.get("function"))
             call_id = raw.get("id") or None
             index = raw.get("index")
             if not isinstance(index, int):
@@ -462,15 +464,12 @@ def _translate(message: AIMessage) -> list[types.ContentBlock]:
     if use_chunks:
         assert isinstance(message, AIMessageChunk)
         for tcc in message.tool_call_chunks:
-            blocks.append(
-                types.ToolCallChunk(
-                    type="tool_call_chunk",
-                    id=tcc.get("id"),
-                    name=tcc.get("name"),
-                    args=tcc.get("args"),
-                    index=tcc.get("index"),
-                )
+            block = types.ToolCallChunk(
+                type="tool_call_chunk", id=tcc.get("id"), name=tcc.get("name"), args=tcc.get("args")
             )
+            if tcc.get("index") is not None:
+                block["index"] = tcc["index"]  # type: ignore[typeddict-item]
+            blocks.append(block)
     else:
         for tc in message.tool_calls:
             blocks.append(types.ToolCall(type="tool_call", id=tc.get("id"), name=tc["name"], args=tc["args"]))

@@ -163,7 +163,7 @@ def retry_delay(attempt: int, asked: float | None) -> float:
     """
     if asked is not None:
         return min(asked, MAX_RETRY_WAIT)
-    base = min(INITIAL_BACKOFF * (2**attempt), MAX_BACKOFF)
+    base: float = min(INITIAL_BACKOFF * 2.0**attempt, MAX_BACKOFF)
     return base * (0.5 + random.random() / 2)
 
 

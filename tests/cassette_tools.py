@@ -104,7 +104,10 @@ _Dumper.add_representer(str, _str)
 
 
 def write(name: str, interactions: list[dict[str, Any]]) -> Path:
-    path = CASSETTES / f"{name}.yaml"
+    return write_to(CASSETTES / f"{name}.yaml", interactions)
+
+
+def write_to(path: Path, interactions: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.dump({"interactions": interactions, "version": 1}, Dumper=_Dumper, sort_keys=False, width=1000)
     path.write_text(text)

@@ -1,0 +1,267 @@
+"""responses.py: answers and stream chunks -> AIMessage / AIMessageChunk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessageChunk
+
+from langchain_visionrouter.errors import ProviderError, StreamError
+from langchain_visionrouter.responses import StreamMapper, chat_result, parse_tool_calls, usage_metadata
+
+
+def test_usage_metadata_maps_every_detail() -> None:
+    usage = usage_metadata(
+        {
+            "prompt_tokens": 100,
+            "completion_tokens": 50,
+            "total_tokens": 150,
+            "prompt_tokens_details": {"cached_tokens": 60, "cache_write_tokens": 40, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 30, "image_tokens": 0},
+        }
+    )
+    assert usage == {
+        "input_tokens": 100,
+        "output_tokens": 50,
+        "total_tokens": 150,
+        "input_token_details": {"cache_read": 60, "cache_creation": 40, "audio": 0},
+        "output_token_details": {"reasoning": 30},
+    }
+
+
+def test_usage_metadata_tolerates_missing_and_null_fields() -> None:
+    assert usage_metadata(None) is None
+    assert usage_metadata({"prompt_tokens": 3, "completion_tokens": None, "prompt_tokens_details": None}) == {
+        "input_tokens": 3,
+        "output_tokens": 0,
+        "total_tokens": 3,
+    }
+
+
+def answer(message: dict[str, Any], **root: Any) -> dict[str, Any]:
+    return {
+        "id": "gen-1",
+        "model": "m/x",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+        **root,
+    }
+
+
+def test_chat_result_null_content_and_missing_optional_fields() -> None:
+    result = chat_result(answer({"role": "assistant", "content": None}), model_provider="openrouter")
+    message = result.generations[0].message
+    assert message.content == ""
+    assert "provider" not in message.response_metadata  # missing on Infron: not invented
+    assert message.response_metadata["model_name"] == "m/x"
+
+
+def test_chat_result_keeps_reasoning_annotations_and_images() -> None:
+    msg = {
+        "role": "assistant",
+        "content": "hi",
+        "reasoning": "because",
+        "reasoning_details": [{"type": "reasoning.summary", "summary": "s"}],
+        "annotations": [{"type": "url_citation", "url_citation": {"url": "https://x"}}],
+        "images": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}],
+        "refusal": None,
+    }
+    message = chat_result(answer(msg), model_provider="openrouter").generations[0].message
+    assert message.additional_kwargs == {k: msg[k] for k in ("reasoning", "reasoning_details", "annotations", "images")}
+    assert message.content_blocks[0] == {"type": "reasoning", "reasoning": "s", "extras": {"type": "reasoning.summary"}}
+
+
+def test_cost_at_the_root_is_read_too() -> None:
+    body = answer(
+        {"role": "assistant", "content": "x"},
+        usage={"prompt_tokens": 1, "completion_tokens": 1},
+        cost=0.5,
+        cost_details={"discount_rate": 0.1},
+    )
+    metadata = chat_result(body, model_provider="infron").generations[0].message.response_metadata
+    assert metadata["cost"] == 0.5
+    assert metadata["cost_details"] == {"discount_rate": 0.1}
+
+
+def test_choice_that_failed_after_partial_output_raises_with_the_partial() -> None:
+    body = {
+        "id": "gen-9",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "error",
+                "error": {"code": 502, "message": "upstream died"},
+                "message": {"role": "assistant", "content": "half an ans"},
+            }
+        ],
+    }
+    with pytest.raises(ProviderError) as info:
+        chat_result(body, model_provider="openrouter")
+    assert info.value.partial.content == "half an ans"
+    assert info.value.generation_id == "gen-9"
+
+
+def test_answer_without_choices_raises() -> None:
+    with pytest.raises(ProviderError, match="overloaded"):
+        chat_result({"error": {"code": 503, "message": "overloaded"}}, model_provider="openrouter")
+    with pytest.raises(Exception, match="no choices"):
+        chat_result({"id": "gen-1", "choices": []}, model_provider="openrouter")
+
+
+@pytest.mark.parametrize("arguments", [None, "", "   ", "{}"])
+def test_tool_without_parameters_gives_empty_args(arguments: Any) -> None:
+    raw = {"id": "c1", "type": "function", "function": {"name": "now"}}
+    if arguments is not None:
+        raw["function"]["arguments"] = arguments
+    calls, invalid = parse_tool_calls([raw])
+    assert invalid == []
+    assert calls == [{"name": "now", "args": {}, "id": "c1", "type": "tool_call"}]
+
+
+def test_malformed_arguments_become_invalid_tool_calls() -> None:
+    calls, invalid = parse_tool_calls(
+        [
+            {"id": "c1", "function": {"name": "f", "arguments": '{"a": '}},
+            {"id": "c2", "function": {"name": "g", "arguments": "[1, 2]"}},
+        ]
+    )
+    assert calls == []
+    assert [(i["id"], i["args"]) for i in invalid] == [("c1", '{"a": '), ("c2", "[1, 2]")]
+    assert all(i["error"] for i in invalid)
+
+
+# -- streams ------------------------------------------------------------------------------
+
+
+def event(delta: dict[str, Any] | None = None, finish: str | None = None, **root: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"id": "gen-s", "model": "m/x", "provider": "P"}
+    if delta is not None or finish is not None:
+        base["choices"] = [
+            {"index": 0, "delta": {"role": "assistant", "content": "", **(delta or {})}, "finish_reason": finish}
+        ]
+    base.update(root)
+    return base
+
+
+USAGE = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7, "cost": 0.01}
+
+
+def run(events: list[dict[str, Any]], *, completed: bool = True) -> tuple[list[AIMessageChunk], AIMessageChunk]:
+    mapper = StreamMapper("openrouter")
+    chunks = [c for c in (mapper.chunk(e) for e in events) if c is not None]
+    chunks.append(mapper.last_chunk(completed=completed))
+    full = chunks[0]
+    for c in chunks[1:]:
+        full = full + c
+    return chunks, full
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        [event(choices=[], usage=USAGE)],  # choices: [] with usage
+        [event({}, None, usage=USAGE)],  # empty delta, finish_reason null
+        [event({}, "stop", usage=USAGE)],  # repeats finish_reason "stop"
+    ],
+    ids=["empty-choices", "null-finish", "repeated-stop"],
+)
+def test_usage_from_any_recorded_shape_counted_once(closing: list[dict[str, Any]]) -> None:
+    events = [event({}), event({"content": "Hi"}), event({"content": "!"}, "stop"), *closing]
+    chunks, full = run(events)
+    assert full.content == "Hi!"
+    assert full.usage_metadata == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    assert sum(1 for c in chunks if c.usage_metadata) == 1
+    assert full.response_metadata["finish_reason"] == "stop"  # not "stopstop"
+    assert full.response_metadata["model_name"] == "m/x"  # not repeated per chunk
+    assert full.response_metadata["provider"] == "P"
+    assert full.response_metadata["cost"] == 0.01
+    assert chunks[-1].chunk_position == "last"
+
+
+def test_usage_repeated_on_two_chunks_is_not_double_counted() -> None:
+    _, full = run([event({"content": "a"}, "stop", usage=USAGE), event(choices=[], usage=USAGE)])
+    assert full.usage_metadata is not None and full.usage_metadata["total_tokens"] == 7
+
+
+def test_stream_usage_off_reports_no_usage() -> None:
+    mapper = StreamMapper("openrouter", include_usage=False)
+    mapper.chunk(event({"content": "a"}, "stop", usage=USAGE))
+    last = mapper.last_chunk(completed=True)
+    assert last.usage_metadata is None
+    assert "cost" not in last.response_metadata
+
+
+def test_truncated_stream_is_an_error_but_finish_without_done_is_accepted() -> None:
+    with pytest.raises(StreamError, match="ended before"):
+        run([event({"content": "par"})], completed=False)
+    _, full = run([event({"content": "whole"}, "stop")], completed=False)
+    assert full.content == "whole"
+
+
+def test_error_chunk_raises_whatever_finish_reason_says() -> None:
+    mapper = StreamMapper("openrouter")
+    mapper.chunk(event({"content": "x"}, "length"))
+    with pytest.raises(StreamError) as info:
+        mapper.chunk(event({}, None, error={"code": 400, "message": "Token limit reached"}, usage=USAGE))
+    assert info.value.code == 400
+    assert mapper.usage == USAGE
+
+
+def test_streamed_chunks_sum_to_the_non_streamed_message() -> None:
+    tool_events = [
+        event(
+            {
+                "tool_calls": [
+                    {"index": 0, "id": "call_a", "type": "function", "function": {"name": "add", "arguments": ""}}
+                ]
+            }
+        ),
+        event({"tool_calls": [{"index": 0, "function": {"arguments": '{"a": 1,'}}]}),
+        event(
+            {
+                "tool_calls": [
+                    {"index": 1, "id": "call_b", "type": "function", "function": {"name": "now", "arguments": "{}"}}
+                ]
+            }
+        ),
+        event({"tool_calls": [{"index": 0, "id": "", "function": {"arguments": ' "b": 2}'}}]}),
+        event({}, "tool_calls"),
+        event(choices=[], usage=USAGE),
+    ]
+    _, full = run(tool_events)
+    whole = (
+        chat_result(
+            answer(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_a",
+                            "type": "function",
+                            "function": {"name": "add", "arguments": '{"a": 1, "b": 2}'},
+                        },
+                        {"id": "call_b", "type": "function", "function": {"name": "now", "arguments": "{}"}},
+                    ],
+                }
+            ),
+            model_provider="openrouter",
+        )
+        .generations[0]
+        .message
+    )
+    assert full.tool_calls == whole.tool_calls
+    assert [c["name"] for c in full.tool_calls] == ["add", "now"]
+
+
+def test_reasoning_detail_fragments_sum_without_doubling_fixed_fields() -> None:
+    frag = {"type": "reasoning.text", "format": "anthropic-claude-v1", "index": 0}
+    _, full = run(
+        [
+            event({"reasoning_details": [{**frag, "text": "a"}]}),
+            event({"reasoning_details": [{**frag, "text": "b"}]}),
+            event({"reasoning_details": [{**frag, "signature": "sig"}]}),
+            event({"content": "ok"}, "stop"),
+        ]
+    )
+    assert full.additional_kwargs["reasoning_details"] == [{**frag, "text": "ab", "signature": "sig"}]

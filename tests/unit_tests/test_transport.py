@@ -1,0 +1,74 @@
+"""transport.py: the pure parts (SSE decoding, retry policy). Faults over real HTTP are in test_faults.py."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import pytest
+
+from langchain_visionrouter import transport
+from langchain_visionrouter.errors import BadRequestError, ProviderError, RateLimitError
+from langchain_visionrouter.transport import SSEDecoder, retry_after_seconds, retry_delay
+
+
+def decode(pieces: list[bytes]) -> list[str]:
+    decoder = SSEDecoder()
+    out: list[str] = []
+    for piece in pieces:
+        out += decoder.feed(piece)
+    return out + decoder.flush()
+
+
+def test_comments_blank_lines_and_crlf() -> None:
+    body = b': OPENROUTER PROCESSING\r\n\r\n: OPENROUTER PROCESSING\r\n\r\ndata: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n'
+    assert decode([body]) == ['{"a":1}', "[DONE]"]
+
+
+def test_frames_split_anywhere_even_inside_a_utf8_character() -> None:
+    body = 'data: {"t":"h\u00e9llo \u2603"}\n\ndata: {"t":"x"}\n\n'.encode()
+    expected = decode([body])
+    assert expected == ['{"t":"h\u00e9llo \u2603"}', '{"t":"x"}']
+    for cut in range(1, len(body)):
+        assert decode([body[:cut], body[cut:]]) == expected
+    assert decode([bytes([b]) for b in body]) == expected
+
+
+def test_multi_line_data_and_other_fields() -> None:
+    assert decode([b"event: message\nid: 7\ndata: line1\ndata: line2\nretry: 10\n\n"]) == ["line1\nline2"]
+
+
+def test_last_event_without_blank_line_is_flushed() -> None:
+    assert decode([b"data: {}\n"]) == ["{}"]
+    assert decode([b"data: {}"]) == ["{}"]
+
+
+def test_retry_delay_honours_the_router_up_to_the_cap() -> None:
+    assert retry_delay(0, 3.0) == 3.0
+    assert retry_delay(0, 10_000.0) == transport.MAX_RETRY_WAIT
+
+
+@pytest.mark.parametrize("attempt", [0, 1, 2, 5, 10])
+def test_backoff_grows_with_jitter_and_is_bounded(attempt: int) -> None:
+    base = min(transport.INITIAL_BACKOFF * 2**attempt, transport.MAX_BACKOFF)
+    delays = {retry_delay(attempt, None) for _ in range(50)}
+    assert all(base / 2 <= d <= base for d in delays)
+    assert len(delays) > 1  # jittered
+
+
+def test_retry_after_forms() -> None:
+    assert retry_after_seconds({"retry-after": "7"}) == 7.0
+    date = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (retry_after_seconds({"retry-after": date}) or 0) <= 31
+    reset_ms = str(int((time.time() + 20) * 1000))
+    assert 15 <= (retry_after_seconds({"x-ratelimit-reset": reset_ms}) or 0) <= 21
+    assert retry_after_seconds({"x-ratelimit-reset": "1000"}) == 0.0  # already past
+    assert retry_after_seconds({}) is None
+
+
+def test_what_is_retryable() -> None:
+    assert transport._is_retryable(RateLimitError("x", status_code=429))
+    assert transport._is_retryable(ProviderError("x", status_code=529))
+    assert transport._is_retryable(ProviderError("x", status_code=200, code=502))  # error body in a 200
+    assert not transport._is_retryable(BadRequestError("x", status_code=400))
+    assert not transport._is_retryable(BadRequestError("x", status_code=200, code=400))
