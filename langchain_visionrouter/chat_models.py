@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
@@ -22,6 +21,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from langchain_visionrouter.body import encode_body
 from langchain_visionrouter.errors import VisionRouterError
 from langchain_visionrouter.images import ImagePolicy
 from langchain_visionrouter.messages import convert_messages
@@ -372,7 +372,7 @@ class ChatVisionRouter(BaseChatModel):
         return RouterRequest(
             url=self.base_url.rstrip("/") + "/chat/completions",
             headers=self._headers(stream),
-            body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+            body=encode_body(payload),
             timeout=self.timeout,
             max_retries=self.max_retries,
         )
