@@ -40,6 +40,13 @@ __all__ = [
     "usage_metadata",
 ]
 
+# Chunk metadata sent once per stream: (response_metadata key, event field).
+_ONCE_FIELDS = (
+    ("id", "id"),
+    ("model_name", "model"),
+    ("provider", "provider"),
+    ("system_fingerprint", "system_fingerprint"),
+)
 # Assistant-message fields kept in additional_kwargs, as the router sent them.
 _KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "images", "refusal", "audio")
 
@@ -235,6 +242,7 @@ class StreamMapper:
         "_call_ids",
         "_details_seen",
         "_last_index",
+        "_pending_once",
         "_sent",
         "cost",
         "finish_reason",
@@ -252,6 +260,9 @@ class StreamMapper:
         self.usage: Mapping[str, Any] | None = None
         self.cost: dict[str, Any] = {}
         self._sent: set[str] = set()  # response_metadata keys already emitted
+        # Event-level metadata not yet emitted, as (metadata key, event field): usually
+        # empty after the first event, so later events skip the lookups.
+        self._pending_once = list(_ONCE_FIELDS)
         self._call_ids: dict[int, str | None] = {}  # tool-call index -> id, for fragments
         self._last_index = -1
         self._details_seen: dict[int, dict[str, Any]] = {}
@@ -272,12 +283,14 @@ class StreamMapper:
                 generation_id=event.get("id") or self.generation_id,
                 cls=StreamError,
             )
-        self._take_usage(event)
+        if event.get("usage") is not None or event.get("cost") is not None:
+            self._take_usage(event)
         metadata: dict[str, Any] = {}
-        self._once(metadata, "id", event.get("id"))
-        self._once(metadata, "model_name", event.get("model"))
-        self._once(metadata, "provider", event.get("provider"))
-        self._once(metadata, "system_fingerprint", event.get("system_fingerprint"))
+        if self._pending_once:
+            for key, field in tuple(self._pending_once):
+                self._once(metadata, key, event.get(field))
+                if key in self._sent:
+                    self._pending_once.remove((key, field))
         if self.generation_id is None and event.get("id"):
             self.generation_id = event["id"]
 
@@ -306,20 +319,25 @@ class StreamMapper:
                 additional[key] = list(delta[key])
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
-        call_chunks = self._tool_call_chunks(delta.get("tool_calls"))
+        raw_calls = delta.get("tool_calls")
+        call_chunks = self._tool_call_chunks(raw_calls) if raw_calls else []
         if isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
         if not (content or additional or call_chunks or metadata):
             return None
+        # Only what the event carries: fewer fields to validate and to keep per chunk
+        # (LangChain holds every chunk of a stream until it ends).
+        fields: dict[str, Any] = {"content": content}
+        if additional:
+            fields["additional_kwargs"] = additional
+        if call_chunks:
+            fields["tool_call_chunks"] = call_chunks
         if metadata:
             metadata["model_provider"] = self.model_provider
-        return AIMessageChunk(
-            content=content,
-            additional_kwargs=additional,
-            tool_call_chunks=call_chunks,
-            response_metadata=metadata,
-            id=self.generation_id,
-        )
+            fields["response_metadata"] = metadata
+        if self.generation_id is not None:
+            fields["id"] = self.generation_id
+        return AIMessageChunk(**fields)
 
     def last_chunk(self, *, completed: bool) -> AIMessageChunk:
         """The closing chunk: usage and cost, counted once, and ``chunk_position="last"``.
