@@ -5,18 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import add_ai_message_chunks
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
@@ -40,6 +38,9 @@ from langchain_visionrouter.transport import (
     apost_json,
     post_json,
 )
+
+if TYPE_CHECKING:  # langchain_core.tools is slow to import and only named in a signature
+    from langchain_core.tools import BaseTool
 
 __all__ = ["ChatVisionRouter"]
 
@@ -507,6 +508,9 @@ class ChatVisionRouter(BaseChatModel):
                 on a parsing failure.
             strict: Ask for schema-exact output.
         """
+        # Imported here: not needed to build or call a model, and they load more modules.
+        from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
