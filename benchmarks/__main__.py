@@ -34,6 +34,8 @@ def _env() -> dict[str, str]:
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         env.pop(var, None)
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    # Installed packages import from compiled bytecode; let the worktree's be compiled too.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     # The worktree's package, whatever is pip-installed.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return env
