@@ -11,7 +11,6 @@ import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
@@ -25,6 +24,7 @@ from langchain_visionrouter.images import ImagePolicy
 from langchain_visionrouter.messages import convert_messages
 from langchain_visionrouter.responses import (
     StreamMapper,
+    StreamSoFar,
     chat_result,
     register_content_translators,
     usage_metadata,
@@ -412,20 +412,20 @@ class ChatVisionRouter(BaseChatModel):
         payload = self._payload(messages, stop, stream=True, **kwargs)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = EventStream(self._clients, self._request(payload, stream=True))
-        sent: list[AIMessageChunk] = []
+        so_far = StreamSoFar()
         try:
             for event in events:
                 message = mapper.chunk(event)
                 if message is None:
                     continue
-                sent.append(message)
+                so_far.add(message)
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager is not None:
                     run_manager.on_llm_new_token(message.text, chunk=chunk)
                 yield chunk
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
-            exc.partial = _partial(sent, mapper)
+            exc.partial = _partial(so_far, mapper)
             raise
         yield ChatGenerationChunk(message=last)
 
@@ -439,21 +439,21 @@ class ChatVisionRouter(BaseChatModel):
         payload = self._payload(messages, stop, stream=True, **kwargs)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = AsyncEventStream(self._clients, self._request(payload, stream=True))
-        sent: list[AIMessageChunk] = []
+        so_far = StreamSoFar()
         iterator = events.__aiter__()
         try:
             async for event in iterator:
                 message = mapper.chunk(event)
                 if message is None:
                     continue
-                sent.append(message)
+                so_far.add(message)
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(message.text, chunk=chunk)
                 yield chunk
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
-            exc.partial = _partial(sent, mapper)
+            exc.partial = _partial(so_far, mapper)
             raise
         finally:
             # Release the connection now, also when the caller stops early or is cancelled.
@@ -587,8 +587,8 @@ def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:
     return {**base, "require_parameters": True}
 
 
-def _partial(sent: list[AIMessageChunk], mapper: StreamMapper) -> AIMessageChunk:
+def _partial(so_far: StreamSoFar, mapper: StreamMapper) -> AIMessageChunk:
     """What a failed stream had produced: its chunks summed, plus usage if the router sent it."""
     usage = usage_metadata(mapper.usage)
     tail = AIMessageChunk(content="", usage_metadata=usage, response_metadata=dict(mapper.cost))
-    return add_ai_message_chunks(sent[0], *sent[1:], tail) if sent else tail
+    return so_far.total(tail)

@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages import content as types
-from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata, add_ai_message_chunks
 from langchain_core.messages.tool import (
     invalid_tool_call,
     tool_call,
@@ -34,6 +34,7 @@ _GROWING_DETAIL_FIELDS = frozenset({"text", "summary", "data", "signature"})
 
 __all__ = [
     "StreamMapper",
+    "StreamSoFar",
     "chat_result",
     "parse_tool_calls",
     "register_content_translators",
@@ -437,6 +438,91 @@ class StreamMapper:
                     fresh[k] = seen[k] = v
             out.append(fresh)
         return out
+
+
+# Fields a plain text chunk leaves at their defaults, with those defaults.
+_BLANK_CHUNK = AIMessageChunk(content="")
+_OTHER_FIELDS = tuple(
+    (name, getattr(_BLANK_CHUNK, name)) for name in AIMessageChunk.model_fields if name not in ("content", "id", "type")
+)
+
+
+_KNOWN_FIELDS = frozenset(
+    {"content", "additional_kwargs", "response_metadata", "type", "name", "id", "tool_calls"}
+    | {"invalid_tool_calls", "usage_metadata", "tool_call_chunks", "chunk_position"}
+)
+
+
+def _plain_text(chunk: AIMessageChunk) -> bool:
+    """Nothing but text (and an id): every other field at its default."""
+    if _FIELDS_AS_KNOWN:  # spelled out: this runs once per streamed chunk
+        return (
+            isinstance(chunk.content, str)
+            and not chunk.response_metadata
+            and not chunk.additional_kwargs
+            and not chunk.tool_call_chunks
+            and not chunk.tool_calls
+            and not chunk.invalid_tool_calls
+            and chunk.usage_metadata is None
+            and chunk.chunk_position is None
+            and chunk.name is None
+        )
+    return isinstance(chunk.content, str) and all(getattr(chunk, name) == blank for name, blank in _OTHER_FIELDS)
+
+
+# A langchain-core with other AIMessageChunk fields gets the generic check.
+_FIELDS_AS_KNOWN = set(AIMessageChunk.model_fields) == _KNOWN_FIELDS
+
+
+class StreamSoFar:
+    """What a stream has yielded so far, summed on demand (a failed stream's ``partial``).
+
+    Keeping every chunk would leave a heap that grows with the stream for the garbage
+    collector to walk, so each chunk would cost more than the one before. Runs of plain
+    text chunks (same id, nothing but text) are kept as their text; other chunks whole.
+    The sum is exactly ``add_ai_message_chunks`` of every chunk added.
+
+    A chunk is looked at one step late: LangChain updates a chunk it was given (its
+    ``id``, its ``response_metadata``) before it asks for the next one, and the sum must
+    see those updates, as it would had every chunk been kept.
+    """
+
+    __slots__ = ("_chunks", "_last", "_text", "_text_id")
+
+    def __init__(self) -> None:
+        self._chunks: list[AIMessageChunk] = []
+        self._text: list[str] = []
+        self._text_id: str | None = None
+        self._last: AIMessageChunk | None = None
+
+    def add(self, chunk: AIMessageChunk) -> None:
+        """Add the chunk about to be yielded."""
+        last, self._last = self._last, chunk
+        if last is not None:
+            self._keep(last)
+
+    def total(self, tail: AIMessageChunk) -> AIMessageChunk:
+        """The sum of every chunk added, then ``tail``."""
+        if self._last is not None:
+            self._keep(self._last)
+            self._last = None
+        self._flush()
+        return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
+
+    def _keep(self, chunk: AIMessageChunk) -> None:
+        if _plain_text(chunk):
+            if self._text and chunk.id != self._text_id:
+                self._flush()
+            self._text.append(chunk.content)  # type: ignore[arg-type]
+            self._text_id = chunk.id
+        else:
+            self._flush()
+            self._chunks.append(chunk)
+
+    def _flush(self) -> None:
+        if self._text:
+            self._chunks.append(AIMessageChunk(content="".join(self._text), id=self._text_id))
+            self._text = []
 
 
 # ---------------------------------------------------------------------------
