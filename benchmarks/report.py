@@ -33,6 +33,8 @@ SCENARIOS: dict[str, Scenario] = {
     "image8_mem": Scenario("mem", "image8", 1, "the same call: peak traced memory"),
     "stream1000": Scenario("time", "stream1000", 10, "consume a 1,000-chunk stream"),
     "stream10000": Scenario("time", "stream10000", 2, "consume a 10,000-chunk stream"),
+    "rawstream1000": Scenario("time", "rawstream1000", 10, "1,000 chunks through _stream() alone"),
+    "rawstream10000": Scenario("time", "rawstream10000", 2, "10,000 chunks through _stream() alone"),
     "stream1000_mem": Scenario("mem", "stream1000", 1, "1,000-chunk stream: peak traced memory"),
     "stream10000_mem": Scenario("mem", "stream10000", 1, "10,000-chunk stream: peak traced memory"),
     "image1": Scenario("time", "image1", 20, "one call with a 1 MiB image"),
@@ -150,6 +152,13 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
                     g[f"per_chunk_ratio_{key}"] = (large / 10000) / (small / 1000)
             ratios = [g.get("per_chunk_ratio_cpu"), g.get("per_chunk_ratio_wall")]
             g["per_chunk_met"] = all(r is not None and r <= PER_CHUNK_TOLERANCE for r in ratios)
+        if c in med.get("rawstream1000", {}) and c in med.get("rawstream10000", {}):
+            small, large = med["rawstream1000"][c]["cpu"], med["rawstream10000"][c]["cpu"]
+            if small and large:
+                g["raw_per_chunk_cpu_1000"] = small / 1000
+                g["raw_per_chunk_cpu_10000"] = large / 10000
+                g["raw_per_chunk_ratio_cpu"] = (large / 10000) / (small / 1000)
+                g["raw_per_chunk_met"] = g["raw_per_chunk_ratio_cpu"] <= PER_CHUNK_TOLERANCE
         if c in med.get("stream1000_mem", {}) and c in med.get("stream10000_mem", {}):
             small, large = med["stream1000_mem"][c]["peak"], med["stream10000_mem"][c]["peak"]
             if small is not None and large is not None:
@@ -259,6 +268,12 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
             f"**{_x(g.get('per_chunk_ratio_cpu'))}** ({_x(g.get('per_chunk_ratio_wall'))})"
             + met(g.get("per_chunk_met"))
         ),
+    )
+    row("per-chunk CPU, _stream() alone, 1,000 chunks", lambda g: _us(g.get("raw_per_chunk_cpu_1000")))
+    row("per-chunk CPU, _stream() alone, 10,000 chunks", lambda g: _us(g.get("raw_per_chunk_cpu_10000")))
+    row(
+        f"_stream() alone, 10,000 / 1,000 per-chunk cost, CPU; <= {PER_CHUNK_TOLERANCE}",
+        lambda g: f"**{_x(g.get('raw_per_chunk_ratio_cpu'))}**" + met(g.get("raw_per_chunk_met")),
     )
     row("stream peak memory, 1,000 chunks", lambda g: _mb(g.get("stream_peak_1000")))
     row("stream peak memory, 10,000 chunks", lambda g: _mb(g.get("stream_peak_10000")))

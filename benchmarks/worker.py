@@ -51,6 +51,23 @@ def _operation(model, scenario: str):  # type: ignore[no-untyped-def]
 
         return op, lambda out: out == SHORT_ANSWER
 
+    if scenario.startswith("rawstream"):
+        # The adapter layer alone: _stream() without BaseChatModel.stream(), which keeps
+        # every chunk of a stream until it ends (for its on_llm_end callback).
+        from langchain_core.messages import HumanMessage
+
+        n = int(scenario[9:])
+        expected = len(stream_text(n))
+        messages = [HumanMessage("Tell me a long story.")]
+
+        def op():  # type: ignore[no-untyped-def]
+            chars = 0
+            for generation in model._stream(messages):
+                chars += len(generation.message.content)
+            return chars
+
+        return op, lambda out: out == expected
+
     if scenario.startswith("stream"):
         n = int(scenario[6:])
         expected = len(stream_text(n))
@@ -92,6 +109,8 @@ def _operation(model, scenario: str):  # type: ignore[no-untyped-def]
 def _route(scenario: str) -> str:
     if scenario.startswith("stream"):
         return scenario
+    if scenario.startswith("rawstream"):
+        return scenario[3:]
     if scenario.startswith("image"):
         return "image"
     return "short"
