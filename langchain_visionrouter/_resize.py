@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 _FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP", "image/gif": "GIF"}
 _MIMES = {v: k for k, v in _FORMATS.items()}
-_QUALITIES = (90, 82, 74, 66, 58, 50, 42)
+# Below ~60 JPEG/WebP artefacts hurt a model more than fewer pixels do: shrink instead.
+_QUALITIES = (90, 80, 70, 60)
 _MIN_SIDE = 16  # below this an image is no use to a model: give up instead
 _MAX_ROUNDS = 12
 
@@ -59,9 +60,13 @@ def fit_image(
                     return data, _MIMES.get(source_format, "application/octet-stream")
                 if getattr(opened, "n_frames", 1) > 1:
                     logger.warning("%s: animated image; only its first frame is sent after resizing", where)
-                if source_format == "JPEG" and max_side:
+                scale = _first_scale(opened.size, source_format, len(data), max_side, max_bytes, convert_to)
+                start_side = max(1, round(max(opened.size) * scale))
+                if source_format == "JPEG" and scale < 1:
                     # Decode at a reduced scale straight away: much faster for big photos.
-                    opened.draft(opened.mode, (max_side, max_side))
+                    # (Room is left above the first guess, which may be too cautious.)
+                    room = min(max(opened.size), max_side or max(opened.size), start_side * 2)
+                    opened.draft(opened.mode, (room, room))
                 image = _upright(opened)
     except ImageInputError:
         raise
@@ -70,7 +75,16 @@ def fit_image(
     except (OSError, ValueError, SyntaxError) as exc:
         msg = f"{where}: the image data cannot be decoded ({exc}). Is the file complete?"
         raise ImageInputError(msg) from None
-    return _encode(image, source_format, where=where, max_side=max_side, max_bytes=max_bytes, convert_to=convert_to)
+    return _encode(
+        image,
+        source_format,
+        where=where,
+        max_side=max_side,
+        max_bytes=max_bytes,
+        convert_to=convert_to,
+        start_side=start_side,
+        source_bytes=len(data),
+    )
 
 
 def encode_image(
@@ -91,6 +105,24 @@ def encode_image(
     except (OSError, ValueError) as exc:
         raise ImageInputError(f"{where}: the image cannot be read ({exc}).") from None
     return _encode(upright, source_format, where=where, max_side=max_side, max_bytes=max_bytes, convert_to=mime_type)
+
+
+def _first_scale(
+    size: tuple[int, int],
+    source_format: str,
+    nbytes: int,
+    max_side: int | None,
+    max_bytes: int | None,
+    convert_to: str | None,
+) -> float:
+    """The scale to try first: what max_side asks, smaller if the bytes clearly will not fit."""
+    scale = min(1.0, max_side / max(size)) if max_side else 1.0
+    same_codec = convert_to is None or _FORMATS.get(convert_to) == source_format
+    if max_bytes and nbytes > max_bytes and same_codec and source_format in ("JPEG", "WEBP"):
+        # Re-encoding in the same lossy codec, bytes go roughly with pixels. (A PNG
+        # photo becomes a far smaller JPEG, so no guess is made from its size.)
+        scale = min(scale, math.sqrt(max_bytes / nbytes))
+    return scale
 
 
 def _within(size: tuple[int, int], nbytes: int, max_side: int | None, max_bytes: int | None) -> bool:
@@ -169,39 +201,60 @@ def _encode(
     max_side: int | None,
     max_bytes: int | None,
     convert_to: str | None,
+    start_side: int | None = None,
+    source_bytes: int | None = None,
 ) -> tuple[bytes, str]:
     alpha = _has_alpha(image)
     fmt = _target_format(source_format, alpha, convert_to)
     if fmt == "JPEG" and alpha:
         logger.warning("%s: JPEG has no transparency; transparent pixels are made white", where)
     icc = image.info.get("icc_profile")
+    icc_bytes = icc if isinstance(icc, bytes) else None
     width, height = image.size
-    scale = min(1.0, max_side / max(width, height)) if max_side else 1.0
-    # Lossy codecs try several qualities before the image shrinks; transparent images
-    # (and PNG, which has no quality knob) only shrink, so they stay lossless.
-    lossy = fmt == "JPEG" or (fmt == "WEBP" and not alpha)
+    longest = max(width, height)
+    top = min(1.0, max_side / longest) if max_side else 1.0  # never above max_side, never upscaled
+    scale = min(top, start_side / longest) if start_side else top
+    opaque_png = fmt == "PNG" and not alpha and convert_to is None
+    if opaque_png and max_bytes and source_bytes and source_bytes * scale * scale > 1.5 * max_bytes:
+        fmt = "JPEG"  # a PNG this far over budget cannot fit as PNG: skip that try
     prepared = _prepare(image, fmt, alpha)
-    best = b""
-    for _ in range(_MAX_ROUNDS):
+
+    def attempt(scale: float) -> tuple[bytes, bool]:
+        """Encode at this scale: lossy codecs try several qualities; transparent images
+        (and PNG, which has no quality knob) have one try, so they stay lossless."""
+        lossy = fmt == "JPEG" or (fmt == "WEBP" and not alpha)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         frame = prepared if size == prepared.size else prepared.resize(size, Image.Resampling.LANCZOS)
         qualities: tuple[int | None, ...] = (None,) if not lossy else _QUALITIES if max_bytes else _QUALITIES[:1]
+        out = b""
         for quality in qualities:
-            best = _save(frame, fmt, quality, icc if isinstance(icc, bytes) else None)
-            if max_bytes is None or len(best) <= max_bytes:
-                return best, _MIMES[fmt]
+            out = _save(frame, fmt, quality, icc_bytes)
+            if max_bytes is None or len(out) <= max_bytes:
+                return out, True
+        return out, False
+
+    out = b""
+    for _ in range(_MAX_ROUNDS):
+        out, fits = attempt(scale)
+        if fits:
+            if max_bytes and scale < top and len(out) < 0.6 * max_bytes:
+                # The guess shrank it more than needed: one step back up, if that fits too.
+                bigger, bigger_fits = attempt(min(top, scale * math.sqrt(0.9 * max_bytes / len(out))))
+                if bigger_fits:
+                    out = bigger
+            return out, _MIMES[fmt]
         if fmt == "PNG" and not alpha and convert_to is None:
             # An opaque PNG over budget: a photo, most likely. JPEG is far smaller.
-            fmt, lossy = "JPEG", True
+            fmt = "JPEG"
             prepared = _prepare(image, fmt, alpha)
             continue
         assert max_bytes is not None
         # Bytes grow roughly with the pixel count: aim a little under the budget.
-        scale *= max(0.3, min(0.9, math.sqrt(max_bytes / len(best)) * 0.95))
-        if max(width, height) * scale < _MIN_SIDE:
+        scale *= max(0.3, min(0.9, math.sqrt(max_bytes / len(out)) * 0.95))
+        if longest * scale < _MIN_SIDE:
             break
     msg = (
         f"{where}: cannot make the image fit in {max_bytes} bytes (the smallest attempt was "
-        f"{len(best)} bytes). Raise max_bytes."
+        f"{len(out)} bytes). Raise max_bytes."
     )
     raise ImageInputError(msg)
