@@ -124,6 +124,14 @@ class ChatVisionRouter(BaseChatModel):
             ])
             llm.invoke([msg]).content
 
+        Every base64 image can be downscaled before it is sent (needs Pillow:
+        ``pip install "langchain-visionrouter[images]"``); images over the hard
+        ceiling ``image_max_decoded_bytes`` (20 MiB) are refused, never sent:
+
+        .. code-block:: python
+
+            llm = ChatVisionRouter(model="...", image_max_side=2048, image_max_bytes=4_000_000)
+
     Stream:
         .. code-block:: python
 
