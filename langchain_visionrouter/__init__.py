@@ -21,6 +21,7 @@ from langchain_visionrouter.errors import (
     StreamError,
     VisionRouterError,
 )
+from langchain_visionrouter.images import file_block, image_block
 from langchain_visionrouter.routers import ROUTERS, RouterPreset
 
 __version__ = "0.1.0"
@@ -43,4 +44,6 @@ __all__ = [
     "StreamError",
     "VisionRouterError",
     "__version__",
+    "file_block",
+    "image_block",
 ]

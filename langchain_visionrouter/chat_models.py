@@ -23,7 +23,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_visionrouter.errors import VisionRouterError
-from langchain_visionrouter.images import ImagePolicy
+from langchain_visionrouter.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter.messages import convert_messages
 from langchain_visionrouter.responses import (
     StreamMapper,
@@ -123,6 +123,14 @@ class ChatVisionRouter(BaseChatModel):
             ])
             llm.invoke([msg]).content
 
+        Every base64 image can be downscaled before it is sent (needs Pillow:
+        ``pip install "langchain-visionrouter[images]"``); images over the hard
+        ceiling ``image_max_decoded_bytes`` (20 MiB) are refused, never sent:
+
+        .. code-block:: python
+
+            llm = ChatVisionRouter(model="...", image_max_side=2048, image_max_bytes=4_000_000)
+
     Stream:
         .. code-block:: python
 
@@ -212,6 +220,12 @@ class ChatVisionRouter(BaseChatModel):
     """Optional httpx client for sync calls (proxies, custom transports)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Optional httpx client for async calls."""
+    image_max_side: int | None = Field(default=None, gt=0)
+    """Downscale every base64 image sent so its longer side is at most this (pixels; needs Pillow)."""
+    image_max_bytes: int | None = Field(default=None, gt=0)
+    """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
+    image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
+    """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -238,6 +252,8 @@ class ChatVisionRouter(BaseChatModel):
         if clash:
             msg = f"model_kwargs must not set {clash}: use the constructor arguments of the same name."
             raise ValueError(msg)
+        if self.image_max_side is not None or self.image_max_bytes is not None:
+            require_pillow()  # say so now, not at the first image
         self._clients = HTTPClients(self.http_client, self.http_async_client)
         return self
 
@@ -325,7 +341,13 @@ class ChatVisionRouter(BaseChatModel):
 
     def _image_policy(self) -> ImagePolicy:
         preset = self.preset
-        return ImagePolicy(router=preset.name, allowed_types=preset.image_types)
+        return ImagePolicy(
+            router=preset.name,
+            allowed_types=preset.image_types,
+            max_bytes=self.image_max_decoded_bytes,
+            max_side=self.image_max_side,
+            fit_bytes=self.image_max_bytes,
+        )
 
     def _payload(
         self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any

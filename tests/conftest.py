@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter.testing import vcr_config_defaults
+from langchain_visionrouter.testing import cassette_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -35,7 +35,12 @@ def recording(config: pytest.Config) -> bool:
 
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
-    return vcr_config_defaults()
+    # Our own cassette plugin (langchain_visionrouter.testing): secrets scrubbed, base64
+    # payloads stored as sha256 digests. Replay pins a request by its inline images and
+    # files ("images"); the hand-written cassettes document the rest of the request
+    # body without pinning it. A test wanting an exact body uses
+    # @pytest.mark.vcr(match_on=[*DEFAULT_MATCH_ON, BODY_MATCHER]).
+    return cassette_config(match="images")
 
 
 @pytest.fixture(scope="module")
