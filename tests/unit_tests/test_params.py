@@ -46,7 +46,8 @@ CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"plugins": [{"id": "response-healing"}, {"id": "context-compression", "enabled": False}]},
      {"plugins": [{"id": "response-healing"}, {"id": "context-compression", "enabled": False}]}),
     ({"reasoning": {"effort": "low", "exclude": True}}, {"reasoning": {"effort": "low", "exclude": True}}),
-    ({"reasoning": ReasoningConfig(max_tokens=2000, enabled=True)}, {"reasoning": {"max_tokens": 2000, "enabled": True}}),
+    ({"reasoning": ReasoningConfig(max_tokens=2000, enabled=True)},
+     {"reasoning": {"max_tokens": 2000, "enabled": True}}),
     ({"route": "fallback"}, {"route": "fallback"}),
     ({"transforms": ["middle-out"]}, {"transforms": ["middle-out"]}),
     ({"transforms": []}, {"transforms": []}),
@@ -136,7 +137,8 @@ def test_parameter_reaches_the_router(
 
 @pytest.mark.parametrize("router", ROUTERS)
 async def test_parameters_reach_the_router_when_streaming_and_async(fake_router: Any, router: str) -> None:
-    chunk = {"id": "gen-2", "model": "m", "choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}]}
+    choice = {"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}
+    chunk = {"id": "gen-2", "model": "m", "choices": [choice]}
     fake_router.reply_sse([chunk, "[DONE]"])
     fake_router.reply(json=ANSWER)
     llm = _model(fake_router, router, provider={"order": ["openai"]})
