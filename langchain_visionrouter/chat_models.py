@@ -35,8 +35,8 @@ from langchain_visionrouter.params import (
     ProviderPreferences,
     ReasoningConfig,
     merge_params,
+    normalize_param,
     router_body,
-    validate_param,
 )
 from langchain_visionrouter.responses import (
     StreamMapper,
@@ -235,13 +235,14 @@ class ChatVisionRouter(BaseChatModel):
     app_title: str | None = None
     """Your app's name, sent as ``X-Title`` for the router's attribution."""
     # Router features (langchain_visionrouter.params): each may also be given per call.
+    # Typed objects or dicts are accepted; each is kept as the validated JSON it is sent as.
     models: list[str] | None = None
     """Fallback model ids, tried in order when the one before fails (``fallback_models`` on Infron)."""
-    provider: ProviderPreferences | None = None
+    provider: ProviderPreferences | dict[str, Any] | None = None
     """Provider routing preferences: a ``ProviderPreferences`` or a dict of its keys."""
-    plugins: list[Plugin] | None = None
+    plugins: list[Plugin | dict[str, Any]] | None = None
     """Router plugins, e.g. ``[file_parser_plugin("mistral-ocr"), web_plugin(max_results=3)]``."""
-    reasoning: ReasoningConfig | None = None
+    reasoning: ReasoningConfig | dict[str, Any] | None = None
     """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``."""
     route: Literal["fallback"] | None = None
     """Legacy routing mode."""
@@ -264,9 +265,9 @@ class ChatVisionRouter(BaseChatModel):
     logprobs: bool | None = None
     top_logprobs: int | None = None
     """Most likely tokens to return per position (0-20); needs ``logprobs=True``."""
-    prediction: Prediction | None = None
+    prediction: Prediction | dict[str, Any] | None = None
     """Predicted output: ``{"type": "content", "content": "..."}``."""
-    cache_control: CacheControl | None = None
+    cache_control: CacheControl | dict[str, Any] | None = None
     """Automatic prompt caching: ``{"type": "ephemeral"}``."""
     vision_check: catalog.VisionCheck = "off"
     """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
@@ -279,11 +280,11 @@ class ChatVisionRouter(BaseChatModel):
 
     _clients: HTTPClients = PrivateAttr()
 
-    @field_validator(*ROUTER_PARAMS, mode="before")
+    @field_validator(*ROUTER_PARAMS, mode="plain")
     @classmethod
     def _check_router_param(cls, value: Any, info: ValidationInfo) -> Any:
-        # The same validation as per call, so both give the same messages.
-        return value if value is None else validate_param(str(info.field_name), value, where="constructor")
+        # The same validation as per call, so both give the same messages; kept as the JSON sent.
+        return value if value is None else normalize_param(str(info.field_name), value, where="constructor")
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:

@@ -36,6 +36,7 @@ __all__ = [
     "WebPlugin",
     "file_parser_plugin",
     "merge_params",
+    "normalize_param",
     "router_body",
     "validate_param",
     "web_plugin",
@@ -282,7 +283,7 @@ def _explain(error: ValidationError) -> str:
 
 
 def validate_param(name: str, value: Any, *, where: str = "per call") -> Any:
-    """Validate one router parameter; return its typed value.
+    """Validate one router parameter; return its typed value (see :func:`normalize_param` for JSON).
 
     Raises:
         InvalidInputError: naming the parameter, what was wrong and where it was given.
@@ -295,6 +296,18 @@ def validate_param(name: str, value: Any, *, where: str = "per call") -> Any:
         return _adapter(name).validate_python(value)
     except ValidationError as exc:
         raise InvalidInputError(f"{name} ({where}): {_explain(exc)}") from None
+
+
+def normalize_param(name: str, value: Any, *, where: str = "per call") -> Any:
+    """Validate one router parameter; return it as the JSON the router is sent.
+
+    ``ChatVisionRouter`` keeps its router fields in this form, so they stay plain data
+    (serializable with ``langchain_core.load``, comparable, cheap to send).
+
+    Raises:
+        InvalidInputError: naming the parameter, what was wrong and where it was given.
+    """
+    return _to_json(validate_param(name, value, where=where))
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -329,7 +342,7 @@ def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: Rout
     """The request-body fields for the router parameters.
 
     Args:
-        fields: The model's values (``ChatVisionRouter`` fields, already validated), by name.
+        fields: The model's values (``ChatVisionRouter`` fields, already normalized), by name.
         call: Per-call values by name (``invoke``/``bind`` keywords), validated here.
         preset: The router, for its dialect (``fallback_models`` on Infron, unsupported keys).
 
@@ -343,14 +356,14 @@ def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: Rout
             values.pop(name, None)
             continue
         merged = merge_params(name, values.get(name), value)
-        values[name] = validate_param(name, merged, where="per call" if merged is value else "per call, merged")
+        values[name] = normalize_param(name, merged, where="per call" if merged is value else "per call, merged")
     if not values:
         return {}
     if values.get("top_logprobs") is not None and values.get("logprobs") is not True:
         raise InvalidInputError("top_logprobs needs logprobs=True: set both.")
-    provider = values.get("provider")
-    if isinstance(provider, ProviderPreferences):
-        unsupported = sorted(k for k in preset.unsupported_provider_keys if getattr(provider, k, None) is not None)
+    provider = _to_json(values.get("provider"))
+    if isinstance(provider, Mapping):
+        unsupported = sorted(k for k in preset.unsupported_provider_keys if provider.get(k) is not None)
         if unsupported:
             msg = f"provider: {preset.name} does not support {unsupported}; remove them for this router."
             raise InvalidInputError(msg)

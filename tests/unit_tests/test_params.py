@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langchain_core.load import dumps, loads
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
@@ -274,7 +275,7 @@ def test_per_call_provider_merges_with_the_constructor(fake_router: Any) -> None
     assert first["provider"] == {"order": ["azure"], "data_collection": "deny", "allow_fallbacks": False}
     assert second["provider"] == {"order": ["openai"], "data_collection": "deny", "zdr": True}
     assert "provider" not in third
-    assert llm.provider == ProviderPreferences(order=["openai"], data_collection="deny")  # untouched
+    assert llm.provider == {"order": ["openai"], "data_collection": "deny"}  # untouched
 
 
 def test_per_call_reasoning_budget_replaces_the_constructor_budget(fake_router: Any) -> None:
@@ -342,22 +343,48 @@ def test_langchain_metadata_is_not_sent_as_router_metadata(fake_router: Any) -> 
     assert fake_router.requests[0].json["metadata"] == {"team": "x"}
 
 
-def test_constructor_values_are_typed_and_traced() -> None:
+def test_constructor_values_are_kept_as_sent_and_traced() -> None:
     llm = ChatVisionRouter(
         model="m",
         api_key="k",
         router="infron",
-        provider={"order": ["a"]},
+        provider=ProviderPreferences(order=["a"]),
         reasoning={"effort": "low"},
         models=["b/c"],
-        plugins=[{"id": "web"}],
+        plugins=[web_plugin(max_results=1)],
+        logit_bias={7: 1},
     )
-    assert isinstance(llm.provider, ProviderPreferences) and llm.provider.order == ["a"]
-    assert isinstance(llm.reasoning, ReasoningConfig) and llm.reasoning.effort == "low"
+    assert llm.provider == {"order": ["a"]}
+    assert llm.reasoning == {"effort": "low"}
+    assert llm.plugins == [{"id": "web", "max_results": 1}]
+    assert llm.logit_bias == {"7": 1.0}
     params = llm._identifying_params
     assert params["provider"] == {"order": ["a"]}
     assert params["fallback_models"] == ["b/c"]
-    assert params["plugins"] == [{"id": "web"}]
+    assert params["plugins"] == [{"id": "web", "max_results": 1}]
+
+
+@pytest.mark.filterwarnings("ignore::langchain_core._api.beta_decorator.LangChainBetaWarning")
+def test_router_parameters_survive_serialization() -> None:
+    llm = ChatVisionRouter(
+        model="m",
+        api_key="sk-not-in-the-dump",
+        provider=ProviderPreferences(order=["a"], max_price={"prompt": 1}),
+        reasoning=ReasoningConfig(effort="high"),
+        plugins=[file_parser_plugin("native")],
+        router_metadata={"team": "x"},
+    )
+    text = dumps(llm)
+    assert "sk-not-in-the-dump" not in text
+    back = loads(
+        text,
+        secrets_map={"VISIONROUTER_API_KEY": "sk-not-in-the-dump"},
+        valid_namespaces=["langchain_visionrouter"],
+        allowed_objects=[ChatVisionRouter],
+    )
+    assert isinstance(back, ChatVisionRouter)
+    for name in ROUTER_PARAMS:
+        assert getattr(back, name) == getattr(llm, name), name
 
 
 # -- per-block cache_control -------------------------------------------------------------------
