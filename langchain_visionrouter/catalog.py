@@ -31,6 +31,7 @@ from langchain_visionrouter.transport import HTTPClients, RouterRequest, apost_j
 
 __all__ = [
     "DEFAULT_TTL",
+    "FETCH_TIMEOUT",
     "ModelCatalog",
     "ModelInfo",
     "VisionCheck",
@@ -57,6 +58,8 @@ __all__ = [
 
 #: Seconds a fetched catalog is reused before it is fetched again.
 DEFAULT_TTL = 3600.0
+#: Seconds to wait for the catalog.
+FETCH_TIMEOUT = 30.0
 VisionCheck = Literal["off", "warn", "error"]
 # Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
 _VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
@@ -397,7 +400,7 @@ class ModelCatalog:
         *,
         api_key: SecretStr | str | None = None,
         ttl: float = DEFAULT_TTL,
-        timeout: float | None = 30.0,
+        timeout: float | None = FETCH_TIMEOUT,
         max_retries: int = 2,
         clients: HTTPClients | None = None,
     ) -> None:

@@ -566,8 +566,10 @@ class ChatVisionRouter(BaseChatModel):
     def get_catalog(self, *, ttl: float = catalog.DEFAULT_TTL) -> catalog.ModelCatalog:
         """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds."""
         assert self.base_url is not None
+        # A listing is quick: never wait the (long) chat timeout for it.
+        timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
         return catalog.ModelCatalog(
-            self.base_url, api_key=self.api_key, ttl=ttl, timeout=self.timeout, clients=self._clients
+            self.base_url, api_key=self.api_key, ttl=ttl, timeout=timeout, clients=self._clients
         )
 
     def list_models(
