@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
@@ -20,11 +20,23 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator, model_validator
 
+from langchain_visionrouter import catalog
 from langchain_visionrouter.errors import VisionRouterError
 from langchain_visionrouter.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter.messages import convert_messages
+from langchain_visionrouter.params import (
+    ROUTER_PARAMS,
+    CacheControl,
+    Plugin,
+    Prediction,
+    ProviderPreferences,
+    ReasoningConfig,
+    merge_params,
+    normalize_param,
+    router_body,
+)
 from langchain_visionrouter.responses import (
     StreamMapper,
     chat_result,
@@ -40,6 +52,7 @@ from langchain_visionrouter.transport import (
     apost_json,
     post_json,
 )
+from langchain_visionrouter.usage import GenerationStats, get_generation
 
 __all__ = ["ChatVisionRouter"]
 
@@ -97,6 +110,18 @@ class ChatVisionRouter(BaseChatModel):
             Attribution headers (``HTTP-Referer``, ``X-Title``) for the router's rankings.
         default_headers: dict | None
             Extra headers sent with every request.
+
+    Key init args - router features (each also settable per call, e.g. ``invoke(..., provider=...)``):
+        models: list[str] | None
+            Fallback models (sent as ``fallback_models`` to Infron).
+        provider: ProviderPreferences | dict | None
+            Provider order, fallbacks, data policy, price caps...; unknown keys are an error.
+        plugins, reasoning, route, transforms, session_id, trace, router_metadata, user,
+        top_k, repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs,
+        prediction, cache_control:
+            The router's request fields, validated (see ``langchain_visionrouter.params``).
+        vision_check: "off" | "warn" | "error"
+            Check the model takes images before sending them (one cached catalog fetch).
 
     Instantiate:
         .. code-block:: python
@@ -216,6 +241,43 @@ class ChatVisionRouter(BaseChatModel):
     """Your app's URL, sent as ``HTTP-Referer`` for the router's attribution."""
     app_title: str | None = None
     """Your app's name, sent as ``X-Title`` for the router's attribution."""
+    # Router features (langchain_visionrouter.params): each may also be given per call.
+    # Typed objects or dicts are accepted; each is kept as the validated JSON it is sent as.
+    models: list[str] | None = None
+    """Fallback model ids, tried in order when the one before fails (``fallback_models`` on Infron)."""
+    provider: ProviderPreferences | dict[str, Any] | None = None
+    """Provider routing preferences: a ``ProviderPreferences`` or a dict of its keys."""
+    plugins: list[Plugin | dict[str, Any]] | None = None
+    """Router plugins, e.g. ``[file_parser_plugin("mistral-ocr"), web_plugin(max_results=3)]``."""
+    reasoning: ReasoningConfig | dict[str, Any] | None = None
+    """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``."""
+    route: Literal["fallback"] | None = None
+    """Legacy routing mode."""
+    transforms: list[str] | None = None
+    """Prompt transforms (legacy), e.g. ``["middle-out"]``; ``[]`` turns them off."""
+    session_id: str | None = None
+    """Groups requests into one session in the router's observability (<= 256 characters)."""
+    trace: dict[str, Any] | None = None
+    """Trace fields passed to the router's observability integrations."""
+    router_metadata: dict[str, str] | None = None
+    """Sent as the router's ``metadata`` (<= 16 string pairs); LangChain's ``metadata`` is for tracing."""
+    user: str | None = None
+    """Your end user's id, for the router's abuse detection and reports."""
+    top_k: int | None = None
+    repetition_penalty: float | None = None
+    min_p: float | None = None
+    top_a: float | None = None
+    logit_bias: dict[int | str, float] | None = None
+    """Token id -> bias (-100 to 100)."""
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    """Most likely tokens to return per position (0-20); needs ``logprobs=True``."""
+    prediction: Prediction | dict[str, Any] | None = None
+    """Predicted output: ``{"type": "content", "content": "..."}``."""
+    cache_control: CacheControl | dict[str, Any] | None = None
+    """Automatic prompt caching: ``{"type": "ephemeral"}``."""
+    vision_check: catalog.VisionCheck = "off"
+    """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Optional httpx client for sync calls (proxies, custom transports)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
@@ -230,6 +292,12 @@ class ChatVisionRouter(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _clients: HTTPClients = PrivateAttr()
+
+    @field_validator(*ROUTER_PARAMS, mode="plain")
+    @classmethod
+    def _check_router_param(cls, value: Any, info: ValidationInfo) -> Any:
+        # The same validation as per call, so both give the same messages; kept as the JSON sent.
+        return value if value is None else normalize_param(str(info.field_name), value, where="constructor")
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
@@ -251,9 +319,12 @@ class ChatVisionRouter(BaseChatModel):
         clash = sorted(set(self.model_kwargs) & ({"model", "messages", "stream"} | set(type(self).model_fields)))
         if clash:
             msg = f"model_kwargs must not set {clash}: use the constructor arguments of the same name."
+            if "metadata" in clash:
+                msg += " The router's metadata is router_metadata=...; metadata=... is LangChain's, for tracing."
             raise ValueError(msg)
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()  # say so now, not at the first image
+        router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
         self._clients = HTTPClients(self.http_client, self.http_async_client)
         return self
 
@@ -297,7 +368,19 @@ class ChatVisionRouter(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, "router": self.router, "base_url": self.base_url, **self._default_params}
+        return {
+            "model": self.model,
+            "router": self.router,
+            "base_url": self.base_url,
+            **self._default_params,
+            **router_body(self._router_fields(), {}, self.preset),
+        }
+
+    def _router_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ROUTER_PARAMS}
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return catalog.bundled_profile(self.model)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = {**self._default_params, **kwargs}
@@ -354,6 +437,9 @@ class ChatVisionRouter(BaseChatModel):
     ) -> dict[str, Any]:
         preset = self.preset
         params = self._default_params
+        router_fields = router_body(
+            self._router_fields(), {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}, preset
+        )
         params.update(kwargs)
         include_usage = params.pop("stream_usage", self.stream_usage)
         params.pop("stream", None)
@@ -364,6 +450,7 @@ class ChatVisionRouter(BaseChatModel):
             "messages": convert_messages(messages, self._image_policy()),
         }
         payload.update(params)
+        payload.update(router_fields)
         if stream:
             payload["stream"] = True
             if include_usage:
@@ -409,7 +496,12 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._payload(messages, stop, stream=False, **kwargs)
-        data = post_json(self._clients, self._request(payload, stream=False))
+        self._check_vision(payload)
+        try:
+            data = post_json(self._clients, self._request(payload, stream=False))
+        except VisionRouterError as exc:
+            self._explain_error(exc, payload)
+            raise
         return chat_result(data, model_provider=self.preset.provider_label)
 
     async def _agenerate(
@@ -420,7 +512,12 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._payload(messages, stop, stream=False, **kwargs)
-        data = await apost_json(self._clients, self._request(payload, stream=False))
+        await self._acheck_vision(payload)
+        try:
+            data = await apost_json(self._clients, self._request(payload, stream=False))
+        except VisionRouterError as exc:
+            await self._aexplain_error(exc, payload)
+            raise
         return chat_result(data, model_provider=self.preset.provider_label)
 
     def _stream(
@@ -431,6 +528,7 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
+        self._check_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = EventStream(self._clients, self._request(payload, stream=True))
         sent: list[AIMessageChunk] = []
@@ -447,6 +545,7 @@ class ChatVisionRouter(BaseChatModel):
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
             exc.partial = _partial(sent, mapper)
+            self._explain_error(exc, payload)
             raise
         yield ChatGenerationChunk(message=last)
 
@@ -458,6 +557,7 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
+        await self._acheck_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = AsyncEventStream(self._clients, self._request(payload, stream=True))
         sent: list[AIMessageChunk] = []
@@ -475,11 +575,77 @@ class ChatVisionRouter(BaseChatModel):
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
             exc.partial = _partial(sent, mapper)
+            await self._aexplain_error(exc, payload)
             raise
         finally:
             # Release the connection now, also when the caller stops early or is cancelled.
             await iterator.aclose()  # type: ignore[attr-defined]
         yield ChatGenerationChunk(message=last)
+
+    # -- model catalog, vision checks, generation stats -------------------------------------
+
+    def get_catalog(self, *, ttl: float = catalog.DEFAULT_TTL) -> catalog.ModelCatalog:
+        """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds."""
+        assert self.base_url is not None
+        # A listing is quick: never wait the (long) chat timeout for it.
+        timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
+        return catalog.ModelCatalog(
+            self.base_url, api_key=self.api_key, ttl=ttl, timeout=timeout, clients=self._clients
+        )
+
+    def list_models(
+        self,
+        *,
+        input_modalities: str | Sequence[str] | None = None,
+        output_modalities: str | Sequence[str] | None = None,
+        supported_parameters: str | Sequence[str] | None = None,
+        refresh: bool = False,
+    ) -> list[catalog.ModelInfo]:
+        """The router's models that have every modality and parameter asked for.
+
+        Args:
+            input_modalities: e.g. ``"image"`` or ``["image", "file"]``.
+            output_modalities: e.g. ``"text"``.
+            supported_parameters: e.g. ``["tools", "structured_outputs"]``.
+            refresh: Fetch the list again even if the cached one is still fresh.
+        """
+        return self.get_catalog().list_models(
+            input_modalities=input_modalities,
+            output_modalities=output_modalities,
+            supported_parameters=supported_parameters,
+            refresh=refresh,
+        )
+
+    def supports_images(self, model: str | None = None) -> bool:
+        """Whether ``model`` (default: this model) takes image input, per the router's catalog."""
+        return self.get_catalog().supports_images(model or self.model)
+
+    def refresh_profile(self) -> ModelProfile:
+        """Replace ``profile`` with what the router's catalog says about this model, and return it."""
+        self.profile = self.get_catalog().get(self.model).profile()
+        return self.profile
+
+    def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
+        """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
+        return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
+
+    def _check_vision(self, payload: dict[str, Any]) -> None:
+        if self.vision_check != "off":
+            catalog.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
+
+    async def _acheck_vision(self, payload: dict[str, Any]) -> None:
+        if self.vision_check != "off":
+            await catalog.aguard_images(
+                self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
+            )
+
+    def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        if catalog.is_no_image_endpoint(exc):
+            catalog.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
+
+    async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        if catalog.is_no_image_endpoint(exc):
+            await catalog.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     # -- tools and structured output --------------------------------------------------------
 
@@ -600,9 +766,9 @@ def _tool_choice(choice: dict[str, Any] | str | bool, tools: list[dict[str, Any]
 
 def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:
     # Without it the router may route to a provider that silently ignores response_format.
-    current = model.model_kwargs.get("provider")
-    base = dict(current) if isinstance(current, Mapping) else {}
-    return {**base, "require_parameters": True}
+    # The constructor's preferences are kept (and merged again with any per-call ones).
+    merged = merge_params("provider", model.provider, {"require_parameters": True})
+    return dict(merged)
 
 
 def _partial(sent: list[AIMessageChunk], mapper: StreamMapper) -> AIMessageChunk:

@@ -56,13 +56,14 @@ _DONE = "[DONE]"
 
 @dataclass(frozen=True)
 class RouterRequest:
-    """One POST to the router, fully prepared."""
+    """One request to the router, fully prepared (a POST unless ``method`` says otherwise)."""
 
     url: str
     headers: Mapping[str, str]
     body: bytes
     timeout: float | None
     max_retries: int
+    method: str = "POST"
 
 
 # ---------------------------------------------------------------------------
@@ -205,7 +206,7 @@ def _retry_or_raise(exc: Exception, attempt: int, req: RouterRequest) -> float:
 
 
 def _build(client: httpx.Client | httpx.AsyncClient, req: RouterRequest) -> httpx.Request:
-    return client.build_request("POST", req.url, content=req.body, headers=req.headers, timeout=req.timeout)
+    return client.build_request(req.method, req.url, content=req.body or None, headers=req.headers, timeout=req.timeout)
 
 
 def _decode_json(response: httpx.Response, content: bytes) -> Any:
