@@ -17,17 +17,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import (
-    InvalidToolCall,
-    ToolCall,
-    ToolCallChunk,
-    invalid_tool_call,
-    tool_call,
-    tool_call_chunk,
-)
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter.errors import StreamError, error_class_for_status, error_from_body
@@ -91,7 +84,7 @@ def _int(value: Any) -> int:
 
 def _cost_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
     """``cost`` and ``cost_details``: inside ``usage`` on OpenRouter, at the root on Infron."""
-    usage = body.get("usage") if isinstance(body.get("usage"), Mapping) else {}
+    usage: Mapping[str, Any] = body["usage"] if isinstance(body.get("usage"), Mapping) else {}
     out: dict[str, Any] = {}
     for key in ("cost", "cost_details", "is_byok"):
         value = usage.get(key) if usage.get(key) is not None else body.get(key)
@@ -113,15 +106,18 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
     for raw in raw_calls:
         if not isinstance(raw, Mapping):
             continue
-        function = raw.get("function") if isinstance(raw.get("function"), Mapping) else {}
-        name = function.get("name")
+        function: Mapping[str, Any] = raw["function"] if isinstance(raw.get("function"), Mapping) else {}
+        name = function.get("name") or None
         call_id = raw.get("id") or None
         arguments = function.get("arguments")
         if isinstance(arguments, Mapping):  # some providers send an object, not a string
-            calls.append(tool_call(name=name or "", args=dict(arguments), id=call_id))
-            continue
+            arguments = json.dumps(arguments)
         if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
-            calls.append(tool_call(name=name or "", args={}, id=call_id))
+            arguments = "{}"
+        if not name:  # nothing could run it, whatever its arguments
+            invalid.append(
+                invalid_tool_call(name=None, args=str(arguments), id=call_id, error="the tool call has no name")
+            )
             continue
         try:
             args = json.loads(arguments)
@@ -136,9 +132,6 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
             invalid.append(
                 invalid_tool_call(name=name, args=arguments, id=call_id, error="arguments are not a JSON object")
             )
-            continue
-        if not name:
-            invalid.append(invalid_tool_call(name=name, args=arguments, id=call_id, error="the tool call has no name"))
             continue
         calls.append(tool_call(name=name, args=args, id=call_id))
     return calls, invalid
@@ -174,7 +167,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
             exc.partial = message
             raise exc
         generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
-    llm_output = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
+    llm_output: dict[str, Any] = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
     return ChatResult(generations=generations, llm_output=llm_output)
 
 
@@ -203,7 +196,7 @@ def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: UsageMetadata | None) -> AIMessage:
-    raw = choice.get("message") if isinstance(choice.get("message"), Mapping) else {}
+    raw: Mapping[str, Any] = choice["message"] if isinstance(choice.get("message"), Mapping) else {}
     content = raw.get("content")
     if isinstance(content, list):  # a few providers answer in parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
@@ -231,8 +224,10 @@ class StreamMapper:
 
     __slots__ = (
         "_call_ids",
+        "_call_named",
+        "_call_slots",
         "_details_seen",
-        "_last_index",
+        "_last_slot",
         "_sent",
         "cost",
         "finish_reason",
@@ -250,8 +245,10 @@ class StreamMapper:
         self.usage: Mapping[str, Any] | None = None
         self.cost: dict[str, Any] = {}
         self._sent: set[str] = set()  # response_metadata keys already emitted
-        self._call_ids: dict[int, str | None] = {}  # tool-call index -> id, for fragments
-        self._last_index = -1
+        self._call_ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
+        self._call_named: set[int] = set()  # tool-call slots whose name was sent
+        self._call_slots: dict[int, int] = {}  # the router's tool-call index -> our slot
+        self._last_slot = -1
         self._details_seen: dict[int, dict[str, Any]] = {}
 
     def chunk(self, event: Mapping[str, Any]) -> AIMessageChunk | None:
@@ -283,7 +280,7 @@ class StreamMapper:
         choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], Mapping) else None
         if choice is None:
             return AIMessageChunk(content="", response_metadata=metadata, id=self.generation_id) if metadata else None
-        delta = choice.get("delta") if isinstance(choice.get("delta"), Mapping) else {}
+        delta: Mapping[str, Any] = choice["delta"] if isinstance(choice.get("delta"), Mapping) else {}
         finish = choice.get("finish_reason")
         if finish and self.finish_reason is None:
             self.finish_reason = finish
@@ -309,8 +306,8 @@ class StreamMapper:
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
         if not (content or additional or call_chunks or metadata):
             return None
-        if metadata:
-            metadata["model_provider"] = self.model_provider
+        # On every chunk (summing keeps one copy), so content_blocks translates each alike.
+        metadata["model_provider"] = self.model_provider
         return AIMessageChunk(
             content=content,
             additional_kwargs=additional,
@@ -360,37 +357,56 @@ class StreamMapper:
         for raw in raw_calls:
             if not isinstance(raw, Mapping):
                 continue
-            function = raw.get("function") if isinstance(raw.get("function"), Mapping) else {}
+            function: Mapping[str, Any] = raw["function"] if isinstance(raw.get("function"), Mapping) else {}
             call_id = raw.get("id") or None
-            index = raw.get("index")
-            if not isinstance(index, int):
-                # No index: a new id starts a new call, anything else continues the last one.
-                is_new = self._last_index < 0 or (
-                    call_id is not None and call_id != self._call_ids.get(self._last_index)
-                )
-                index = self._last_index + 1 if is_new else self._last_index
-            first = index not in self._call_ids
-            if first:
-                self._call_ids[index] = call_id
-            elif call_id is not None and self._call_ids[index] is None:
-                self._call_ids[index] = call_id
-                first = True
-            else:
-                call_id = None  # id and name go on a call's first fragment only
-            self._last_index = max(self._last_index, index)
             name = function.get("name") or None
+            slot = self._call_slot(raw.get("index"), call_id)
+            # A call's id and name go on the first fragment that carries them and never
+            # again: summing chunks concatenates strings, so a repeat would be doubled.
+            if call_id is not None and self._call_ids.get(slot) is None:
+                self._call_ids[slot] = call_id
+            else:
+                call_id = None
+            if name is not None and slot not in self._call_named:
+                self._call_named.add(slot)
+            else:
+                name = None
             arguments = function.get("arguments")
             if isinstance(arguments, Mapping):
                 arguments = json.dumps(arguments)
             chunks.append(
-                tool_call_chunk(
-                    name=name if first else None,
-                    args=arguments or "",
-                    id=call_id if first else None,
-                    index=index,
-                )
+                tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)
             )
         return chunks
+
+    def _call_slot(self, index: Any, call_id: str | None) -> int:
+        """The index a tool-call fragment gets in our chunks (LangChain joins fragments by it).
+
+        Usually the router's ``index``. Without one, a new id starts a new call and
+        anything else continues the last call. A known index arriving with a different
+        id is a new call too: some providers number parallel calls all ``0``.
+        """
+        if isinstance(index, int) and not isinstance(index, bool):
+            slot = self._call_slots.get(index)
+            if slot is None or self._other_call(slot, call_id):
+                slot = self._new_slot(index)
+                self._call_slots[index] = slot
+        elif self._last_slot < 0 or self._other_call(self._last_slot, call_id):
+            slot = self._new_slot(None)
+        else:
+            slot = self._last_slot
+        self._last_slot = slot
+        return slot
+
+    def _other_call(self, slot: int, call_id: str | None) -> bool:
+        known = self._call_ids.get(slot)
+        return call_id is not None and known is not None and known != call_id
+
+    def _new_slot(self, preferred: int | None) -> int:
+        used = self._call_ids.keys() | self._call_named | set(self._call_slots.values())
+        slot = preferred if preferred is not None and preferred not in used else max(used, default=-1) + 1
+        self._call_ids.setdefault(slot, None)
+        return slot
 
     def _details(self, details: Any) -> list[Any]:
         # Fragments of one detail share an index, and LangChain concatenates their strings
@@ -458,19 +474,18 @@ def _translate(message: AIMessage) -> list[types.ContentBlock]:
                 blocks.append(types.TextContentBlock(type="text", text=part))
             elif isinstance(part, Mapping) and part.get("type") == "text":
                 blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
-    use_chunks = isinstance(message, AIMessageChunk) and message.chunk_position != "last" and not message.tool_calls
+    # Like LangChain's OpenAI translator: a stream chunk shows its fragments, the summed
+    # message (chunk_position="last") its whole calls.
+    use_chunks = isinstance(message, AIMessageChunk) and message.chunk_position != "last"
     if use_chunks:
         assert isinstance(message, AIMessageChunk)
         for tcc in message.tool_call_chunks:
-            blocks.append(
-                types.ToolCallChunk(
-                    type="tool_call_chunk",
-                    id=tcc.get("id"),
-                    name=tcc.get("name"),
-                    args=tcc.get("args"),
-                    index=tcc.get("index"),
-                )
+            chunk_block = types.ToolCallChunk(
+                type="tool_call_chunk", id=tcc.get("id"), name=tcc.get("name"), args=tcc.get("args")
             )
+            if tcc.get("index") is not None:
+                chunk_block["index"] = tcc["index"]  # type: ignore[typeddict-item]
+            blocks.append(chunk_block)
     else:
         for tc in message.tool_calls:
             blocks.append(types.ToolCall(type="tool_call", id=tc.get("id"), name=tc["name"], args=tc["args"]))

@@ -128,7 +128,8 @@ class FakeRouter:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Poll often: shutdown() waits for the next poll, and every test's teardown calls it.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     # -- scripting ------------------------------------------------------------------
 
