@@ -420,7 +420,9 @@ class StreamMapper:
                 out.append(item)
                 continue
             seen = self._details_seen.get(item["index"])
-            if seen is None:
+            if seen is None or (item.get("id") and seen.get("id") and item["id"] != seen["id"]):
+                # A new detail; one with another id is new too (Gemini: one per tool call),
+                # and LangChain keeps details with different ids apart when summing.
                 self._details_seen[item["index"]] = dict(item)
                 out.append(dict(item))
                 continue

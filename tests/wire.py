@@ -192,3 +192,27 @@ def tool_delta(
         function["arguments"] = arguments
     fragment["function"] = function
     return {"content": content, "tool_calls": [fragment]}
+
+
+def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
+    """A small, valid PNG (coloured bands), byte-for-byte the same on every run."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = []
+    for y in range(height):
+        row = bytearray([0])  # filter: none
+        for x in range(width):
+            band = (x * 4 // width + seed) % 4
+            row += bytes(((60 + 60 * band) % 256, (200 - 40 * band) % 256, (90 + 30 * band + y) % 256))
+        rows.append(bytes(row))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
