@@ -23,20 +23,26 @@ def usage(
     completion_price: float = 1.6e-6,
     reasoning: int = 0,
     cached: int = 0,
+    cache_write: int | None = None,
     image: int | None = None,
+    cost: float | None = None,
 ) -> dict[str, Any]:
     """A ``usage`` object as OpenRouter sends it, with ``cost`` computed from the prices (USD/token)."""
-    cost = round(prompt * prompt_price + completion * completion_price, 10)
+    if cost is None:
+        cost = round(prompt * prompt_price + completion * completion_price, 10)
     details: dict[str, Any] = {"reasoning_tokens": reasoning}
     if image is not None:
         details["image_tokens"] = image
+    prompt_details: dict[str, Any] = {"cached_tokens": cached}
+    if cache_write is not None:
+        prompt_details["cache_write_tokens"] = cache_write
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
         "cost": cost,
         "is_byok": False,
-        "prompt_tokens_details": {"cached_tokens": cached},
+        "prompt_tokens_details": prompt_details,
         "cost_details": {"upstream_inference_cost": None},
         "completion_tokens_details": details,
     }
