@@ -172,3 +172,32 @@ async def test_agent_loop_gemini_streamed_async(agent_kind: str) -> None:
             if mode == "values":
                 state = data
     check_messages(state["messages"], "agent_loop_gemini_stream")
+
+
+# -- replay never reaches the network ----------------------------------------------------------
+
+
+def test_a_request_the_cassette_lacks_fails_instead_of_going_out() -> None:
+    import vcr
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    from tests.cassette_matching import json_body
+    from tests.cassette_tools import CASSETTES
+
+    replay = vcr.VCR(record_mode="none", match_on=MATCH_ON)
+    replay.register_matcher("json_body", json_body)
+    with (
+        replay.use_cassette(str(CASSETTES / "agent_loop_claude.yaml")),
+        claude(max_retries=0) as model,
+        pytest.raises(CannotOverwriteExistingCassetteException, match="json_body"),
+    ):
+        model.invoke("a question no cassette holds")
+
+
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
+def test_sockets_beyond_loopback_are_blocked() -> None:
+    import httpx
+    from pytest_socket import SocketConnectBlockedError
+
+    with pytest.raises(SocketConnectBlockedError):
+        httpx.get("https://1.1.1.1/", timeout=5)
