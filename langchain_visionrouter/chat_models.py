@@ -17,7 +17,7 @@ from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
@@ -516,6 +516,10 @@ class ChatVisionRouter(BaseChatModel):
             include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
                 on a parsing failure.
             strict: Ask for schema-exact output.
+
+        A parsing failure is never hidden: an answer without the expected tool call, with
+        arguments or JSON that do not parse (also when cut off at the token limit), or a
+        refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
@@ -546,7 +550,7 @@ class ChatVisionRouter(BaseChatModel):
                 provider=_require_parameters(self),
                 ls_structured_output_format={
                     "kwargs": {"method": method, "strict": strict},
-                    "schema": response_format["json_schema"]["schema"],
+                    "schema": convert_to_json_schema(schema),
                 },
             )
             parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]

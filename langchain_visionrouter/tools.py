@@ -20,7 +20,11 @@ from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.function_calling import (
+    convert_to_json_schema,
+    convert_to_openai_function,
+    convert_to_openai_tool,
+)
 from langchain_core.utils.json import parse_json_markdown
 
 __all__ = [
@@ -97,11 +101,19 @@ def tool_choice(choice: dict[str, Any] | str | bool, tools: Sequence[Mapping[str
 
 
 def json_schema_format(schema: dict[str, Any] | type, *, strict: bool | None = None) -> dict[str, Any]:
-    """``response_format`` asking for JSON that follows ``schema``."""
+    """``response_format`` asking for JSON that follows ``schema``.
+
+    With ``strict=True`` the schema is closed as strict mode requires (every object gets
+    ``additionalProperties: false`` and lists all its properties as required).
+    """
     json_schema = convert_to_json_schema(schema)
     # The name must match ^[a-zA-Z0-9_-]{1,64}$ on OpenAI and the routers that copy it.
     name = _NAME_UNSAFE.sub("_", str(json_schema.get("title") or "output"))[:64]
-    spec: dict[str, Any] = {"name": name, "schema": json_schema}
+    sent = json_schema
+    if strict:
+        sent = {k: v for k, v in json_schema.items() if k in ("title", "description")}
+        sent.update(convert_to_openai_function(schema, strict=True)["parameters"])
+    spec: dict[str, Any] = {"name": name, "schema": sent}
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]
     if strict is not None:

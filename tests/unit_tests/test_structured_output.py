@@ -144,7 +144,38 @@ def test_json_schema_keeps_the_users_provider_preferences(fake_router: Any) -> N
         llm.with_structured_output(Joke, method="json_schema", strict=True).invoke("A joke")
     body = fake_router.requests[0].json
     assert body["provider"] == {"order": ["OpenAI", "Azure"], "allow_fallbacks": False, "require_parameters": True}
-    assert body["response_format"]["json_schema"]["strict"] is True
+    spec = body["response_format"]["json_schema"]
+    assert spec["strict"] is True
+    # strict mode needs a closed schema
+    assert spec["schema"]["additionalProperties"] is False
+    assert spec["schema"]["required"] == ["setup", "punchline"]
+    assert spec["schema"]["title"] == "Joke"
+
+
+def test_strict_json_schema_closes_nested_objects_and_requires_optionals(
+    fake_router: Any, model: ChatVisionRouter
+) -> None:
+    class Place(BaseModel):
+        city: str
+        country: str | None = None
+
+    class Trip(BaseModel):
+        """A trip."""
+
+        stops: list[Place]
+
+    reply(fake_router, content='{"stops": [{"city": "Paris", "country": null}]}')
+    seen = OptionsSeen()
+    out = model.with_structured_output(Trip, method="json_schema", strict=True).invoke(
+        "A trip", config={"callbacks": [seen]}
+    )
+    assert out == Trip(stops=[Place(city="Paris")])
+    schema = fake_router.requests[0].json["response_format"]["json_schema"]["schema"]
+    place = schema["properties"]["stops"]["items"]
+    assert schema["additionalProperties"] is False and place["additionalProperties"] is False
+    assert place["required"] == ["city", "country"]
+    # LangSmith still sees the schema as given
+    assert seen.options[0]["ls_structured_output_format"]["schema"] == convert_to_json_schema(Trip)
 
 
 def test_json_schema_name_is_made_safe(fake_router: Any, model: ChatVisionRouter) -> None:
