@@ -273,6 +273,20 @@ def test_text_then_tool_call(fake_router: Any, model: ChatVisionRouter) -> None:
     assert full.usage_metadata is not None and full.usage_metadata["input_tokens"] == 48
 
 
+def test_streamed_malformed_arguments_become_an_invalid_call(fake_router: Any, model: ChatVisionRouter) -> None:
+    s = stream()
+    events = [
+        s.chunk(tool_delta(0, call_id="call_ok", name="divide", arguments='{"a": 1}')),
+        s.chunk(tool_delta(1, call_id="call_bad", name="divide", arguments="{'a': ")),
+        s.chunk(tool_delta(1, arguments="1}")),
+        *s.end(finish="tool_calls", use=usage(48, 11)),
+    ]
+    full = summed(stream_chunks(fake_router, model, events))  # never raises
+    assert calls_without_type(full) == [{"name": "divide", "args": {"a": 1}, "id": "call_ok"}]
+    [bad] = full.invalid_tool_calls
+    assert (bad["name"], bad["id"], bad["args"]) == ("divide", "call_bad", "{'a': 1}")
+
+
 # ---------------------------------------------------------------------------
 # Summed stream == non-streamed answer, through the whole adapter
 
