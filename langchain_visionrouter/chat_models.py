@@ -13,8 +13,6 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import add_ai_message_chunks
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
@@ -44,6 +42,15 @@ from langchain_visionrouter.responses import (
     usage_metadata,
 )
 from langchain_visionrouter.routers import ROUTERS, RouterPreset, get_router
+from langchain_visionrouter.tools import (
+    JsonAnswerParser,
+    PydanticAnswerParser,
+    PydanticToolCallParser,
+    ToolCallArgsParser,
+    format_tools,
+    json_schema_format,
+)
+from langchain_visionrouter.tools import tool_choice as tool_choice_param
 from langchain_visionrouter.transport import (
     AsyncEventStream,
     EventStream,
@@ -668,12 +675,14 @@ class ChatVisionRouter(BaseChatModel):
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        formatted = format_tools(tools, strict=strict)
         if tool_choice is not None and tool_choice is not False:
-            kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
+            kwargs["tool_choice"] = tool_choice_param(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        if formatted:  # an empty "tools" list is a 400 on most providers
+            kwargs["tools"] = formatted
+        return super().bind(**kwargs)
 
     def with_structured_output(
         self,
@@ -694,6 +703,10 @@ class ChatVisionRouter(BaseChatModel):
             include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
                 on a parsing failure.
             strict: Ask for schema-exact output.
+
+        A parsing failure is never hidden: an answer without the expected tool call, with
+        arguments or JSON that do not parse (also when cut off at the token limit), or a
+        refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
@@ -712,28 +725,28 @@ class ChatVisionRouter(BaseChatModel):
                 ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": tool},
             )
             if is_pydantic:
-                parser = PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                parser = PydanticToolCallParser(tools=[schema], first_tool_only=True, tool_name=name)  # type: ignore[list-item]
             else:
-                parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+                parser = ToolCallArgsParser(key_name=name, first_tool_only=True)
         elif method == "json_schema":
             if schema is None:
                 raise ValueError("method='json_schema' needs a schema.")
-            json_schema = convert_to_json_schema(schema)
-            spec: dict[str, Any] = {"name": json_schema.get("title") or "output", "schema": json_schema}
-            if strict is not None:
-                spec["strict"] = strict
+            response_format = json_schema_format(schema, strict=strict)
             llm = self.bind(
-                response_format={"type": "json_schema", "json_schema": spec},
+                response_format=response_format,
                 provider=_require_parameters(self),
-                ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": json_schema},
+                ls_structured_output_format={
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": convert_to_json_schema(schema),
+                },
             )
-            parser = PydanticOutputParser(pydantic_object=schema) if is_pydantic else JsonOutputParser()  # type: ignore[arg-type]
+            parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
         elif method == "json_mode":
             llm = self.bind(
                 response_format={"type": "json_object"},
                 ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
             )
-            parser = PydanticOutputParser(pydantic_object=schema) if is_pydantic else JsonOutputParser()  # type: ignore[arg-type]
+            parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
         else:
             raise ValueError(f"method must be 'function_calling', 'json_schema' or 'json_mode', not {method!r}.")
 
@@ -743,25 +756,6 @@ class ChatVisionRouter(BaseChatModel):
         parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
         parser_with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
         return RunnableMap(raw=llm) | parser_with_fallback
-
-
-def _tool_choice(choice: dict[str, Any] | str | bool, tools: list[dict[str, Any]]) -> dict[str, Any] | str:
-    if isinstance(choice, dict):
-        return choice
-    if choice is True:
-        if len(tools) != 1:
-            raise ValueError(f"tool_choice=True needs exactly one tool, got {len(tools)}.")
-        return {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
-    if choice in ("auto", "none", "required"):
-        return choice
-    if choice == "any":
-        return "required"
-    if isinstance(choice, str):
-        names = [t["function"]["name"] for t in tools]
-        if choice not in names:
-            raise ValueError(f"tool_choice={choice!r} is not one of the bound tools: {names}.")
-        return {"type": "function", "function": {"name": choice}}
-    raise ValueError(f"Unrecognised tool_choice: {choice!r}")
 
 
 def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:

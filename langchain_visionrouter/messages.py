@@ -302,6 +302,13 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
         content = "".join(texts)
     out: dict[str, Any] = {"role": "assistant", "content": content}
     if isinstance(message, AIMessage):
+        for j, tc in enumerate(message.tool_calls):
+            if not tc.get("id"):
+                msg = (
+                    f"{where}: tool call {j} ({tc['name']!r}) has no id, so no tool result can answer it; "
+                    "give every tool call an id (and its ToolMessage the same tool_call_id)."
+                )
+                raise InvalidInputError(msg)
         calls = [
             {
                 "id": tc["id"],
@@ -342,7 +349,8 @@ def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
     """Join streamed ``reasoning_details`` fragments that share an ``index``.
 
     Already-whole details pass through unchanged, so signatures (Anthropic, Gemini) are
-    sent back exactly as received.
+    sent back exactly as received. Details with different ids are never joined (Gemini
+    sends one encrypted detail per tool call).
     """
     merged: list[Any] = []
     by_index: dict[Any, dict[str, Any]] = {}
@@ -352,6 +360,8 @@ def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
             continue
         key = (item["index"], item.get("type"))
         current = by_index.get(key)
+        if current is not None and item.get("id") and current.get("id") and item["id"] != current["id"]:
+            current = None
         if current is None:
             current = dict(item)
             by_index[key] = current

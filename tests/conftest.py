@@ -9,6 +9,7 @@ so a missing cassette fails instead of reaching out. Re-recording is described i
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +72,18 @@ def fake_router() -> Any:
 
     with FakeRouter() as router:
         yield router
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Matchers cassette tests may opt into (``match_on`` in their ``vcr_config``)."""
+    from tests.cassette_matching import json_body
+
+    vcr.register_matcher("json_body", json_body)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, Any]:
+    """Keep each phase's report on the item (``item.report_call``), for fixtures that check in teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
