@@ -135,6 +135,11 @@ class FakeRouter:
                 with router._lock:
                     router.connections += 1
 
+            def handle(self) -> None:
+                # A client that resets its connection (a cancelled stream) is not a server error.
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                    super().handle()
+
             def finish(self) -> None:
                 with contextlib.suppress(OSError):
                     super().finish()
@@ -224,7 +229,8 @@ class FakeRouter:
             daemon_threads = True
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, at every test teardown.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
     # -- scripting ------------------------------------------------------------------
 
