@@ -497,6 +497,34 @@ def _whole_answer(response: httpx.Response, content: bytes) -> list[Any]:
     return [{**data, "object": "chat.completion.chunk", "choices": choices}]
 
 
+# Bytes read past [DONE] to let the connection go back to the pool (the body normally ends
+# right there); a server sending more than this is cut off, costing only the connection.
+_DRAIN_LIMIT = 64 * 1024
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    """Read the body's end after ``[DONE]`` so the connection is reused, not dropped."""
+    seen = 0
+    try:
+        for piece in chunks:
+            seen += len(piece)
+            if seen > _DRAIN_LIMIT:
+                return
+    except httpx.HTTPError:
+        pass  # the answer was complete; only the connection is lost
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    seen = 0
+    try:
+        async for piece in chunks:
+            seen += len(piece)
+            if seen > _DRAIN_LIMIT:
+                return
+    except httpx.HTTPError:
+        pass
+
+
 class EventStream:
     """The decoded JSON events of one streamed answer.
 
@@ -543,10 +571,12 @@ class EventStream:
         decoder = SSEDecoder()
         try:
             try:
-                for raw in response.iter_bytes():
+                chunks = response.iter_bytes()
+                for raw in chunks:
                     for payload in decoder.feed(raw):
                         if payload == _DONE:
                             self.completed = True
+                            _drain(chunks)
                             return
                         yield _parse_event(payload)
                 for payload in decoder.flush():
@@ -604,10 +634,12 @@ class AsyncEventStream:
         decoder = SSEDecoder()
         try:
             try:
-                async for raw in response.aiter_bytes():
+                chunks = response.aiter_bytes()
+                async for raw in chunks:
                     for payload in decoder.feed(raw):
                         if payload == _DONE:
                             self.completed = True
+                            await _adrain(chunks)
                             return
                         yield _parse_event(payload)
                 for payload in decoder.flush():
