@@ -307,15 +307,18 @@ def _is_retryable(exc: VisionRouterError) -> bool:
 def _connection_error(exc: httpx.HTTPError) -> VisionRouterError:
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeoutError(f"request timed out ({type(exc).__name__}): {exc}")
-    return APIConnectionError(f"could not reach the router ({type(exc).__name__}): {exc}")
+    if isinstance(exc, (httpx.ConnectError, httpx.UnsupportedProtocol)):
+        return APIConnectionError(f"could not reach the router ({type(exc).__name__}): {exc}")
+    return APIConnectionError(f"the connection to the router was lost ({type(exc).__name__}): {exc}")
 
 
 def _safe_to_retry_transport_error(exc: httpx.HTTPError) -> bool:
     # The request never reached the router: connect failures, and a pooled connection
-    # the server had already closed. A read time-out means the router was working on
+    # the server had already closed ("Server disconnected without sending a response").
+    # A read time-out, or an answer cut off mid-body, means the router was working on
     # it (and may bill it), so it is not retried.
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)) or (
-        isinstance(exc, httpx.RemoteProtocolError) and "without sending" in str(exc).lower()
+        isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc).lower()
     )
 
 
@@ -497,6 +500,35 @@ def _whole_answer(response: httpx.Response, content: bytes) -> list[Any]:
     return [{**data, "object": "chat.completion.chunk", "choices": choices}]
 
 
+# Bytes of a stream's start kept until its first event, to report a body that has none.
+_HEAD_LIMIT = 8 * 1024
+
+
+def _check_unframed(head: bytes, response: httpx.Response) -> None:
+    """A stream that ended without a single event: raise what its body said, if anything.
+
+    Some gateways send a JSON error (or a proxy's text) labelled ``text/event-stream``;
+    its message must not be lost behind "the stream ended before the answer was complete".
+    """
+    lines = [line for line in head.splitlines() if line.strip() and not line.startswith(b":")]
+    if not lines:
+        return  # nothing, or keep-alives only: the caller reports the truncation
+    text = b"\n".join(lines).decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, Mapping) and data.get("error"):
+        raise error_from_body(
+            data, status_code=response.status_code, generation_id=response.headers.get("x-generation-id")
+        )
+    raise StreamError(
+        f"the router's stream held no events; its body was: {text[:300]!r}",
+        status_code=response.status_code,
+        generation_id=response.headers.get("x-generation-id"),
+    )
+
+
 # Bytes read past [DONE] to let the connection go back to the pool (the body normally ends
 # right there); a server sending more than this is cut off, costing only the connection.
 _DRAIN_LIMIT = 64 * 1024
@@ -572,18 +604,25 @@ class EventStream:
         try:
             try:
                 chunks = response.iter_bytes()
+                head: bytes | None = b""  # until the first event
                 for raw in chunks:
+                    if head is not None and len(head) < _HEAD_LIMIT:
+                        head += raw
                     for payload in decoder.feed(raw):
+                        head = None
                         if payload == _DONE:
                             self.completed = True
                             _drain(chunks)
                             return
                         yield _parse_event(payload)
                 for payload in decoder.flush():
+                    head = None
                     if payload == _DONE:
                         self.completed = True
                         return
                     yield _parse_event(payload)
+                if head is not None:
+                    _check_unframed(head, response)
             except httpx.TimeoutException as exc:
                 raise RequestTimeoutError(f"stream stalled: no data within the {self._req.timeout}s timeout") from exc
             except httpx.HTTPError as exc:
@@ -635,18 +674,25 @@ class AsyncEventStream:
         try:
             try:
                 chunks = response.aiter_bytes()
+                head: bytes | None = b""  # until the first event
                 async for raw in chunks:
+                    if head is not None and len(head) < _HEAD_LIMIT:
+                        head += raw
                     for payload in decoder.feed(raw):
+                        head = None
                         if payload == _DONE:
                             self.completed = True
                             await _adrain(chunks)
                             return
                         yield _parse_event(payload)
                 for payload in decoder.flush():
+                    head = None
                     if payload == _DONE:
                         self.completed = True
                         return
                     yield _parse_event(payload)
+                if head is not None:
+                    _check_unframed(head, response)
             except httpx.TimeoutException as exc:
                 raise RequestTimeoutError(f"stream stalled: no data within the {self._req.timeout}s timeout") from exc
             except httpx.HTTPError as exc:

@@ -79,15 +79,16 @@ def answer(
     headers: dict[str, str] | None = None,
     delay: float = 0.0,
     gate: threading.Event | None = None,
+    drop: bool = False,
 ) -> Scripted:
-    """One complete answer (JSON when ``json`` is given)."""
+    """One complete answer (JSON when ``json`` is given); ``drop`` cuts the body in half."""
     headers = dict(headers or {})
     if json is not None:
         raw = jsonlib.dumps(json).encode()
         headers.setdefault("Content-Type", "application/json")
     else:
         raw = body.encode() if isinstance(body, str) else (body or b"")
-    return Scripted(status=status, headers=headers, body=raw, delay=delay, gate=gate)
+    return Scripted(status=status, headers=headers, body=raw, delay=delay, gate=gate, drop=drop)
 
 
 def sse_answer(
@@ -198,6 +199,12 @@ class FakeRouter:
                 if scripted.chunks is None:
                     self.send_header("Content-Length", str(len(scripted.body)))
                     self.end_headers()
+                    if scripted.drop:  # half the promised body, then the connection goes
+                        self.wfile.write(scripted.body[: len(scripted.body) // 2])
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        return
                     self.wfile.write(scripted.body)
                     return
                 self.send_header("Transfer-Encoding", "chunked")

@@ -635,6 +635,41 @@ def test_connection_closed_without_answer_is_retried(
     assert len(fake_router.requests) == 2
 
 
+def test_answer_cut_off_mid_body_is_not_retried(fake_router: FakeRouter, make_model: Any, caller: Caller) -> None:
+    fake_router.reply(json=completion("a long answer " * 20), drop=True)  # the router answered, then the line broke
+    fake_router.reply(json=completion("a second, billed answer"))
+    with pytest.raises(APIConnectionError, match="connection to the router was lost") as info:
+        caller.invoke(make_model(max_retries=2))
+    assert "RemoteProtocolError" in str(info.value)
+    assert len(fake_router.requests) == 1  # it may have been billed: not sent again
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"error": {"code": 429, "message": "Rate limit exceeded: free-models-per-min"}}',
+        b'{"error": {"code": 429, "message": "Rate limit exceeded: free-models-per-min"}}\n\n',
+    ],
+    ids=["bare", "with-blank-line"],
+)
+def test_event_stream_body_that_is_a_json_error(
+    fake_router: FakeRouter, make_model: Any, caller: Caller, body: bytes
+) -> None:
+    # A gateway that labels its JSON error text/event-stream: the error is raised, not "truncated stream".
+    fake_router.reply_sse(chunks=[body])
+    fake_router.reply_sse([chunk("ok", finish="stop"), "[DONE]"])
+    with pytest.raises(RateLimitError, match="free-models-per-min") as info:
+        caller.stream(make_model(max_retries=0), [])
+    assert info.value.code == 429
+    assert len(fake_router.requests) == 1
+
+
+def test_event_stream_body_of_plain_text(fake_router: FakeRouter, make_model: Any, caller: Caller) -> None:
+    fake_router.reply_sse(chunks=[b"upstream connect error or disconnect/reset before headers"])
+    with pytest.raises(StreamError, match="upstream connect error"):
+        caller.stream(make_model(), [])
+
+
 # ---------------------------------------------------------------------------
 # Async only: cancellation and concurrency
 
