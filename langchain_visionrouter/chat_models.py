@@ -302,7 +302,11 @@ class ChatVisionRouter(BaseChatModel):
     # -- client lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the pooled sync HTTP client (a later call opens a new one)."""
+        """Close the pooled HTTP clients (a later call opens new ones).
+
+        Async clients are also closed when their event loop ends (``asyncio.run``); a loop
+        closed by hand without ``shutdown_asyncgens()`` needs ``aclose()`` first.
+        """
         self._clients.close()
 
     async def aclose(self) -> None:
