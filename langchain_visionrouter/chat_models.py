@@ -408,7 +408,11 @@ class ChatVisionRouter(BaseChatModel):
     # -- client lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the pooled sync HTTP client (a later call opens a new one)."""
+        """Close the pooled HTTP clients (a later call opens new ones).
+
+        Async clients are also closed when their event loop ends (``asyncio.run``); a loop
+        closed by hand without ``shutdown_asyncgens()`` needs ``aclose()`` first.
+        """
         self._clients.close()
 
     async def aclose(self) -> None:
@@ -426,6 +430,30 @@ class ChatVisionRouter(BaseChatModel):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    # -- copying and pickling -------------------------------------------------------------
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ChatVisionRouter:
+        # httpx clients passed in are shared resources, not values: a deep copy uses them as is
+        # (the copy gets pools of its own otherwise, see HTTPClients.__deepcopy__).
+        memo = {} if memo is None else memo
+        for client in (self.http_client, self.http_async_client):
+            if client is not None:
+                memo[id(client)] = client
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # The API key is never pickled: an unpickled model reads it from the environment again.
+        state = super().__getstate__()
+        state["__dict__"] = {**state["__dict__"], "api_key": None}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        try:
+            self._resolve_settings()  # type: ignore[operator]  # the key from the environment, fresh pools
+        except ValueError as exc:
+            raise ValueError(f"{exc} (API keys are never pickled; the unpickled model looks for one again)") from None
 
     # -- request building (pure) ----------------------------------------------------------
 

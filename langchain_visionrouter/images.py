@@ -6,6 +6,11 @@ declared type: a declared type that contradicts the bytes is *corrected from the
 types, empty or malformed payloads, and images over the size ceiling raise
 :class:`~langchain_visionrouter.errors.ImageInputError` naming where the image was.
 
+An image given by URL cannot be read before sending; its type is taken from the
+``mime_type`` the caller declared, else from the URL path's extension, and a type
+the router does not accept (``.bmp``, ``.svg``, ``.heic``, a GIF for Infron...) is
+refused. A URL with no telling extension is left to the router.
+
 Only the first few bytes of a base64 payload are decoded to check it; validity of the
 rest is checked with a regular expression, so an 8 MiB image costs no extra copy. The
 whole image is decoded only when it must be downscaled or converted, which needs
@@ -76,6 +81,24 @@ _NAMES = {
     "application/pdf": "PDF",
 }
 _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+_EXTENSIONS = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".bmp": "image/bmp",
+    ".dib": "image/bmp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".heic": "image/heic",
+    ".heif": "image/heic",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+    ".svgz": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
 
 
 @dataclass(frozen=True)
@@ -282,10 +305,16 @@ def image_data_url(url: str, policy: ImagePolicy, *, where: str) -> str:
     return f"data:{mime};base64,{checked}"
 
 
-def check_image_url(url: str, *, where: str) -> None:
-    """Refuse URL schemes the router cannot fetch (``file:``, ``javascript:``, ``ftp:`` ...)."""
+def check_image_url(url: str, *, where: str, policy: ImagePolicy | None = None, declared: str | None = None) -> None:
+    """Refuse URL schemes the router cannot fetch (``file:``, ``javascript:``, ``ftp:`` ...).
+
+    With a ``policy`` (image URLs), also refuse an image type the router does not accept,
+    read from the ``declared`` MIME type or else from the URL's extension.
+    """
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme in ("http", "https"):
+        if policy is not None:
+            _check_url_image_type(url, declared, policy, where)
         return
     if not scheme:
         msg = (
@@ -299,6 +328,27 @@ def check_image_url(url: str, *, where: str) -> None:
             "image_block(path) or as a base64 data URL."
         )
     raise ImageInputError(msg)
+
+
+def _check_url_image_type(url: str, declared: str | None, policy: ImagePolicy, where: str) -> None:
+    declared = declared.strip().lower() if isinstance(declared, str) else ""
+    declared = _ALIASES.get(declared, declared)
+    if declared.startswith("image/"):
+        mime, source = declared, f"declared mime_type {declared}"
+    else:
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            return
+        ext = posixpath.splitext(path)[1].lower()
+        mime, source = _EXTENSIONS.get(ext, ""), f"its {ext} extension"
+    if mime and mime not in policy.allowed_types:
+        msg = (
+            f"{where}: the image at {url[:80]!r} is {_kind(mime)} (from {source}), which {policy.router} "
+            f"does not accept. Accepted image types: {policy.describe_allowed()}. Convert the image "
+            "(e.g. to PNG or JPEG) and send it by URL or inline."
+        )
+        raise ImageInputError(msg)
 
 
 def _read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:

@@ -161,11 +161,11 @@ def _image_url_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -
     return _image(url, detail, policy, where)
 
 
-def _image(url: str, detail: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+def _image(url: str, detail: Any, policy: ImagePolicy, where: str, declared: Any = None) -> dict[str, Any]:
     if url[:5].lower() == "data:":
         url = image_data_url(url, policy, where=where)
     else:
-        check_image_url(url, where=where)
+        check_image_url(url, where=where, policy=policy, declared=declared if isinstance(declared, str) else None)
     return _image_url(url, detail, where)
 
 
@@ -198,7 +198,7 @@ def _image_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> di
             return _inline_image(source.get("data"), source.get("media_type"), detail, policy, where)
     source_type = block.get("source_type")
     if isinstance(block.get("url"), str) and source_type in (None, "url"):
-        return _image(block["url"], detail, policy, where)
+        return _image(block["url"], detail, policy, where, block.get("mime_type"))
     if "base64" in block or source_type == "base64":
         data = block.get("base64") if "base64" in block else block.get("data")
         return _inline_image(data, block.get("mime_type"), detail, policy, where)
@@ -212,6 +212,9 @@ def _image_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> di
 
 
 def _inline_image(data: Any, declared: Any, detail: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+    if isinstance(data, (bytes, bytearray)):
+        msg = f"{where}: the image data is raw bytes; give it as a base64 str: base64.b64encode(data).decode()."
+        raise ImageInputError(msg)
     if not isinstance(data, str):
         raise ImageInputError(f"{where}: the image is empty (no base64 data).")
     if data[:5].lower() == "data:":  # a data URL where bare base64 was expected: accept it
