@@ -5,6 +5,13 @@ SSE, retries, errors) -> ``responses`` (JSON and chunks -> messages), tied toget
 by :class:`ChatVisionRouter` in ``chat_models``.
 """
 
+from langchain_visionrouter.catalog import (
+    ModelCatalog,
+    ModelInfo,
+    clear_catalog_cache,
+    list_models,
+    supports_images,
+)
 from langchain_visionrouter.chat_models import ChatVisionRouter
 from langchain_visionrouter.errors import (
     APIConnectionError,
@@ -21,7 +28,22 @@ from langchain_visionrouter.errors import (
     StreamError,
     VisionRouterError,
 )
+from langchain_visionrouter.images import file_block, image_block
+from langchain_visionrouter.params import (
+    ProviderPreferences,
+    ReasoningConfig,
+    file_parser_plugin,
+    web_plugin,
+)
 from langchain_visionrouter.routers import ROUTERS, RouterPreset
+from langchain_visionrouter.usage import (
+    GenerationStats,
+    ModelUsage,
+    UsageTracker,
+    aget_generation,
+    get_generation,
+    track_usage,
+)
 
 __version__ = "0.1.0"
 
@@ -31,16 +53,33 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ChatVisionRouter",
+    "GenerationStats",
     "ImageInputError",
     "InsufficientCreditsError",
     "InvalidInputError",
+    "ModelCatalog",
+    "ModelInfo",
+    "ModelUsage",
     "NotFoundError",
     "PermissionDeniedError",
     "ProviderError",
+    "ProviderPreferences",
     "RateLimitError",
+    "ReasoningConfig",
     "RequestTimeoutError",
     "RouterPreset",
     "StreamError",
+    "UsageTracker",
     "VisionRouterError",
     "__version__",
+    "aget_generation",
+    "clear_catalog_cache",
+    "file_block",
+    "file_parser_plugin",
+    "get_generation",
+    "image_block",
+    "list_models",
+    "supports_images",
+    "track_usage",
+    "web_plugin",
 ]

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator, model_validator
 
+from langchain_visionrouter import catalog
 from langchain_visionrouter.body import encode_body
 from langchain_visionrouter.errors import VisionRouterError
-from langchain_visionrouter.images import ImagePolicy
+from langchain_visionrouter.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter.messages import convert_messages
+from langchain_visionrouter.params import (
+    ROUTER_PARAMS,
+    CacheControl,
+    Plugin,
+    Prediction,
+    ProviderPreferences,
+    ReasoningConfig,
+    merge_params,
+    normalize_param,
+    router_body,
+)
 from langchain_visionrouter.responses import (
     StreamMapper,
     StreamSoFar,
@@ -30,6 +41,15 @@ from langchain_visionrouter.responses import (
     usage_metadata,
 )
 from langchain_visionrouter.routers import ROUTERS, RouterPreset, get_router
+from langchain_visionrouter.tools import (
+    JsonAnswerParser,
+    PydanticAnswerParser,
+    PydanticToolCallParser,
+    ToolCallArgsParser,
+    format_tools,
+    json_schema_format,
+)
+from langchain_visionrouter.tools import tool_choice as tool_choice_param
 from langchain_visionrouter.transport import (
     AsyncEventStream,
     EventStream,
@@ -38,6 +58,7 @@ from langchain_visionrouter.transport import (
     apost_json,
     post_json,
 )
+from langchain_visionrouter.usage import GenerationStats, get_generation
 
 if TYPE_CHECKING:  # langchain_core.tools is slow to import and only named in a signature
     from langchain_core.tools import BaseTool
@@ -99,6 +120,18 @@ class ChatVisionRouter(BaseChatModel):
         default_headers: dict | None
             Extra headers sent with every request.
 
+    Key init args - router features (each also settable per call, e.g. ``invoke(..., provider=...)``):
+        models: list[str] | None
+            Fallback models (sent as ``fallback_models`` to Infron).
+        provider: ProviderPreferences | dict | None
+            Provider order, fallbacks, data policy, price caps...; unknown keys are an error.
+        plugins, reasoning, route, transforms, session_id, trace, router_metadata, user,
+        top_k, repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs,
+        prediction, cache_control:
+            The router's request fields, validated (see ``langchain_visionrouter.params``).
+        vision_check: "off" | "warn" | "error"
+            Check the model takes images before sending them (one cached catalog fetch).
+
     Instantiate:
         .. code-block:: python
 
@@ -123,6 +156,14 @@ class ChatVisionRouter(BaseChatModel):
                 image_block("photo.jpg"),          # a local file, sent as base64
             ])
             llm.invoke([msg]).content
+
+        Every base64 image can be downscaled before it is sent (needs Pillow:
+        ``pip install "langchain-visionrouter[images]"``); images over the hard
+        ceiling ``image_max_decoded_bytes`` (20 MiB) are refused, never sent:
+
+        .. code-block:: python
+
+            llm = ChatVisionRouter(model="...", image_max_side=2048, image_max_bytes=4_000_000)
 
     Stream:
         .. code-block:: python
@@ -209,14 +250,63 @@ class ChatVisionRouter(BaseChatModel):
     """Your app's URL, sent as ``HTTP-Referer`` for the router's attribution."""
     app_title: str | None = None
     """Your app's name, sent as ``X-Title`` for the router's attribution."""
+    # Router features (langchain_visionrouter.params): each may also be given per call.
+    # Typed objects or dicts are accepted; each is kept as the validated JSON it is sent as.
+    models: list[str] | None = None
+    """Fallback model ids, tried in order when the one before fails (``fallback_models`` on Infron)."""
+    provider: ProviderPreferences | dict[str, Any] | None = None
+    """Provider routing preferences: a ``ProviderPreferences`` or a dict of its keys."""
+    plugins: list[Plugin | dict[str, Any]] | None = None
+    """Router plugins, e.g. ``[file_parser_plugin("mistral-ocr"), web_plugin(max_results=3)]``."""
+    reasoning: ReasoningConfig | dict[str, Any] | None = None
+    """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``."""
+    route: Literal["fallback"] | None = None
+    """Legacy routing mode."""
+    transforms: list[str] | None = None
+    """Prompt transforms (legacy), e.g. ``["middle-out"]``; ``[]`` turns them off."""
+    session_id: str | None = None
+    """Groups requests into one session in the router's observability (<= 256 characters)."""
+    trace: dict[str, Any] | None = None
+    """Trace fields passed to the router's observability integrations."""
+    router_metadata: dict[str, str] | None = None
+    """Sent as the router's ``metadata`` (<= 16 string pairs); LangChain's ``metadata`` is for tracing."""
+    user: str | None = None
+    """Your end user's id, for the router's abuse detection and reports."""
+    top_k: int | None = None
+    repetition_penalty: float | None = None
+    min_p: float | None = None
+    top_a: float | None = None
+    logit_bias: dict[int | str, float] | None = None
+    """Token id -> bias (-100 to 100)."""
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    """Most likely tokens to return per position (0-20); needs ``logprobs=True``."""
+    prediction: Prediction | dict[str, Any] | None = None
+    """Predicted output: ``{"type": "content", "content": "..."}``."""
+    cache_control: CacheControl | dict[str, Any] | None = None
+    """Automatic prompt caching: ``{"type": "ephemeral"}``."""
+    vision_check: catalog.VisionCheck = "off"
+    """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Optional httpx client for sync calls (proxies, custom transports)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Optional httpx client for async calls."""
+    image_max_side: int | None = Field(default=None, gt=0)
+    """Downscale every base64 image sent so its longer side is at most this (pixels; needs Pillow)."""
+    image_max_bytes: int | None = Field(default=None, gt=0)
+    """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
+    image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
+    """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _clients: HTTPClients = PrivateAttr()
+
+    @field_validator(*ROUTER_PARAMS, mode="plain")
+    @classmethod
+    def _check_router_param(cls, value: Any, info: ValidationInfo) -> Any:
+        # The same validation as per call, so both give the same messages; kept as the JSON sent.
+        return value if value is None else normalize_param(str(info.field_name), value, where="constructor")
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
@@ -238,7 +328,12 @@ class ChatVisionRouter(BaseChatModel):
         clash = sorted(set(self.model_kwargs) & ({"model", "messages", "stream"} | set(type(self).model_fields)))
         if clash:
             msg = f"model_kwargs must not set {clash}: use the constructor arguments of the same name."
+            if "metadata" in clash:
+                msg += " The router's metadata is router_metadata=...; metadata=... is LangChain's, for tracing."
             raise ValueError(msg)
+        if self.image_max_side is not None or self.image_max_bytes is not None:
+            require_pillow()  # say so now, not at the first image
+        router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
         self._clients = HTTPClients(self.http_client, self.http_async_client)
         return self
 
@@ -282,7 +377,19 @@ class ChatVisionRouter(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, "router": self.router, "base_url": self.base_url, **self._default_params}
+        return {
+            "model": self.model,
+            "router": self.router,
+            "base_url": self.base_url,
+            **self._default_params,
+            **router_body(self._router_fields(), {}, self.preset),
+        }
+
+    def _router_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ROUTER_PARAMS}
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return catalog.bundled_profile(self.model)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = {**self._default_params, **kwargs}
@@ -303,7 +410,11 @@ class ChatVisionRouter(BaseChatModel):
     # -- client lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the pooled sync HTTP client (a later call opens a new one)."""
+        """Close the pooled HTTP clients (a later call opens new ones).
+
+        Async clients are also closed when their event loop ends (``asyncio.run``); a loop
+        closed by hand without ``shutdown_asyncgens()`` needs ``aclose()`` first.
+        """
         self._clients.close()
 
     async def aclose(self) -> None:
@@ -322,17 +433,50 @@ class ChatVisionRouter(BaseChatModel):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    # -- copying and pickling -------------------------------------------------------------
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ChatVisionRouter:
+        # httpx clients passed in are shared resources, not values: a deep copy uses them as is
+        # (the copy gets pools of its own otherwise, see HTTPClients.__deepcopy__).
+        memo = {} if memo is None else memo
+        for client in (self.http_client, self.http_async_client):
+            if client is not None:
+                memo[id(client)] = client
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # The API key is never pickled: an unpickled model reads it from the environment again.
+        state = super().__getstate__()
+        state["__dict__"] = {**state["__dict__"], "api_key": None}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        try:
+            self._resolve_settings()  # type: ignore[operator]  # the key from the environment, fresh pools
+        except ValueError as exc:
+            raise ValueError(f"{exc} (API keys are never pickled; the unpickled model looks for one again)") from None
+
     # -- request building (pure) ----------------------------------------------------------
 
     def _image_policy(self) -> ImagePolicy:
         preset = self.preset
-        return ImagePolicy(router=preset.name, allowed_types=preset.image_types)
+        return ImagePolicy(
+            router=preset.name,
+            allowed_types=preset.image_types,
+            max_bytes=self.image_max_decoded_bytes,
+            max_side=self.image_max_side,
+            fit_bytes=self.image_max_bytes,
+        )
 
     def _payload(
         self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
         preset = self.preset
         params = self._default_params
+        router_fields = router_body(
+            self._router_fields(), {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}, preset
+        )
         params.update(kwargs)
         include_usage = params.pop("stream_usage", self.stream_usage)
         params.pop("stream", None)
@@ -343,6 +487,7 @@ class ChatVisionRouter(BaseChatModel):
             "messages": convert_messages(messages, self._image_policy()),
         }
         payload.update(params)
+        payload.update(router_fields)
         if stream:
             payload["stream"] = True
             if include_usage:
@@ -388,7 +533,12 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._payload(messages, stop, stream=False, **kwargs)
-        data = post_json(self._clients, self._request(payload, stream=False))
+        self._check_vision(payload)
+        try:
+            data = post_json(self._clients, self._request(payload, stream=False))
+        except VisionRouterError as exc:
+            self._explain_error(exc, payload)
+            raise
         return chat_result(data, model_provider=self.preset.provider_label)
 
     async def _agenerate(
@@ -399,7 +549,12 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._payload(messages, stop, stream=False, **kwargs)
-        data = await apost_json(self._clients, self._request(payload, stream=False))
+        await self._acheck_vision(payload)
+        try:
+            data = await apost_json(self._clients, self._request(payload, stream=False))
+        except VisionRouterError as exc:
+            await self._aexplain_error(exc, payload)
+            raise
         return chat_result(data, model_provider=self.preset.provider_label)
 
     def _stream(
@@ -410,6 +565,7 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
+        self._check_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = EventStream(self._clients, self._request(payload, stream=True))
         so_far = StreamSoFar()
@@ -426,6 +582,7 @@ class ChatVisionRouter(BaseChatModel):
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
             exc.partial = _partial(so_far, mapper)
+            self._explain_error(exc, payload)
             raise
         yield ChatGenerationChunk(message=last)
 
@@ -437,6 +594,7 @@ class ChatVisionRouter(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
+        await self._acheck_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = AsyncEventStream(self._clients, self._request(payload, stream=True))
         so_far = StreamSoFar()
@@ -454,11 +612,77 @@ class ChatVisionRouter(BaseChatModel):
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
             exc.partial = _partial(so_far, mapper)
+            await self._aexplain_error(exc, payload)
             raise
         finally:
             # Release the connection now, also when the caller stops early or is cancelled.
             await iterator.aclose()  # type: ignore[attr-defined]
         yield ChatGenerationChunk(message=last)
+
+    # -- model catalog, vision checks, generation stats -------------------------------------
+
+    def get_catalog(self, *, ttl: float = catalog.DEFAULT_TTL) -> catalog.ModelCatalog:
+        """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds."""
+        assert self.base_url is not None
+        # A listing is quick: never wait the (long) chat timeout for it.
+        timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
+        return catalog.ModelCatalog(
+            self.base_url, api_key=self.api_key, ttl=ttl, timeout=timeout, clients=self._clients
+        )
+
+    def list_models(
+        self,
+        *,
+        input_modalities: str | Sequence[str] | None = None,
+        output_modalities: str | Sequence[str] | None = None,
+        supported_parameters: str | Sequence[str] | None = None,
+        refresh: bool = False,
+    ) -> list[catalog.ModelInfo]:
+        """The router's models that have every modality and parameter asked for.
+
+        Args:
+            input_modalities: e.g. ``"image"`` or ``["image", "file"]``.
+            output_modalities: e.g. ``"text"``.
+            supported_parameters: e.g. ``["tools", "structured_outputs"]``.
+            refresh: Fetch the list again even if the cached one is still fresh.
+        """
+        return self.get_catalog().list_models(
+            input_modalities=input_modalities,
+            output_modalities=output_modalities,
+            supported_parameters=supported_parameters,
+            refresh=refresh,
+        )
+
+    def supports_images(self, model: str | None = None) -> bool:
+        """Whether ``model`` (default: this model) takes image input, per the router's catalog."""
+        return self.get_catalog().supports_images(model or self.model)
+
+    def refresh_profile(self) -> ModelProfile:
+        """Replace ``profile`` with what the router's catalog says about this model, and return it."""
+        self.profile = self.get_catalog().get(self.model).profile()
+        return self.profile
+
+    def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
+        """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
+        return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
+
+    def _check_vision(self, payload: dict[str, Any]) -> None:
+        if self.vision_check != "off":
+            catalog.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
+
+    async def _acheck_vision(self, payload: dict[str, Any]) -> None:
+        if self.vision_check != "off":
+            await catalog.aguard_images(
+                self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
+            )
+
+    def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        if catalog.is_no_image_endpoint(exc):
+            catalog.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
+
+    async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        if catalog.is_no_image_endpoint(exc):
+            await catalog.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     # -- tools and structured output --------------------------------------------------------
 
@@ -481,12 +705,14 @@ class ChatVisionRouter(BaseChatModel):
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        formatted = format_tools(tools, strict=strict)
         if tool_choice is not None and tool_choice is not False:
-            kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
+            kwargs["tool_choice"] = tool_choice_param(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        if formatted:  # an empty "tools" list is a 400 on most providers
+            kwargs["tools"] = formatted
+        return super().bind(**kwargs)
 
     def with_structured_output(
         self,
@@ -507,10 +733,11 @@ class ChatVisionRouter(BaseChatModel):
             include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
                 on a parsing failure.
             strict: Ask for schema-exact output.
-        """
-        # Imported here: not needed to build or call a model, and they load more modules.
-        from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 
+        A parsing failure is never hidden: an answer without the expected tool call, with
+        arguments or JSON that do not parse (also when cut off at the token limit), or a
+        refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
+        """
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
@@ -528,28 +755,28 @@ class ChatVisionRouter(BaseChatModel):
                 ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": tool},
             )
             if is_pydantic:
-                parser = PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                parser = PydanticToolCallParser(tools=[schema], first_tool_only=True, tool_name=name)  # type: ignore[list-item]
             else:
-                parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+                parser = ToolCallArgsParser(key_name=name, first_tool_only=True)
         elif method == "json_schema":
             if schema is None:
                 raise ValueError("method='json_schema' needs a schema.")
-            json_schema = convert_to_json_schema(schema)
-            spec: dict[str, Any] = {"name": json_schema.get("title") or "output", "schema": json_schema}
-            if strict is not None:
-                spec["strict"] = strict
+            response_format = json_schema_format(schema, strict=strict)
             llm = self.bind(
-                response_format={"type": "json_schema", "json_schema": spec},
+                response_format=response_format,
                 provider=_require_parameters(self),
-                ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": json_schema},
+                ls_structured_output_format={
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": convert_to_json_schema(schema),
+                },
             )
-            parser = PydanticOutputParser(pydantic_object=schema) if is_pydantic else JsonOutputParser()  # type: ignore[arg-type]
+            parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
         elif method == "json_mode":
             llm = self.bind(
                 response_format={"type": "json_object"},
                 ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
             )
-            parser = PydanticOutputParser(pydantic_object=schema) if is_pydantic else JsonOutputParser()  # type: ignore[arg-type]
+            parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
         else:
             raise ValueError(f"method must be 'function_calling', 'json_schema' or 'json_mode', not {method!r}.")
 
@@ -561,30 +788,11 @@ class ChatVisionRouter(BaseChatModel):
         return RunnableMap(raw=llm) | parser_with_fallback
 
 
-def _tool_choice(choice: dict[str, Any] | str | bool, tools: list[dict[str, Any]]) -> dict[str, Any] | str:
-    if isinstance(choice, dict):
-        return choice
-    if choice is True:
-        if len(tools) != 1:
-            raise ValueError(f"tool_choice=True needs exactly one tool, got {len(tools)}.")
-        return {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
-    if choice in ("auto", "none", "required"):
-        return choice
-    if choice == "any":
-        return "required"
-    if isinstance(choice, str):
-        names = [t["function"]["name"] for t in tools]
-        if choice not in names:
-            raise ValueError(f"tool_choice={choice!r} is not one of the bound tools: {names}.")
-        return {"type": "function", "function": {"name": choice}}
-    raise ValueError(f"Unrecognised tool_choice: {choice!r}")
-
-
 def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:
     # Without it the router may route to a provider that silently ignores response_format.
-    current = model.model_kwargs.get("provider")
-    base = dict(current) if isinstance(current, Mapping) else {}
-    return {**base, "require_parameters": True}
+    # The constructor's preferences are kept (and merged again with any per-call ones).
+    merged = merge_params("provider", model.provider, {"require_parameters": True})
+    return dict(merged)
 
 
 def _partial(so_far: StreamSoFar, mapper: StreamMapper) -> AIMessageChunk:

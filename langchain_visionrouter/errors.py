@@ -23,6 +23,10 @@ Router errors keep what the router said: ``status_code``, ``code``, ``message``,
 streamed when a stream failed. ``str()`` shows the router's message *and* the
 provider's raw detail, because the top-level message is often only
 "Provider returned error".
+
+No error ever shows an API key: message, metadata and body are built with every
+credential the transport sent masked (see :mod:`langchain_visionrouter.redaction`),
+so a router or proxy echoing the key back cannot leak it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from langchain_visionrouter.redaction import redact
 
 __all__ = [
     "APIConnectionError",
@@ -67,17 +73,18 @@ class VisionRouterError(Exception):
         partial: Any = None,
         body: Any = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.status_code = status_code
-        self.code = code
-        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.code = redact(code)
+        self.metadata: dict[str, Any] = redact(dict(metadata or {}))
         self.generation_id = generation_id
         self.retry_after = retry_after
         #: What had been received before the failure (an ``AIMessageChunk`` for streams).
         self.partial = partial
-        #: The decoded error body, as the router sent it.
-        self.body = body
+        #: The decoded error body, as the router sent it (credentials masked).
+        self.body = redact(body)
 
     @property
     def provider_name(self) -> str | None:
@@ -108,7 +115,8 @@ class VisionRouterError(Exception):
             parts.append(f"(error_type: {error_type})")
         if self.generation_id:
             parts.append(f"(generation id: {self.generation_id})")
-        return " ".join(parts)
+        text: str = redact(" ".join(parts))
+        return text
 
     def __reduce__(self) -> Any:
         # Keyword-only arguments need an explicit reduce to survive pickling
@@ -119,6 +127,7 @@ class VisionRouterError(Exception):
             "metadata": self.metadata,
             "generation_id": self.generation_id,
             "retry_after": self.retry_after,
+            "partial": self.partial,
             "body": self.body,
         }
         return (_rebuild, (type(self), self.message, kwargs))

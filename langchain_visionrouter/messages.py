@@ -161,11 +161,11 @@ def _image_url_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -
     return _image(url, detail, policy, where)
 
 
-def _image(url: str, detail: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+def _image(url: str, detail: Any, policy: ImagePolicy, where: str, declared: Any = None) -> dict[str, Any]:
     if url[:5].lower() == "data:":
         url = image_data_url(url, policy, where=where)
     else:
-        check_image_url(url, where=where)
+        check_image_url(url, where=where, policy=policy, declared=declared if isinstance(declared, str) else None)
     return _image_url(url, detail, where)
 
 
@@ -198,7 +198,7 @@ def _image_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> di
             return _inline_image(source.get("data"), source.get("media_type"), detail, policy, where)
     source_type = block.get("source_type")
     if isinstance(block.get("url"), str) and source_type in (None, "url"):
-        return _image(block["url"], detail, policy, where)
+        return _image(block["url"], detail, policy, where, block.get("mime_type"))
     if "base64" in block or source_type == "base64":
         data = block.get("base64") if "base64" in block else block.get("data")
         return _inline_image(data, block.get("mime_type"), detail, policy, where)
@@ -212,6 +212,9 @@ def _image_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> di
 
 
 def _inline_image(data: Any, declared: Any, detail: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
+    if isinstance(data, (bytes, bytearray)):
+        msg = f"{where}: the image data is raw bytes; give it as a base64 str: base64.b64encode(data).decode()."
+        raise ImageInputError(msg)
     if not isinstance(data, str):
         raise ImageInputError(f"{where}: the image is empty (no base64 data).")
     if data[:5].lower() == "data:":  # a data URL where bare base64 was expected: accept it
@@ -302,6 +305,13 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
         content = "".join(texts)
     out: dict[str, Any] = {"role": "assistant", "content": content}
     if isinstance(message, AIMessage):
+        for j, tc in enumerate(message.tool_calls):
+            if not tc.get("id"):
+                msg = (
+                    f"{where}: tool call {j} ({tc['name']!r}) has no id, so no tool result can answer it; "
+                    "give every tool call an id (and its ToolMessage the same tool_call_id)."
+                )
+                raise InvalidInputError(msg)
         calls = [
             {
                 "id": tc["id"],
@@ -342,7 +352,8 @@ def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
     """Join streamed ``reasoning_details`` fragments that share an ``index``.
 
     Already-whole details pass through unchanged, so signatures (Anthropic, Gemini) are
-    sent back exactly as received.
+    sent back exactly as received. Details with different ids are never joined (Gemini
+    sends one encrypted detail per tool call).
     """
     merged: list[Any] = []
     by_index: dict[Any, dict[str, Any]] = {}
@@ -352,6 +363,8 @@ def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
             continue
         key = (item["index"], item.get("type"))
         current = by_index.get(key)
+        if current is not None and item.get("id") and current.get("id") and item["id"] != current["id"]:
+            current = None
         if current is None:
             current = dict(item)
             by_index[key] = current

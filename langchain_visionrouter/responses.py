@@ -20,11 +20,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata, add_ai_message_chunks
-from langchain_core.messages.tool import (
-    invalid_tool_call,
-    tool_call,
-    tool_call_chunk,
-)
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter.errors import StreamError, error_class_for_status, error_from_body
@@ -124,14 +120,17 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
         if not isinstance(raw, Mapping):
             continue
         function = _obj(raw.get("function"))
-        name = function.get("name")
+        name = function.get("name") or None
         call_id = raw.get("id") or None
         arguments = function.get("arguments")
         if isinstance(arguments, Mapping):  # some providers send an object, not a string
-            calls.append(tool_call(name=name or "", args=dict(arguments), id=call_id))
-            continue
+            arguments = json.dumps(arguments)
         if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
-            calls.append(tool_call(name=name or "", args={}, id=call_id))
+            arguments = "{}"
+        if not name:  # nothing could run it, whatever its arguments
+            invalid.append(
+                invalid_tool_call(name=None, args=str(arguments), id=call_id, error="the tool call has no name")
+            )
             continue
         try:
             args = json.loads(arguments)
@@ -146,9 +145,6 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
             invalid.append(
                 invalid_tool_call(name=name, args=arguments, id=call_id, error="arguments are not a JSON object")
             )
-            continue
-        if not name:
-            invalid.append(invalid_tool_call(name=name, args=arguments, id=call_id, error="the tool call has no name"))
             continue
         calls.append(tool_call(name=name, args=args, id=call_id))
     return calls, invalid
@@ -241,8 +237,10 @@ class StreamMapper:
 
     __slots__ = (
         "_call_ids",
+        "_call_named",
+        "_call_slots",
         "_details_seen",
-        "_last_index",
+        "_last_slot",
         "_pending_once",
         "_sent",
         "cost",
@@ -264,8 +262,10 @@ class StreamMapper:
         # Event-level metadata not yet emitted, as (metadata key, event field): usually
         # empty after the first event, so later events skip the lookups.
         self._pending_once = list(_ONCE_FIELDS)
-        self._call_ids: dict[int, str | None] = {}  # tool-call index -> id, for fragments
-        self._last_index = -1
+        self._call_ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
+        self._call_named: set[int] = set()  # tool-call slots whose name was sent
+        self._call_slots: dict[int, int] = {}  # the router's tool-call index -> our slot
+        self._last_slot = -1
         self._details_seen: dict[int, dict[str, Any]] = {}
 
     def chunk(self, event: Mapping[str, Any]) -> AIMessageChunk | None:
@@ -326,16 +326,15 @@ class StreamMapper:
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
         if not (content or additional or call_chunks or metadata):
             return None
-        # Only what the event carries: fewer fields to validate and to keep per chunk
-        # (LangChain holds every chunk of a stream until it ends).
-        fields: dict[str, Any] = {"content": content}
+        # On every chunk (summing keeps one copy), so content_blocks translates each alike.
+        metadata["model_provider"] = self.model_provider
+        # Only the fields the event fills: fewer to validate, and a smaller model kept per
+        # chunk (LangChain holds every chunk of a stream until it ends).
+        fields: dict[str, Any] = {"content": content, "response_metadata": metadata}
         if additional:
             fields["additional_kwargs"] = additional
         if call_chunks:
             fields["tool_call_chunks"] = call_chunks
-        if metadata:
-            metadata["model_provider"] = self.model_provider
-            fields["response_metadata"] = metadata
         if self.generation_id is not None:
             fields["id"] = self.generation_id
         return AIMessageChunk(**fields)
@@ -383,35 +382,54 @@ class StreamMapper:
                 continue
             function = _obj(raw.get("function"))
             call_id = raw.get("id") or None
-            index = raw.get("index")
-            if not isinstance(index, int):
-                # No index: a new id starts a new call, anything else continues the last one.
-                is_new = self._last_index < 0 or (
-                    call_id is not None and call_id != self._call_ids.get(self._last_index)
-                )
-                index = self._last_index + 1 if is_new else self._last_index
-            first = index not in self._call_ids
-            if first:
-                self._call_ids[index] = call_id
-            elif call_id is not None and self._call_ids[index] is None:
-                self._call_ids[index] = call_id
-                first = True
-            else:
-                call_id = None  # id and name go on a call's first fragment only
-            self._last_index = max(self._last_index, index)
             name = function.get("name") or None
+            slot = self._call_slot(raw.get("index"), call_id)
+            # A call's id and name go on the first fragment that carries them and never
+            # again: summing chunks concatenates strings, so a repeat would be doubled.
+            if call_id is not None and self._call_ids.get(slot) is None:
+                self._call_ids[slot] = call_id
+            else:
+                call_id = None
+            if name is not None and slot not in self._call_named:
+                self._call_named.add(slot)
+            else:
+                name = None
             arguments = function.get("arguments")
             if isinstance(arguments, Mapping):
                 arguments = json.dumps(arguments)
             chunks.append(
-                tool_call_chunk(
-                    name=name if first else None,
-                    args=arguments or "",
-                    id=call_id if first else None,
-                    index=index,
-                )
+                tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)
             )
         return chunks
+
+    def _call_slot(self, index: Any, call_id: str | None) -> int:
+        """The index a tool-call fragment gets in our chunks (LangChain joins fragments by it).
+
+        Usually the router's ``index``. Without one, a new id starts a new call and
+        anything else continues the last call. A known index arriving with a different
+        id is a new call too: some providers number parallel calls all ``0``.
+        """
+        if isinstance(index, int) and not isinstance(index, bool):
+            slot = self._call_slots.get(index)
+            if slot is None or self._other_call(slot, call_id):
+                slot = self._new_slot(index)
+                self._call_slots[index] = slot
+        elif self._last_slot < 0 or self._other_call(self._last_slot, call_id):
+            slot = self._new_slot(None)
+        else:
+            slot = self._last_slot
+        self._last_slot = slot
+        return slot
+
+    def _other_call(self, slot: int, call_id: str | None) -> bool:
+        known = self._call_ids.get(slot)
+        return call_id is not None and known is not None and known != call_id
+
+    def _new_slot(self, preferred: int | None) -> int:
+        used = self._call_ids.keys() | self._call_named | set(self._call_slots.values())
+        slot = preferred if preferred is not None and preferred not in used else max(used, default=-1) + 1
+        self._call_ids.setdefault(slot, None)
+        return slot
 
     def _details(self, details: Any) -> list[Any]:
         # Fragments of one detail share an index, and LangChain concatenates their strings
@@ -425,7 +443,9 @@ class StreamMapper:
                 out.append(item)
                 continue
             seen = self._details_seen.get(item["index"])
-            if seen is None:
+            if seen is None or (item.get("id") and seen.get("id") and item["id"] != seen["id"]):
+                # A new detail; one with another id is new too (Gemini: one per tool call),
+                # and LangChain keeps details with different ids apart when summing.
                 self._details_seen[item["index"]] = dict(item)
                 out.append(dict(item))
                 continue
@@ -443,22 +463,26 @@ class StreamMapper:
 # Fields a plain text chunk leaves at their defaults, with those defaults.
 _BLANK_CHUNK = AIMessageChunk(content="")
 _OTHER_FIELDS = tuple(
-    (name, getattr(_BLANK_CHUNK, name)) for name in AIMessageChunk.model_fields if name not in ("content", "id", "type")
+    (name, getattr(_BLANK_CHUNK, name))
+    for name in AIMessageChunk.model_fields
+    if name not in ("content", "id", "type", "response_metadata")
 )
-
-
 _KNOWN_FIELDS = frozenset(
     {"content", "additional_kwargs", "response_metadata", "type", "name", "id", "tool_calls"}
     | {"invalid_tool_calls", "usage_metadata", "tool_call_chunks", "chunk_position"}
 )
+# A langchain-core with other AIMessageChunk fields gets the generic check.
+_FIELDS_AS_KNOWN = set(AIMessageChunk.model_fields) == _KNOWN_FIELDS
 
 
 def _plain_text(chunk: AIMessageChunk) -> bool:
-    """Nothing but text (and an id): every other field at its default."""
+    """Text, an id, at most a ``model_provider`` in its metadata, and nothing else."""
+    meta = chunk.response_metadata
+    if meta and (len(meta) != 1 or "model_provider" not in meta):
+        return False
     if _FIELDS_AS_KNOWN:  # spelled out: this runs once per streamed chunk
         return (
             isinstance(chunk.content, str)
-            and not chunk.response_metadata
             and not chunk.additional_kwargs
             and not chunk.tool_call_chunks
             and not chunk.tool_calls
@@ -470,29 +494,29 @@ def _plain_text(chunk: AIMessageChunk) -> bool:
     return isinstance(chunk.content, str) and all(getattr(chunk, name) == blank for name, blank in _OTHER_FIELDS)
 
 
-# A langchain-core with other AIMessageChunk fields gets the generic check.
-_FIELDS_AS_KNOWN = set(AIMessageChunk.model_fields) == _KNOWN_FIELDS
-
-
 class StreamSoFar:
     """What a stream has yielded so far, summed on demand (a failed stream's ``partial``).
 
     Keeping every chunk would leave a heap that grows with the stream for the garbage
     collector to walk, so each chunk would cost more than the one before. Runs of plain
-    text chunks (same id, nothing but text) are kept as their text; other chunks whole.
-    The sum is exactly ``add_ai_message_chunks`` of every chunk added.
+    text chunks (same id, same metadata, nothing but text) are kept as their text; other
+    chunks whole. The sum is exactly ``add_ai_message_chunks`` of every chunk added:
+    summing keeps a repeated ``model_provider`` once, so a run counts it once too, for as
+    long as every chunk names the same one (after a second name, nothing is joined).
 
     A chunk is looked at one step late: LangChain updates a chunk it was given (its
     ``id``, its ``response_metadata``) before it asks for the next one, and the sum must
     see those updates, as it would had every chunk been kept.
     """
 
-    __slots__ = ("_chunks", "_last", "_text", "_text_id")
+    __slots__ = ("_chunks", "_last", "_provider", "_run_key", "_text", "_whole")
 
     def __init__(self) -> None:
         self._chunks: list[AIMessageChunk] = []
         self._text: list[str] = []
-        self._text_id: str | None = None
+        self._run_key: tuple[str | None, Any] = (None, None)  # (id, model_provider) of the run
+        self._provider: Any = None  # the model_provider every chunk so far named
+        self._whole = False  # two different model_providers seen: keep every chunk whole
         self._last: AIMessageChunk | None = None
 
     def add(self, chunk: AIMessageChunk) -> None:
@@ -510,18 +534,26 @@ class StreamSoFar:
         return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
 
     def _keep(self, chunk: AIMessageChunk) -> None:
-        if _plain_text(chunk):
-            if self._text and chunk.id != self._text_id:
+        provider = chunk.response_metadata.get("model_provider")
+        if provider is not None and provider != self._provider:
+            if self._provider is not None:
+                self._whole = True
+            self._provider = provider
+        if not self._whole and _plain_text(chunk):
+            key = (chunk.id, provider)
+            if self._text and key != self._run_key:
                 self._flush()
             self._text.append(chunk.content)  # type: ignore[arg-type]
-            self._text_id = chunk.id
+            self._run_key = key
         else:
             self._flush()
             self._chunks.append(chunk)
 
     def _flush(self) -> None:
         if self._text:
-            self._chunks.append(AIMessageChunk(content="".join(self._text), id=self._text_id))
+            chunk_id, provider = self._run_key
+            metadata = {} if provider is None else {"model_provider": provider}
+            self._chunks.append(AIMessageChunk(content="".join(self._text), id=chunk_id, response_metadata=metadata))
             self._text = []
 
 
@@ -564,16 +596,18 @@ def _translate(message: AIMessage) -> list[types.ContentBlock]:
                 blocks.append(types.TextContentBlock(type="text", text=part))
             elif isinstance(part, Mapping) and part.get("type") == "text":
                 blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
-    use_chunks = isinstance(message, AIMessageChunk) and message.chunk_position != "last" and not message.tool_calls
+    # Like LangChain's OpenAI translator: a stream chunk shows its fragments, the summed
+    # message (chunk_position="last") its whole calls.
+    use_chunks = isinstance(message, AIMessageChunk) and message.chunk_position != "last"
     if use_chunks:
         assert isinstance(message, AIMessageChunk)
         for tcc in message.tool_call_chunks:
-            block = types.ToolCallChunk(
+            chunk_block = types.ToolCallChunk(
                 type="tool_call_chunk", id=tcc.get("id"), name=tcc.get("name"), args=tcc.get("args")
             )
             if tcc.get("index") is not None:
-                block["index"] = tcc["index"]  # type: ignore[typeddict-item]
-            blocks.append(block)
+                chunk_block["index"] = tcc["index"]  # type: ignore[typeddict-item]
+            blocks.append(chunk_block)
     else:
         for tc in message.tool_calls:
             blocks.append(types.ToolCall(type="tool_call", id=tc.get("id"), name=tc["name"], args=tc["args"]))

@@ -6,9 +6,10 @@ instead of testing router names.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-__all__ = ["COMMON_IMAGE_TYPES", "ROUTERS", "RouterPreset", "get_router"]
+__all__ = ["COMMON_IMAGE_TYPES", "ROUTERS", "RouterPreset", "get_router", "resolve_endpoint"]
 
 #: The image types every OpenAI-compatible router is expected to take.
 COMMON_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
@@ -33,6 +34,8 @@ class RouterPreset:
     usage_opt_in: bool = False
     #: Value of ``response_metadata["model_provider"]`` and LangSmith's ``ls_provider``.
     provider_label: str = ""
+    #: ``provider`` preference keys the router does not take (refused before sending).
+    unsupported_provider_keys: frozenset[str] = frozenset()
 
 
 ROUTERS: dict[str, RouterPreset] = {
@@ -54,6 +57,7 @@ ROUTERS: dict[str, RouterPreset] = {
         fallback_models_field="fallback_models",
         usage_opt_in=True,
         provider_label="infron",
+        unsupported_provider_keys=frozenset({"max_price"}),
     ),
     "custom": RouterPreset(
         name="custom",
@@ -79,3 +83,19 @@ def get_router(name: str) -> RouterPreset:
             "For any other OpenAI-compatible gateway use router='custom' with base_url=..."
         )
         raise ValueError(msg) from None
+
+
+def resolve_endpoint(router: str = "openrouter", base_url: str | None = None) -> tuple[str, str | None]:
+    """The base URL and API key to use outside a chat model, as ``ChatVisionRouter`` resolves them.
+
+    ``base_url`` defaults to ``VISIONROUTER_BASE_URL``, then the preset's; the key comes from
+    ``VISIONROUTER_API_KEY``, then the router's own variable (``None`` when unset).
+    """
+    preset = get_router(router)
+    url = base_url or os.environ.get("VISIONROUTER_BASE_URL") or preset.base_url
+    if not url:
+        raise ValueError(f"router={router!r} has no default URL: pass base_url=... or set VISIONROUTER_BASE_URL.")
+    for var in ("VISIONROUTER_API_KEY", preset.api_key_env):
+        if var and os.environ.get(var):
+            return url, os.environ[var]
+    return url, None

@@ -9,12 +9,13 @@ so a missing cassette fails instead of reaching out. Re-recording is described i
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from langchain_visionrouter.testing import vcr_config_defaults
+from langchain_visionrouter.testing import cassette_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -35,7 +36,12 @@ def recording(config: pytest.Config) -> bool:
 
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
-    return vcr_config_defaults()
+    # Our own cassette plugin (langchain_visionrouter.testing): secrets scrubbed, base64
+    # payloads stored as sha256 digests. Replay pins a request by its inline images and
+    # files ("images"); the hand-written cassettes document the rest of the request
+    # body without pinning it. A test wanting an exact body uses
+    # @pytest.mark.vcr(match_on=[*DEFAULT_MATCH_ON, BODY_MATCHER]).
+    return cassette_config(match="images")
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +72,18 @@ def fake_router() -> Any:
 
     with FakeRouter() as router:
         yield router
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Matchers cassette tests may opt into (``match_on`` in their ``vcr_config``)."""
+    from tests.cassette_matching import json_body
+
+    vcr.register_matcher("json_body", json_body)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, Any]:
+    """Keep each phase's report on the item (``item.report_call``), for fixtures that check in teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

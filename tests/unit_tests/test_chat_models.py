@@ -61,9 +61,11 @@ def test_headers() -> None:
 
 
 def test_payload_is_strict_in_what_it_sends() -> None:
-    model = ChatVisionRouter(model="m", api_key="k", temperature=0.2, max_tokens=50, stop=[], model_kwargs={"top_k": 3})
+    model = ChatVisionRouter(
+        model="m", api_key="k", temperature=0.2, max_tokens=50, stop=[], model_kwargs={"modalities": ["text"]}
+    )
     payload = model._payload([], None, stream=False)
-    assert payload == {"model": "m", "messages": [], "temperature": 0.2, "max_tokens": 50, "top_k": 3}
+    assert payload == {"model": "m", "messages": [], "temperature": 0.2, "max_tokens": 50, "modalities": ["text"]}
     per_call = model._payload([], ["END"], stream=True, model="other/model", seed=7)
     assert per_call["model"] == "other/model"
     assert per_call["stop"] == ["END"]

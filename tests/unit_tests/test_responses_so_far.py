@@ -16,7 +16,15 @@ from langchain_visionrouter.responses import StreamSoFar
 
 _ids = st.sampled_from([None, "gen-1", "gen-2", "lc_run--abc"])
 _text = st.text(max_size=5)
-_plain = st.builds(lambda text, id_: AIMessageChunk(content=text, id=id_), _text, _ids)
+_providers = st.sampled_from([None, "openrouter", "openrouter", "other"])
+_plain = st.builds(
+    lambda text, id_, provider: AIMessageChunk(
+        content=text, id=id_, response_metadata={} if provider is None else {"model_provider": provider}
+    ),
+    _text,
+    _ids,
+    _providers,
+)
 _rich = st.one_of(
     st.builds(
         lambda text, id_: AIMessageChunk(content=text, id=id_, response_metadata={"model_name": "m", "x": text}),
@@ -84,3 +92,17 @@ def test_plain_text_chunks_are_not_kept_alive() -> None:
     gc.collect()
     assert sum(r() is not None for r in refs) == 1  # only the last one, looked at one step late
     assert so_far.total(AIMessageChunk(content="")).content == "".join(f"{i} " for i in range(100))
+
+
+def test_a_second_model_provider_stops_the_joining() -> None:
+    # Summing appends a model_provider that differs from the one so far, once per chunk.
+    def chunk(text: str, provider: str) -> AIMessageChunk:
+        return AIMessageChunk(content=text, id="gen-1", response_metadata={"model_provider": provider})
+
+    chunks = [chunk("a", "other"), chunk("b", "openrouter"), chunk("c", "openrouter"), chunk("d", "openrouter")]
+    so_far = StreamSoFar()
+    for c in chunks:
+        so_far.add(c)
+    tail = AIMessageChunk(content="")
+    assert so_far.total(tail) == reference(chunks, tail)
+    assert so_far.total(tail).response_metadata["model_provider"] == "otheropenrouteropenrouteropenrouter"

@@ -1,0 +1,595 @@
+"""The router's model catalog (``GET {base_url}/models``): modalities, parameters, prices, profiles.
+
+Two schemas are read. OpenRouter nests modalities under ``architecture`` and gives prices
+as strings in USD per token; Infron puts ``input_modalities``/``output_modalities`` at the
+top level of each model, with inconsistent casing, and gives prices as numbers in USD per
+million tokens. Both become the same :class:`ModelInfo`.
+
+Parsing, filtering and the vision checks are pure functions; :class:`ModelCatalog` adds
+the only I/O (one GET per base URL per TTL, shared by every instance in the process).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import threading
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal, cast
+
+from langchain_core.language_models import ModelProfile
+from pydantic import SecretStr
+
+from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
+from langchain_visionrouter.routers import resolve_endpoint
+from langchain_visionrouter.transport import HTTPClients, RouterRequest, apost_json, post_json
+
+__all__ = [
+    "DEFAULT_TTL",
+    "FETCH_TIMEOUT",
+    "ModelCatalog",
+    "ModelInfo",
+    "VisionCheck",
+    "aguard_images",
+    "araise_no_image_endpoint",
+    "bundled_profile",
+    "check_vision",
+    "clear_catalog_cache",
+    "filter_models",
+    "find_model",
+    "guard_images",
+    "is_no_image_endpoint",
+    "list_models",
+    "models_in_request",
+    "no_image_endpoint_error",
+    "parse_model",
+    "parse_models",
+    "raise_no_image_endpoint",
+    "request_has_images",
+    "supports_images",
+    "vision_problems",
+    "vision_suggestions",
+]
+
+#: Seconds a fetched catalog is reused before it is fetched again.
+DEFAULT_TTL = 3600.0
+#: Seconds to wait for the catalog.
+FETCH_TIMEOUT = 30.0
+VisionCheck = Literal["off", "warn", "error"]
+# Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
+_VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
+_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One model of the router's catalog, the same whichever schema it came in.
+
+    Modalities are lowercase. ``supported_parameters`` is ``None`` when the router did
+    not say (then tool calling and structured output are unknown, not absent). Prices
+    are USD per million tokens, ``None`` when not listed.
+    """
+
+    id: str
+    name: str | None = None
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    input_modalities: frozenset[str] = frozenset()
+    output_modalities: frozenset[str] = frozenset()
+    supported_parameters: frozenset[str] | None = None
+    prompt_price: float | None = None
+    completion_price: float | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def supports_images(self) -> bool:
+        """Whether the model takes image input."""
+        return "image" in self.input_modalities
+
+    def supports(self, parameter: str) -> bool | None:
+        """Whether the model takes a request parameter (``"tools"``...); ``None`` if unknown."""
+        if self.supported_parameters is None:
+            return None
+        return parameter in self.supported_parameters
+
+    def profile(self) -> ModelProfile:
+        """This model's LangChain ``ModelProfile`` (only what the catalog says)."""
+        ins, outs = self.input_modalities, self.output_modalities
+        profile = ModelProfile(
+            text_inputs="text" in ins,
+            image_inputs="image" in ins,
+            # The router fetches image URLs itself, so URL input comes with image input.
+            image_url_inputs="image" in ins,
+            pdf_inputs="file" in ins,
+            audio_inputs="audio" in ins,
+            video_inputs="video" in ins,
+            text_outputs="text" in outs or not outs,
+            image_outputs="image" in outs,
+            audio_outputs="audio" in outs,
+        )
+        if self.name:
+            profile["name"] = self.name
+        if self.context_length:
+            profile["max_input_tokens"] = self.context_length
+        if self.max_completion_tokens:
+            profile["max_output_tokens"] = self.max_completion_tokens
+        params = self.supported_parameters
+        if params is not None:
+            profile["tool_calling"] = "tools" in params
+            profile["tool_choice"] = "tool_choice" in params
+            profile["structured_output"] = "structured_outputs" in params
+            profile["reasoning_output"] = "reasoning" in params or "include_reasoning" in params
+            profile["temperature"] = "temperature" in params
+        return profile
+
+
+# -- parsing (pure) ---------------------------------------------------------------------------
+
+
+def _lower_set(value: Any) -> frozenset[str]:
+    if isinstance(value, str):  # "text+image->text" style, or a single modality
+        value = value.split("->")[0].split("+")
+    if not isinstance(value, Iterable):
+        return frozenset()
+    return frozenset(v.strip().lower() for v in value if isinstance(v, str) and v.strip())
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _price(value: Any, per_token: bool) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number < 0:  # OpenRouter lists "-1" for router-priced meta models: unknown
+        return None
+    return number * 1_000_000 if per_token else number
+
+
+def parse_model(entry: Mapping[str, Any]) -> ModelInfo | None:
+    """One catalog entry -> :class:`ModelInfo` (``None`` for an entry without an id)."""
+    model_id = entry.get("id")
+    if not isinstance(model_id, str) or not model_id:
+        return None
+    arch = entry.get("architecture")
+    nested = isinstance(arch, Mapping) and ("input_modalities" in arch or "modality" in arch)
+    if nested:  # OpenRouter
+        assert isinstance(arch, Mapping)
+        inputs = _lower_set(arch.get("input_modalities") or arch.get("modality"))
+        outputs = _lower_set(arch.get("output_modalities"))
+        if not outputs and isinstance(arch.get("modality"), str) and "->" in arch["modality"]:
+            outputs = _lower_set(arch["modality"].split("->")[1])
+    else:  # Infron: top level, any casing
+        inputs = _lower_set(entry.get("input_modalities"))
+        outputs = _lower_set(entry.get("output_modalities"))
+    pricing = entry.get("pricing") if isinstance(entry.get("pricing"), Mapping) else {}
+    assert isinstance(pricing, Mapping)
+    # OpenRouter: strings, USD per token. Infron: numbers, USD per million tokens.
+    per_token = nested
+    top = entry.get("top_provider") if isinstance(entry.get("top_provider"), Mapping) else {}
+    assert isinstance(top, Mapping)
+    params = entry.get("supported_parameters")
+    return ModelInfo(
+        id=model_id,
+        name=entry.get("name") if isinstance(entry.get("name"), str) else None,
+        context_length=_int_or_none(entry.get("context_length")) or _int_or_none(top.get("context_length")),
+        max_completion_tokens=_int_or_none(top.get("max_completion_tokens"))
+        or _int_or_none(entry.get("max_completion_tokens")),
+        input_modalities=inputs,
+        output_modalities=outputs,
+        supported_parameters=_lower_set(params) if isinstance(params, list) else None,
+        prompt_price=_price(pricing.get("prompt", pricing.get("input")), per_token),
+        completion_price=_price(pricing.get("completion", pricing.get("output")), per_token),
+        raw=entry,
+    )
+
+
+def parse_models(body: Any) -> list[ModelInfo]:
+    """A ``/models`` answer (``{"data": [...]}`` or a bare list) -> its models, in order."""
+    entries = body.get("data") if isinstance(body, Mapping) else body
+    if not isinstance(entries, list):
+        msg = f"the router's /models answer has no model list: {json.dumps(body)[:200]}"
+        raise VisionRouterError(msg, status_code=200, body=body)
+    return [info for entry in entries if isinstance(entry, Mapping) and (info := parse_model(entry))]
+
+
+def _as_set(value: str | Iterable[str] | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    return _lower_set([value] if isinstance(value, str) else list(value))
+
+
+def filter_models(
+    models: Iterable[ModelInfo],
+    *,
+    input_modalities: str | Iterable[str] | None = None,
+    output_modalities: str | Iterable[str] | None = None,
+    supported_parameters: str | Iterable[str] | None = None,
+) -> list[ModelInfo]:
+    """The models that have every modality and parameter asked for.
+
+    A model whose catalog entry does not list its parameters is left out of a
+    ``supported_parameters`` filter: support cannot be confirmed.
+    """
+    ins, outs, params = _as_set(input_modalities), _as_set(output_modalities), _as_set(supported_parameters)
+    return [
+        m
+        for m in models
+        if ins <= m.input_modalities
+        and outs <= m.output_modalities
+        and (not params or (m.supported_parameters is not None and params <= m.supported_parameters))
+    ]
+
+
+def find_model(models: Sequence[ModelInfo], model_id: str) -> ModelInfo | None:
+    """The catalog entry for ``model_id``; a routing variant (``:online``...) maps to its base model."""
+    by_id = {m.id: m for m in models}
+    if model_id in by_id:
+        return by_id[model_id]
+    for suffix in _VARIANT_SUFFIXES:
+        if model_id.endswith(suffix) and model_id[: -len(suffix)] in by_id:
+            return by_id[model_id[: -len(suffix)]]
+    lowered = {m.id.lower(): m for m in models}  # Infron ids may differ in case
+    return lowered.get(model_id.lower())
+
+
+# -- vision checks (pure) ---------------------------------------------------------------------
+
+
+def request_has_images(payload: Mapping[str, Any]) -> bool:
+    """Whether a request body carries an image part in any message."""
+    for message in payload.get("messages") or ():
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if isinstance(content, list) and any(isinstance(p, Mapping) and p.get("type") == "image_url" for p in content):
+            return True
+    return False
+
+
+def models_in_request(payload: Mapping[str, Any], fallback_field: str) -> list[str]:
+    """The model and fallback models a request may be served by."""
+    found = [payload["model"]] if isinstance(payload.get("model"), str) else []
+    fallbacks = payload.get(fallback_field)
+    if isinstance(fallbacks, list):
+        found += [m for m in fallbacks if isinstance(m, str) and m not in found]
+    return found
+
+
+def vision_suggestions(models: Sequence[ModelInfo], near: str, limit: int = _SUGGESTIONS) -> list[str]:
+    """Vision-capable model ids, the same vendor's first."""
+    vendor = near.split("/")[0] + "/" if "/" in near else None
+    capable = [m.id for m in models if m.supports_images and ":" not in m.id]
+    same = [m for m in capable if vendor and m.startswith(vendor)]
+    return (same + [m for m in capable if m not in same])[:limit]
+
+
+def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tuple[list[str], list[str]]:
+    """Which requested models cannot take images, and which the catalog does not list.
+
+    Returns:
+        ``(without_image_input, not_in_catalog)``.
+    """
+    lacking, unknown = [], []
+    for model_id in requested:
+        info = find_model(models, model_id)
+        if info is None:
+            unknown.append(model_id)
+        elif not info.supports_images:
+            lacking.append(model_id)
+    return lacking, unknown
+
+
+def check_vision(requested: Sequence[str], models: Sequence[ModelInfo], mode: VisionCheck) -> None:
+    """Warn, or raise :class:`InvalidInputError`, when images go to a model that cannot see them.
+
+    A model the catalog does not list only warns: it cannot be checked.
+    """
+    lacking, unknown = vision_problems(requested, models)
+    if unknown:
+        warnings.warn(
+            f"vision_check: {unknown} not in the router's model catalog, so image support cannot be checked.",
+            UserWarning,
+            stacklevel=4,
+        )
+    if not lacking:
+        return
+    suggestions = ", ".join(vision_suggestions(models, lacking[0])) or "see list_models(input_modalities='image')"
+    msg = (
+        f"The request has images but {lacking} cannot take image input (per the router's model catalog). "
+        f"Use a vision-capable model, e.g. {suggestions}."
+    )
+    if mode == "error":
+        raise InvalidInputError(msg)
+    warnings.warn(msg, UserWarning, stacklevel=4)
+
+
+def is_no_image_endpoint(exc: VisionRouterError) -> bool:
+    """Whether the router refused a request because no endpoint of the model takes images."""
+    text = f"{exc.message} {exc.raw or ''}".lower()
+    return isinstance(exc, NotFoundError) and "image" in text and ("endpoint" in text or "support" in text)
+
+
+def no_image_endpoint_error(
+    exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None
+) -> NotFoundError | None:
+    """The clearer error for the router's "no endpoints found that support image input" 404.
+
+    Returns ``None`` when ``exc`` is another error. The new error keeps the router's
+    status, code, metadata, generation id and body.
+    """
+    if not is_no_image_endpoint(exc):
+        return None
+    suggestions = vision_suggestions(models, model_id) if models else []
+    hint = (
+        f"Vision-capable models include: {', '.join(suggestions)}."
+        if suggestions
+        else "Pick one from ChatVisionRouter.list_models(input_modalities='image')."
+    )
+    msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
+    return NotFoundError(
+        msg,
+        status_code=exc.status_code,
+        code=exc.code,
+        metadata=exc.metadata,
+        generation_id=exc.generation_id,
+        body=exc.body,
+    )
+
+
+# -- bundled profiles -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> dict[str, ModelProfile]:
+    text = resources.files("langchain_visionrouter").joinpath("model_profiles.json").read_text("utf-8")
+    data = json.loads(text)
+    return {k: cast(ModelProfile, v) for k, v in data.items() if not k.startswith("_")}
+
+
+def bundled_profile(model_id: str) -> ModelProfile | None:
+    """The profile in the package's small snapshot, or ``None`` for a model it does not list."""
+    profiles = _bundled()
+    profile = profiles.get(model_id)
+    if profile is None:
+        for suffix in (*_VARIANT_SUFFIXES, ":free"):
+            if model_id.endswith(suffix):
+                profile = profiles.get(model_id[: -len(suffix)])
+                break
+    return ModelProfile(**profile) if profile is not None else None
+
+
+# -- fetching (I/O) -----------------------------------------------------------------------------
+
+_cache: dict[str, tuple[float, tuple[ModelInfo, ...]]] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_catalog_cache() -> None:
+    """Forget every fetched catalog (the next lookup fetches again)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+class ModelCatalog:
+    """The model list of one router, fetched once per ``ttl`` seconds and shared in the process.
+
+    Example:
+        .. code-block:: python
+
+            catalog = ModelCatalog("https://openrouter.ai/api/v1")
+            [m.id for m in catalog.list_models(input_modalities="image", supported_parameters="tools")]
+            catalog.supports_images("openai/gpt-4o-mini")   # True
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: SecretStr | str | None = None,
+        ttl: float = DEFAULT_TTL,
+        timeout: float | None = FETCH_TIMEOUT,
+        max_retries: int = 2,
+        clients: HTTPClients | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self.ttl = ttl
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._clients = clients
+
+    def __repr__(self) -> str:
+        return f"ModelCatalog({self.base_url!r}, ttl={self.ttl})"
+
+    def _request(self) -> RouterRequest:
+        headers = {"Accept": "application/json"}
+        if self._api_key is not None:  # /models is public on OpenRouter; a gateway may want the key
+            headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
+        return RouterRequest(
+            url=self.base_url + "/models",
+            headers=headers,
+            body=b"",
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            method="GET",
+        )
+
+    def _cached(self, refresh: bool) -> tuple[ModelInfo, ...] | None:
+        if refresh:
+            return None
+        with _cache_lock:
+            entry = _cache.get(self.base_url)
+        if entry is not None and time.monotonic() - entry[0] < self.ttl:
+            return entry[1]
+        return None
+
+    def _store(self, body: Any) -> tuple[ModelInfo, ...]:
+        models = tuple(parse_models(body))
+        with _cache_lock:
+            _cache[self.base_url] = (time.monotonic(), models)
+        return models
+
+    def models(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
+        """Every model the router lists (fetched when the cached list is older than ``ttl``)."""
+        cached = self._cached(refresh)
+        if cached is not None:
+            return cached
+        clients = self._clients or HTTPClients()
+        try:
+            body = post_json(clients, self._request())
+        finally:
+            if self._clients is None:
+                clients.close()
+        return self._store(body)
+
+    async def amodels(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
+        """Async :meth:`models`."""
+        cached = self._cached(refresh)
+        if cached is not None:
+            return cached
+        clients = self._clients or HTTPClients()
+        try:
+            body = await apost_json(clients, self._request())
+        finally:
+            if self._clients is None:
+                await clients.aclose()
+        return self._store(body)
+
+    def list_models(
+        self,
+        *,
+        input_modalities: str | Iterable[str] | None = None,
+        output_modalities: str | Iterable[str] | None = None,
+        supported_parameters: str | Iterable[str] | None = None,
+        refresh: bool = False,
+    ) -> list[ModelInfo]:
+        """The models with every modality and parameter asked for (see :func:`filter_models`)."""
+        return filter_models(
+            self.models(refresh=refresh),
+            input_modalities=input_modalities,
+            output_modalities=output_modalities,
+            supported_parameters=supported_parameters,
+        )
+
+    def get(self, model_id: str) -> ModelInfo:
+        """The entry for ``model_id``.
+
+        Raises:
+            InvalidInputError: if the router does not list it (with close matches).
+        """
+        models = self.models()
+        info = find_model(models, model_id)
+        if info is None:
+            close = difflib.get_close_matches(model_id, [m.id for m in models], n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise InvalidInputError(f"{model_id!r} is not in the model catalog of {self.base_url}.{hint}")
+        return info
+
+    def supports_images(self, model_id: str) -> bool:
+        """Whether ``model_id`` takes image input, per the catalog."""
+        return self.get(model_id).supports_images
+
+
+def _catalog_for(router: str, base_url: str | None, ttl: float) -> ModelCatalog:
+    url, key = resolve_endpoint(router, base_url)
+    return ModelCatalog(url, api_key=key, ttl=ttl)
+
+
+def list_models(
+    *,
+    router: str = "openrouter",
+    base_url: str | None = None,
+    input_modalities: str | Iterable[str] | None = None,
+    output_modalities: str | Iterable[str] | None = None,
+    supported_parameters: str | Iterable[str] | None = None,
+    ttl: float = DEFAULT_TTL,
+    refresh: bool = False,
+) -> list[ModelInfo]:
+    """The models a router lists that have every modality and parameter asked for.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_visionrouter import list_models
+
+            [m.id for m in list_models(input_modalities="image", supported_parameters="tools")]
+            list_models(router="infron", input_modalities="image")
+    """
+    return _catalog_for(router, base_url, ttl).list_models(
+        input_modalities=input_modalities,
+        output_modalities=output_modalities,
+        supported_parameters=supported_parameters,
+        refresh=refresh,
+    )
+
+
+def supports_images(
+    model: str, *, router: str = "openrouter", base_url: str | None = None, ttl: float = DEFAULT_TTL
+) -> bool:
+    """Whether ``model`` takes image input, per the router's catalog.
+
+    Raises:
+        InvalidInputError: if the router does not list the model.
+    """
+    return _catalog_for(router, base_url, ttl).supports_images(model)
+
+
+# -- hooks for the chat model (I/O: they may fetch the catalog) --------------------------------
+
+
+def guard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
+    """``vision_check``: warn or raise before sending images to a model that cannot take them."""
+    if mode != "off" and request_has_images(payload):
+        check_vision(models_in_request(payload, fallback_field), cat.models(), mode)
+
+
+async def aguard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
+    """Async :func:`guard_images`."""
+    if mode != "off" and request_has_images(payload):
+        check_vision(models_in_request(payload, fallback_field), await cat.amodels(), mode)
+
+
+def _raise_clearer(exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None) -> None:
+    clearer = no_image_endpoint_error(exc, model_id, models)
+    if clearer is not None:
+        clearer.partial = exc.partial
+        raise clearer from exc
+
+
+def raise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
+    """Raise the clearer error for the router's "no endpoint supports image input" 404, if ``exc`` is one.
+
+    The suggested models come from the catalog; if it cannot be fetched, the error says
+    where to look instead.
+    """
+    if not is_no_image_endpoint(exc):
+        return
+    try:
+        models: Sequence[ModelInfo] | None = cat.models()
+    except VisionRouterError:
+        models = None
+    _raise_clearer(exc, model_id, models)
+
+
+async def araise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
+    """Async :func:`raise_no_image_endpoint`."""
+    if not is_no_image_endpoint(exc):
+        return
+    try:
+        models: Sequence[ModelInfo] | None = await cat.amodels()
+    except VisionRouterError:
+        models = None
+    _raise_clearer(exc, model_id, models)

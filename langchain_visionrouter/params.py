@@ -1,0 +1,374 @@
+"""Router features as typed request parameters: fallbacks, provider routing, plugins, reasoning...
+
+Each parameter is a field of :class:`~langchain_visionrouter.ChatVisionRouter` and may also
+be given per call (``invoke(..., provider=...)``, ``.bind(...)``). Both are validated by the
+same pydantic models here, so a typo fails before any request is made.
+:func:`router_body` is the pure function that turns the model's values, the per-call
+values and the router preset into request-body fields.
+
+Merging: a per-call mapping (``provider``, ``reasoning``, ``trace``, ``router_metadata``)
+merges key by key with the constructor's, the per-call value winning; any other per-call
+value replaces the constructor's; a per-call ``None`` removes it for that call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from langchain_visionrouter.errors import InvalidInputError
+from langchain_visionrouter.routers import RouterPreset
+
+__all__ = [
+    "PDF_ENGINES",
+    "PLUGIN_IDS",
+    "ROUTER_PARAMS",
+    "CacheControl",
+    "FileParserPlugin",
+    "MaxPrice",
+    "Plugin",
+    "Prediction",
+    "ProviderPreferences",
+    "ReasoningConfig",
+    "SimplePlugin",
+    "WebPlugin",
+    "file_parser_plugin",
+    "merge_params",
+    "normalize_param",
+    "router_body",
+    "validate_param",
+    "web_plugin",
+]
+
+#: PDF engines of the ``file-parser`` plugin (``pdf-text`` is the deprecated name of the free one).
+PDF_ENGINES = ("mistral-ocr", "cloudflare-ai", "native", "pdf-text")
+#: Plugin ids the router documents.
+PLUGIN_IDS = ("file-parser", "web", "response-healing", "context-compression")
+_EFFORTS = ("xhigh", "high", "medium", "low", "minimal", "none")
+
+
+class _Strict(BaseModel):
+    """A request object: unknown keys are an error naming the known ones (the router forbids them too)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            known = {name for name in cls.model_fields} | {
+                f.alias for f in cls.model_fields.values() if f.alias is not None
+            }
+            unknown = sorted(str(k) for k in data if k not in known)
+            if unknown:
+                msg = f"unknown key(s) {unknown} for {cls.__name__}; known keys: {', '.join(sorted(known))}"
+                raise ValueError(msg)
+        return data
+
+    def body(self) -> dict[str, Any]:
+        """The JSON object sent to the router (unset fields left out)."""
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+_Price = Annotated[float, Field(ge=0)]
+
+
+class MaxPrice(_Strict):
+    """Highest price accepted, in USD per million tokens (``request`` per request, ``image`` per image)."""
+
+    prompt: _Price | None = None
+    completion: _Price | None = None
+    request: _Price | None = None
+    image: _Price | None = None
+
+
+class Percentiles(_Strict):
+    """A throughput or latency preference by percentile."""
+
+    p50: Annotated[float, Field(ge=0)] | None = None
+    p75: Annotated[float, Field(ge=0)] | None = None
+    p90: Annotated[float, Field(ge=0)] | None = None
+    p99: Annotated[float, Field(ge=0)] | None = None
+
+
+class ProviderSort(_Strict):
+    """``sort`` as an object: what to sort by, and how to partition the fallback models."""
+
+    by: Literal["price", "throughput", "latency"]
+    partition: Literal["model", "none"] | None = None
+
+
+class ProviderPreferences(_Strict):
+    """Which upstream providers may serve a request, in what order, under which constraints.
+
+    Sent as the request's ``provider`` object. Unknown keys are an error (the router's
+    schema forbids them too).
+
+    Example:
+        .. code-block:: python
+
+            ProviderPreferences(order=["anthropic", "amazon-bedrock"], allow_fallbacks=False,
+                                data_collection="deny", max_price={"prompt": 1, "completion": 5})
+    """
+
+    order: list[str] | None = None
+    """Provider slugs to try, in order."""
+    allow_fallbacks: bool | None = None
+    """Whether other providers may serve when the ordered ones fail (router default: true)."""
+    require_parameters: bool | None = None
+    """Only route to providers that support every parameter sent (Infron's default: true)."""
+    data_collection: Literal["allow", "deny"] | None = None
+    """``"deny"``: only providers that do not store or train on prompts."""
+    zdr: bool | None = None
+    """Only zero-data-retention endpoints."""
+    only: list[str] | None = None
+    """Provider slugs allowed for this request."""
+    ignore: list[str] | None = None
+    """Provider slugs never used for this request."""
+    quantizations: list[str] | None = None
+    """Allowed quantization levels (``"fp8"``, ``"bf16"``...)."""
+    sort: Literal["price", "throughput", "latency"] | ProviderSort | None = None
+    """Sort providers by price, throughput or latency instead of the router's load balancing."""
+    max_price: MaxPrice | None = None
+    """Highest acceptable price (USD per million tokens). Not supported by Infron."""
+    preferred_min_throughput: Annotated[float, Field(ge=0)] | Percentiles | None = None
+    """Preferred minimum throughput, tokens per second (or by percentile)."""
+    preferred_max_latency: Annotated[float, Field(ge=0)] | Percentiles | None = None
+    """Preferred maximum latency to first token, seconds (or by percentile)."""
+
+
+class ReasoningConfig(_Strict):
+    """Reasoning ("thinking") settings, sent as the request's ``reasoning`` object.
+
+    Give ``effort`` *or* ``max_tokens``, not both. ``exclude=True`` makes the model reason
+    without returning the reasoning; ``enabled=True`` turns reasoning on at the default effort.
+    """
+
+    effort: Literal["xhigh", "high", "medium", "low", "minimal", "none"] | None = None
+    max_tokens: Annotated[int, Field(gt=0)] | None = None
+    exclude: bool | None = None
+    enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_budget(self) -> ReasoningConfig:
+        if self.effort is not None and self.max_tokens is not None:
+            msg = (
+                "reasoning: give 'effort' or 'max_tokens', not both "
+                f"(got effort={self.effort!r}, max_tokens={self.max_tokens})"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class _PDFOptions(_Strict):
+    engine: Literal["mistral-ocr", "cloudflare-ai", "native", "pdf-text"] | None = None
+
+
+class FileParserPlugin(_Strict):
+    """The ``file-parser`` plugin: how PDFs are turned into text for models that cannot read them."""
+
+    id: Literal["file-parser"] = "file-parser"
+    pdf: _PDFOptions | None = None
+    enabled: bool | None = None
+
+
+class WebPlugin(_Strict):
+    """The ``web`` plugin: web search results added to the prompt, with ``url_citation`` annotations."""
+
+    id: Literal["web"] = "web"
+    max_results: Annotated[int, Field(gt=0)] | None = None
+    search_prompt: str | None = None
+    engine: Annotated[str, Field(min_length=1)] | None = None
+    enabled: bool | None = None
+
+
+class SimplePlugin(_Strict):
+    """A plugin without options: ``response-healing`` or ``context-compression``."""
+
+    id: Literal["response-healing", "context-compression"]
+    enabled: bool | None = None
+
+
+Plugin = Annotated[FileParserPlugin | WebPlugin | SimplePlugin, Field(discriminator="id")]
+
+
+class Prediction(_Strict):
+    """Predicted output (speeds up edits of a known text on providers that support it)."""
+
+    type: Literal["content"] = "content"
+    content: str
+
+
+class CacheControl(_Strict):
+    """Top-level prompt caching (``{"type": "ephemeral"}``), on providers that support it."""
+
+    type: Literal["ephemeral"] = "ephemeral"
+    ttl: Literal["5m", "1h"] | None = None
+
+
+def file_parser_plugin(engine: Literal["mistral-ocr", "cloudflare-ai", "native", "pdf-text"]) -> FileParserPlugin:
+    """The ``file-parser`` plugin with a PDF ``engine``.
+
+    Args:
+        engine: ``"mistral-ocr"`` (scans and images, paid), ``"cloudflare-ai"`` (free text
+            extraction; ``"pdf-text"`` is its deprecated name) or ``"native"`` (the model's
+            own file input, where it has one).
+    """
+    return FileParserPlugin(pdf=_PDFOptions(engine=engine))
+
+
+def web_plugin(
+    *, max_results: int | None = None, search_prompt: str | None = None, engine: str | None = None
+) -> WebPlugin:
+    """The ``web`` search plugin (the same as a model id ending in ``:online``).
+
+    Args:
+        max_results: How many results to add to the prompt.
+        search_prompt: The text that introduces the results.
+        engine: The search engine (``"native"``, ``"exa"``...); the router picks when unset.
+    """
+    return WebPlugin(max_results=max_results, search_prompt=search_prompt, engine=engine)
+
+
+# -- the parameter table ---------------------------------------------------------------------
+
+_Unit = Annotated[float, Field(ge=0, le=1)]
+# Token ids, as JSON object keys (ints are accepted and sent as strings).
+_TokenId = Annotated[str, BeforeValidator(lambda v: str(v) if type(v) is int else v), Field(pattern=r"^\d+$")]
+_MERGED = frozenset({"provider", "reasoning", "trace", "router_metadata"})
+
+#: Each router parameter: its validated type, and the request field it is sent as.
+_SPECS: dict[str, tuple[Any, str]] = {
+    "models": (Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)], "models"),
+    "provider": (ProviderPreferences, "provider"),
+    "plugins": (list[Plugin], "plugins"),
+    "reasoning": (ReasoningConfig, "reasoning"),
+    "route": (Literal["fallback"], "route"),
+    "transforms": (list[str], "transforms"),
+    "session_id": (Annotated[str, Field(min_length=1, max_length=256)], "session_id"),
+    "trace": (dict[str, Any], "trace"),
+    "router_metadata": (Annotated[dict[str, str], Field(max_length=16)], "metadata"),
+    "user": (Annotated[str, Field(min_length=1)], "user"),
+    "top_k": (Annotated[int, Field(ge=0)], "top_k"),
+    "repetition_penalty": (Annotated[float, Field(gt=0, le=2)], "repetition_penalty"),
+    "min_p": (_Unit, "min_p"),
+    "top_a": (_Unit, "top_a"),
+    "logit_bias": (dict[_TokenId, Annotated[float, Field(ge=-100, le=100)]], "logit_bias"),
+    "logprobs": (bool, "logprobs"),
+    "top_logprobs": (Annotated[int, Field(ge=0, le=20)], "top_logprobs"),
+    "prediction": (Prediction, "prediction"),
+    "cache_control": (CacheControl, "cache_control"),
+}
+#: Names of the router parameters, as ``ChatVisionRouter`` fields and per-call keywords.
+ROUTER_PARAMS: tuple[str, ...] = tuple(_SPECS)
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(name: str) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(name)
+    if adapter is None:  # built on first use: keeps the import cheap
+        adapter = _ADAPTERS[name] = TypeAdapter(_SPECS[name][0])
+    return adapter
+
+
+def _explain(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        loc = ".".join(str(p) for p in item["loc"])
+        text = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{loc}: {text}" if loc else text)
+    return "; ".join(parts)
+
+
+def validate_param(name: str, value: Any, *, where: str = "per call") -> Any:
+    """Validate one router parameter; return its typed value (see :func:`normalize_param` for JSON).
+
+    Raises:
+        InvalidInputError: naming the parameter, what was wrong and where it was given.
+    """
+    if name not in _SPECS:
+        raise InvalidInputError(f"unknown router parameter {name!r}; known: {', '.join(ROUTER_PARAMS)}")
+    if name == "models" and isinstance(value, str):
+        raise InvalidInputError(f"models ({where}): expected a list of model ids, got the string {value!r}")
+    try:
+        return _adapter(name).validate_python(value)
+    except ValidationError as exc:
+        raise InvalidInputError(f"{name} ({where}): {_explain(exc)}") from None
+
+
+def normalize_param(name: str, value: Any, *, where: str = "per call") -> Any:
+    """Validate one router parameter; return it as the JSON the router is sent.
+
+    ``ChatVisionRouter`` keeps its router fields in this form, so they stay plain data
+    (serializable with ``langchain_core.load``, comparable, cheap to send).
+
+    Raises:
+        InvalidInputError: naming the parameter, what was wrong and where it was given.
+    """
+    return _to_json(validate_param(name, value, where=where))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, BaseModel):
+        return value.model_dump(exclude_unset=True)
+    return dict(value)
+
+
+def merge_params(name: str, base: Any, call: Any) -> Any:
+    """Combine a constructor value with a per-call value (see the module docstring)."""
+    if call is None or base is None or name not in _MERGED:
+        return call
+    merged = _as_dict(base)
+    update = _as_dict(call)
+    if name == "reasoning" and ({"effort", "max_tokens"} & update.keys()):
+        # The call chose its own budget style: the constructor's other one gives way.
+        merged.pop("effort", None)
+        merged.pop("max_tokens", None)
+    merged.update(update)
+    return merged
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, _Strict):
+        return value.body()
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: RouterPreset) -> dict[str, Any]:
+    """The request-body fields for the router parameters.
+
+    Args:
+        fields: The model's values (``ChatVisionRouter`` fields, already normalized), by name.
+        call: Per-call values by name (``invoke``/``bind`` keywords), validated here.
+        preset: The router, for its dialect (``fallback_models`` on Infron, unsupported keys).
+
+    Raises:
+        InvalidInputError: for an invalid value, naming the parameter, or a combination the
+            router cannot take.
+    """
+    values: dict[str, Any] = {name: v for name, v in fields.items() if v is not None}
+    for name, value in call.items():
+        if value is None:
+            values.pop(name, None)
+            continue
+        merged = merge_params(name, values.get(name), value)
+        values[name] = normalize_param(name, merged, where="per call" if merged is value else "per call, merged")
+    if not values:
+        return {}
+    if values.get("top_logprobs") is not None and values.get("logprobs") is not True:
+        raise InvalidInputError("top_logprobs needs logprobs=True: set both.")
+    provider = _to_json(values.get("provider"))
+    if isinstance(provider, Mapping):
+        unsupported = sorted(k for k in preset.unsupported_provider_keys if provider.get(k) is not None)
+        if unsupported:
+            msg = f"provider: {preset.name} does not support {unsupported}; remove them for this router."
+            raise InvalidInputError(msg)
+    body: dict[str, Any] = {}
+    for name, value in values.items():
+        field = preset.fallback_models_field if name == "models" else _SPECS[name][1]
+        body[field] = _to_json(value)
+    return body

@@ -1,0 +1,224 @@
+"""Builders for router answers in the documented wire format (shared/router-wire-format.md).
+
+Used by unit tests (served through the loopback FakeRouter) and by the cassette sources,
+so that both speak exactly what OpenRouter sends: ``gen-`` ids, ``provider``, ``model``,
+``finish_reason`` with ``native_finish_reason``, ``role`` and an empty ``content``
+repeated in every delta, usage with ``cost`` on the last chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+CREATED = 1754441566
+UsageShape = Literal["empty_choices", "empty_delta", "repeat_finish"]
+
+
+def usage(
+    prompt: int,
+    completion: int,
+    *,
+    prompt_price: float = 0.4e-6,
+    completion_price: float = 1.6e-6,
+    reasoning: int = 0,
+    cached: int = 0,
+    cache_write: int | None = None,
+    image: int | None = None,
+    cost: float | None = None,
+) -> dict[str, Any]:
+    """A ``usage`` object as OpenRouter sends it, with ``cost`` computed from the prices (USD/token)."""
+    if cost is None:
+        cost = round(prompt * prompt_price + completion * completion_price, 10)
+    details: dict[str, Any] = {"reasoning_tokens": reasoning}
+    if image is not None:
+        details["image_tokens"] = image
+    prompt_details: dict[str, Any] = {"cached_tokens": cached}
+    if cache_write is not None:
+        prompt_details["cache_write_tokens"] = cache_write
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "cost": cost,
+        "is_byok": False,
+        "prompt_tokens_details": prompt_details,
+        "cost_details": {"upstream_inference_cost": None},
+        "completion_tokens_details": details,
+    }
+
+
+def call(call_id: str, name: str, arguments: Any, *, index: int | None = 0) -> dict[str, Any]:
+    """One tool call of a non-streamed answer (``arguments`` a JSON string, or a dict to encode)."""
+    out: dict[str, Any] = {"id": call_id, "type": "function"}
+    if index is not None:
+        out["index"] = index
+    args = arguments if isinstance(arguments, str) or arguments is None else json.dumps(arguments)
+    out["function"] = {"name": name} if args is None else {"name": name, "arguments": args}
+    return out
+
+
+def completion(
+    *,
+    gen: str,
+    model: str,
+    provider: str,
+    content: str | None = "",
+    tool_calls: list[dict[str, Any]] | None = None,
+    reasoning: str | None = None,
+    reasoning_details: list[dict[str, Any]] | None = None,
+    finish: str = "stop",
+    native: str | None = None,
+    use: dict[str, Any] | None = None,
+    created: int = CREATED,
+    fingerprint: str | None = None,
+) -> dict[str, Any]:
+    """A non-streamed chat completion."""
+    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None, "reasoning": reasoning}
+    if reasoning_details is not None:
+        message["reasoning_details"] = reasoning_details
+    if tool_calls is not None:
+        message["tool_calls"] = tool_calls
+    body: dict[str, Any] = {
+        "id": gen,
+        "provider": provider,
+        "model": model,
+        "object": "chat.completion",
+        "created": created,
+        "choices": [
+            {
+                "logprobs": None,
+                "finish_reason": finish,
+                "native_finish_reason": native or finish,
+                "index": 0,
+                "message": message,
+            }
+        ],
+    }
+    if fingerprint is not None:
+        body["system_fingerprint"] = fingerprint
+    if use is not None:
+        body["usage"] = use
+    return body
+
+
+class Stream:
+    """The chunks of one streamed answer, sharing id, provider, model and created."""
+
+    def __init__(
+        self, *, gen: str, model: str, provider: str, created: int = CREATED, fingerprint: str | None = None
+    ) -> None:
+        self.gen, self.model, self.provider, self.created, self.fingerprint = gen, model, provider, created, fingerprint
+
+    def chunk(
+        self,
+        delta: dict[str, Any] | None = None,
+        *,
+        finish: str | None = None,
+        native: str | None = None,
+        use: dict[str, Any] | None = None,
+        choices: bool = True,
+    ) -> dict[str, Any]:
+        """One chunk. ``delta`` gets ``role`` and ``content: ""`` unless it sets them (as recorded)."""
+        event: dict[str, Any] = {
+            "id": self.gen,
+            "provider": self.provider,
+            "model": self.model,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+        }
+        if choices:
+            full_delta = {"role": "assistant", "content": "", **(delta or {})}
+            event["choices"] = [
+                {
+                    "index": 0,
+                    "delta": full_delta,
+                    "finish_reason": finish,
+                    "native_finish_reason": native or finish,
+                    "logprobs": None,
+                }
+            ]
+        else:
+            event["choices"] = []
+        if self.fingerprint is not None:
+            event["system_fingerprint"] = self.fingerprint
+        if use is not None:
+            event["usage"] = use
+        return event
+
+    def text(
+        self,
+        pieces: list[str],
+        *,
+        use: dict[str, Any],
+        finish: str = "stop",
+        native: str | None = None,
+        shape: UsageShape = "empty_delta",
+        lead: bool = True,
+    ) -> list[dict[str, Any]]:
+        """A text answer: an empty opening delta, one chunk per piece, the finish, then usage."""
+        events = [self.chunk()] if lead else []
+        events += [self.chunk({"content": piece}) for piece in pieces]
+        return events + self.end(use=use, finish=finish, native=native, shape=shape)
+
+    def end(
+        self, *, use: dict[str, Any], finish: str = "stop", native: str | None = None, shape: UsageShape = "empty_delta"
+    ) -> list[dict[str, Any]]:
+        """The closing chunks, with usage in one of the three recorded shapes."""
+        if shape == "repeat_finish":
+            return [
+                self.chunk(finish=finish, native=native),
+                self.chunk(finish=finish, native=native, use=use),
+            ]
+        closing = self.chunk(finish=finish, native=native)
+        if shape == "empty_choices":
+            return [closing, self.chunk(choices=False, use=use)]
+        return [closing, self.chunk(use=use)]
+
+
+def tool_delta(
+    index: int | None = 0,
+    *,
+    call_id: str | None = None,
+    name: str | None = None,
+    arguments: str | None = None,
+    content: str | None = None,
+) -> dict[str, Any]:
+    """A delta with one tool-call fragment, as OpenAI sends them via OpenRouter."""
+    fragment: dict[str, Any] = {}
+    if index is not None:
+        fragment["index"] = index
+    if call_id is not None:
+        fragment["id"] = call_id
+    fragment["type"] = "function"
+    function: dict[str, Any] = {}
+    if name is not None:
+        function["name"] = name
+    if arguments is not None:
+        function["arguments"] = arguments
+    fragment["function"] = function
+    return {"content": content, "tool_calls": [fragment]}
+
+
+def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
+    """A small, valid PNG (coloured bands), byte-for-byte the same on every run."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = []
+    for y in range(height):
+        row = bytearray([0])  # filter: none
+        for x in range(width):
+            band = (x * 4 // width + seed) % 4
+            row += bytes(((60 + 60 * band) % 256, (200 - 40 * band) % 256, (90 + 30 * band + y) % 256))
+        rows.append(bytes(row))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
