@@ -41,15 +41,6 @@ from langchain_visionrouter.responses import (
     usage_metadata,
 )
 from langchain_visionrouter.routers import ROUTERS, RouterPreset, get_router
-from langchain_visionrouter.tools import (
-    JsonAnswerParser,
-    PydanticAnswerParser,
-    PydanticToolCallParser,
-    ToolCallArgsParser,
-    format_tools,
-    json_schema_format,
-)
-from langchain_visionrouter.tools import tool_choice as tool_choice_param
 from langchain_visionrouter.transport import (
     AsyncEventStream,
     EventStream,
@@ -58,10 +49,11 @@ from langchain_visionrouter.transport import (
     apost_json,
     post_json,
 )
-from langchain_visionrouter.usage import GenerationStats, get_generation
 
-if TYPE_CHECKING:  # langchain_core.tools is slow to import and only named in a signature
+if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
     from langchain_core.tools import BaseTool
+
+    from langchain_visionrouter.usage import GenerationStats
 
 __all__ = ["ChatVisionRouter"]
 
@@ -664,6 +656,8 @@ class ChatVisionRouter(BaseChatModel):
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
         """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
+        from langchain_visionrouter.usage import get_generation
+
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
 
     def _check_vision(self, payload: dict[str, Any]) -> None:
@@ -705,6 +699,9 @@ class ChatVisionRouter(BaseChatModel):
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
         """
+        from langchain_visionrouter.tools import format_tools
+        from langchain_visionrouter.tools import tool_choice as tool_choice_param
+
         formatted = format_tools(tools, strict=strict)
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = tool_choice_param(tool_choice, formatted)
@@ -738,6 +735,14 @@ class ChatVisionRouter(BaseChatModel):
         arguments or JSON that do not parse (also when cut off at the token limit), or a
         refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
+        from langchain_visionrouter.tools import (
+            JsonAnswerParser,
+            PydanticAnswerParser,
+            PydanticToolCallParser,
+            ToolCallArgsParser,
+            json_schema_format,
+        )
+
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
