@@ -217,15 +217,19 @@ def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: Usag
     calls, invalid = parse_tool_calls(raw.get("tool_calls"))
     response_metadata = dict(metadata)
     response_metadata.update(_generation_info(choice))
-    return AIMessage(
-        content=content or "",
-        additional_kwargs=additional,
-        tool_calls=calls,
-        invalid_tool_calls=invalid,
-        response_metadata=response_metadata,
-        usage_metadata=usage,
-        id=metadata.get("id"),
-    )
+    # Empty fields are left to their defaults: the same message, less to validate.
+    fields: dict[str, Any] = {"content": content or "", "response_metadata": response_metadata}
+    if additional:
+        fields["additional_kwargs"] = additional
+    if calls:
+        fields["tool_calls"] = calls
+    if invalid:
+        fields["invalid_tool_calls"] = invalid
+    if usage is not None:
+        fields["usage_metadata"] = usage
+    if metadata.get("id") is not None:
+        fields["id"] = metadata["id"]
+    return AIMessage(**fields)
 
 
 class StreamMapper:
