@@ -5,6 +5,9 @@ SSE, retries, errors) -> ``responses`` (JSON and chunks -> messages), tied toget
 by :class:`ChatVisionRouter` in ``chat_models``.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from langchain_visionrouter.catalog import (
     ModelCatalog,
     ModelInfo,
@@ -36,14 +39,37 @@ from langchain_visionrouter.params import (
     web_plugin,
 )
 from langchain_visionrouter.routers import ROUTERS, RouterPreset
-from langchain_visionrouter.usage import (
-    GenerationStats,
-    ModelUsage,
-    UsageTracker,
-    aget_generation,
-    get_generation,
-    track_usage,
-)
+
+if TYPE_CHECKING:
+    from langchain_visionrouter.usage import (
+        GenerationStats,
+        ModelUsage,
+        UsageTracker,
+        aget_generation,
+        get_generation,
+        track_usage,
+    )
+
+# Loaded on first use: the usage module pulls in LangChain's tracer machinery, which
+# building and calling a model does not need (python -m benchmarks: import time).
+_LAZY = {
+    "GenerationStats": "usage",
+    "ModelUsage": "usage",
+    "UsageTracker": "usage",
+    "aget_generation": "usage",
+    "get_generation": "usage",
+    "track_usage": "usage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"langchain_visionrouter.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator, model_validator
 
 from langchain_visionrouter import catalog
+from langchain_visionrouter.body import encode_body
 from langchain_visionrouter.errors import VisionRouterError
 from langchain_visionrouter.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter.messages import convert_messages
@@ -37,20 +35,12 @@ from langchain_visionrouter.params import (
 )
 from langchain_visionrouter.responses import (
     StreamMapper,
+    StreamSoFar,
     chat_result,
     register_content_translators,
     usage_metadata,
 )
 from langchain_visionrouter.routers import ROUTERS, RouterPreset, get_router
-from langchain_visionrouter.tools import (
-    JsonAnswerParser,
-    PydanticAnswerParser,
-    PydanticToolCallParser,
-    ToolCallArgsParser,
-    format_tools,
-    json_schema_format,
-)
-from langchain_visionrouter.tools import tool_choice as tool_choice_param
 from langchain_visionrouter.transport import (
     AsyncEventStream,
     EventStream,
@@ -59,7 +49,11 @@ from langchain_visionrouter.transport import (
     apost_json,
     post_json,
 )
-from langchain_visionrouter.usage import GenerationStats, get_generation
+
+if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
+    from langchain_core.tools import BaseTool
+
+    from langchain_visionrouter.usage import GenerationStats
 
 __all__ = ["ChatVisionRouter"]
 
@@ -516,7 +510,7 @@ class ChatVisionRouter(BaseChatModel):
         return RouterRequest(
             url=self.base_url.rstrip("/") + "/chat/completions",
             headers=self._headers(stream),
-            body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+            body=encode_body(payload),
             timeout=self.timeout,
             max_retries=self.max_retries,
         )
@@ -566,20 +560,20 @@ class ChatVisionRouter(BaseChatModel):
         self._check_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = EventStream(self._clients, self._request(payload, stream=True))
-        sent: list[AIMessageChunk] = []
+        so_far = StreamSoFar()
         try:
             for event in events:
                 message = mapper.chunk(event)
                 if message is None:
                     continue
-                sent.append(message)
+                so_far.add(message)
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager is not None:
                     run_manager.on_llm_new_token(message.text, chunk=chunk)
                 yield chunk
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
-            exc.partial = _partial(sent, mapper)
+            exc.partial = _partial(so_far, mapper)
             self._explain_error(exc, payload)
             raise
         yield ChatGenerationChunk(message=last)
@@ -595,21 +589,21 @@ class ChatVisionRouter(BaseChatModel):
         await self._acheck_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = AsyncEventStream(self._clients, self._request(payload, stream=True))
-        sent: list[AIMessageChunk] = []
+        so_far = StreamSoFar()
         iterator = events.__aiter__()
         try:
             async for event in iterator:
                 message = mapper.chunk(event)
                 if message is None:
                     continue
-                sent.append(message)
+                so_far.add(message)
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(message.text, chunk=chunk)
                 yield chunk
             last = mapper.last_chunk(completed=events.completed)
         except VisionRouterError as exc:
-            exc.partial = _partial(sent, mapper)
+            exc.partial = _partial(so_far, mapper)
             await self._aexplain_error(exc, payload)
             raise
         finally:
@@ -662,6 +656,8 @@ class ChatVisionRouter(BaseChatModel):
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
         """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
+        from langchain_visionrouter.usage import get_generation
+
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
 
     def _check_vision(self, payload: dict[str, Any]) -> None:
@@ -703,6 +699,9 @@ class ChatVisionRouter(BaseChatModel):
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
         """
+        from langchain_visionrouter.tools import format_tools
+        from langchain_visionrouter.tools import tool_choice as tool_choice_param
+
         formatted = format_tools(tools, strict=strict)
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = tool_choice_param(tool_choice, formatted)
@@ -736,6 +735,14 @@ class ChatVisionRouter(BaseChatModel):
         arguments or JSON that do not parse (also when cut off at the token limit), or a
         refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
+        from langchain_visionrouter.tools import (
+            JsonAnswerParser,
+            PydanticAnswerParser,
+            PydanticToolCallParser,
+            ToolCallArgsParser,
+            json_schema_format,
+        )
+
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
@@ -793,8 +800,8 @@ def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:
     return dict(merged)
 
 
-def _partial(sent: list[AIMessageChunk], mapper: StreamMapper) -> AIMessageChunk:
+def _partial(so_far: StreamSoFar, mapper: StreamMapper) -> AIMessageChunk:
     """What a failed stream had produced: its chunks summed, plus usage if the router sent it."""
     usage = usage_metadata(mapper.usage)
     tail = AIMessageChunk(content="", usage_metadata=usage, response_metadata=dict(mapper.cost))
-    return add_ai_message_chunks(sent[0], *sent[1:], tail) if sent else tail
+    return so_far.total(tail)

@@ -64,7 +64,9 @@ DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 #: How to get Pillow, named by every error raised for its absence.
 PILLOW_HINT = 'pip install "langchain-visionrouter[images]"'
 
-_B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")  # only for a hint on a path that looks like base64
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_WINDOW = 64 * 1024
 _WHITESPACE_RE = re.compile(r"\s+")
 _DATA_URL_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*?),", re.IGNORECASE)
 
@@ -189,9 +191,9 @@ def check_base64_payload(payload: str, *, where: str) -> str:
     """Validate a base64 payload without decoding it; return it (whitespace removed if any)."""
     if not payload:
         raise ImageInputError(f"{where}: the image is empty (no base64 data).")
-    if _B64_RE.fullmatch(payload) is None or len(payload) % 4:
+    if not _is_base64(payload):
         cleaned = _WHITESPACE_RE.sub("", payload)  # wrapped base64 (e.g. base64.encodebytes)
-        if len(cleaned) == len(payload) or _B64_RE.fullmatch(cleaned) is None or len(cleaned) % 4:
+        if len(cleaned) == len(payload) or not _is_base64(cleaned):
             bad = re.search(r"[^A-Za-z0-9+/=\s]", payload)
             detail = (
                 f"invalid character {bad.group()!r} at position {bad.start()}"
@@ -207,6 +209,21 @@ def check_base64_payload(payload: str, *, where: str) -> str:
             raise ImageInputError(f"{where}: the image is empty (no base64 data).")
         payload = cleaned
     return payload
+
+
+def _is_base64(payload: str) -> bool:
+    """Standard alphabet, at most two ``=`` of padding at the end, a length divisible by 4.
+
+    Checked a window at a time with ``bytes.translate`` (C speed, no whole copy): a
+    regular expression took about 20 ms on an 8 MiB image, more than sending it.
+    """
+    if len(payload) % 4 or not payload.isascii():  # isascii is O(1) on str
+        return False
+    end = len(payload) - (2 if payload.endswith("==") else 1 if payload.endswith("=") else 0)
+    return not any(
+        payload[i : min(i + _B64_WINDOW, end)].encode("ascii").translate(None, _B64_ALPHABET)
+        for i in range(0, end, _B64_WINDOW)
+    )
 
 
 def _decoded_size(payload: str) -> int:

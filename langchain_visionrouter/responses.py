@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages import content as types
-from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata, add_ai_message_chunks
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
@@ -30,12 +30,20 @@ _GROWING_DETAIL_FIELDS = frozenset({"text", "summary", "data", "signature"})
 
 __all__ = [
     "StreamMapper",
+    "StreamSoFar",
     "chat_result",
     "parse_tool_calls",
     "register_content_translators",
     "usage_metadata",
 ]
 
+# Chunk metadata sent once per stream: (response_metadata key, event field).
+_ONCE_FIELDS = (
+    ("id", "id"),
+    ("model_name", "model"),
+    ("provider", "provider"),
+    ("system_fingerprint", "system_fingerprint"),
+)
 # Assistant-message fields kept in additional_kwargs, as the router sent them.
 _KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "images", "refusal", "audio")
 
@@ -209,15 +217,19 @@ def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: Usag
     calls, invalid = parse_tool_calls(raw.get("tool_calls"))
     response_metadata = dict(metadata)
     response_metadata.update(_generation_info(choice))
-    return AIMessage(
-        content=content or "",
-        additional_kwargs=additional,
-        tool_calls=calls,
-        invalid_tool_calls=invalid,
-        response_metadata=response_metadata,
-        usage_metadata=usage,
-        id=metadata.get("id"),
-    )
+    # Empty fields are left to their defaults: the same message, less to validate.
+    fields: dict[str, Any] = {"content": content or "", "response_metadata": response_metadata}
+    if additional:
+        fields["additional_kwargs"] = additional
+    if calls:
+        fields["tool_calls"] = calls
+    if invalid:
+        fields["invalid_tool_calls"] = invalid
+    if usage is not None:
+        fields["usage_metadata"] = usage
+    if metadata.get("id") is not None:
+        fields["id"] = metadata["id"]
+    return AIMessage(**fields)
 
 
 class StreamMapper:
@@ -233,6 +245,7 @@ class StreamMapper:
         "_call_slots",
         "_details_seen",
         "_last_slot",
+        "_pending_once",
         "_sent",
         "cost",
         "finish_reason",
@@ -250,6 +263,9 @@ class StreamMapper:
         self.usage: Mapping[str, Any] | None = None
         self.cost: dict[str, Any] = {}
         self._sent: set[str] = set()  # response_metadata keys already emitted
+        # Event-level metadata not yet emitted, as (metadata key, event field): usually
+        # empty after the first event, so later events skip the lookups.
+        self._pending_once = list(_ONCE_FIELDS)
         self._call_ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
         self._call_named: set[int] = set()  # tool-call slots whose name was sent
         self._call_slots: dict[int, int] = {}  # the router's tool-call index -> our slot
@@ -272,12 +288,14 @@ class StreamMapper:
                 generation_id=event.get("id") or self.generation_id,
                 cls=StreamError,
             )
-        self._take_usage(event)
+        if event.get("usage") is not None or event.get("cost") is not None:
+            self._take_usage(event)
         metadata: dict[str, Any] = {}
-        self._once(metadata, "id", event.get("id"))
-        self._once(metadata, "model_name", event.get("model"))
-        self._once(metadata, "provider", event.get("provider"))
-        self._once(metadata, "system_fingerprint", event.get("system_fingerprint"))
+        if self._pending_once:
+            for key, field in tuple(self._pending_once):
+                self._once(metadata, key, event.get(field))
+                if key in self._sent:
+                    self._pending_once.remove((key, field))
         if self.generation_id is None and event.get("id"):
             self.generation_id = event["id"]
 
@@ -306,20 +324,24 @@ class StreamMapper:
                 additional[key] = list(delta[key])
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
-        call_chunks = self._tool_call_chunks(delta.get("tool_calls"))
+        raw_calls = delta.get("tool_calls")
+        call_chunks = self._tool_call_chunks(raw_calls) if raw_calls else []
         if isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
         if not (content or additional or call_chunks or metadata):
             return None
         # On every chunk (summing keeps one copy), so content_blocks translates each alike.
         metadata["model_provider"] = self.model_provider
-        return AIMessageChunk(
-            content=content,
-            additional_kwargs=additional,
-            tool_call_chunks=call_chunks,
-            response_metadata=metadata,
-            id=self.generation_id,
-        )
+        # Only the fields the event fills: fewer to validate, and a smaller model kept per
+        # chunk (LangChain holds every chunk of a stream until it ends).
+        fields: dict[str, Any] = {"content": content, "response_metadata": metadata}
+        if additional:
+            fields["additional_kwargs"] = additional
+        if call_chunks:
+            fields["tool_call_chunks"] = call_chunks
+        if self.generation_id is not None:
+            fields["id"] = self.generation_id
+        return AIMessageChunk(**fields)
 
     def last_chunk(self, *, completed: bool) -> AIMessageChunk:
         """The closing chunk: usage and cost, counted once, and ``chunk_position="last"``.
@@ -440,6 +462,103 @@ class StreamMapper:
                     fresh[k] = seen[k] = v
             out.append(fresh)
         return out
+
+
+# Fields a plain text chunk leaves at their defaults, with those defaults.
+_BLANK_CHUNK = AIMessageChunk(content="")
+_OTHER_FIELDS = tuple(
+    (name, getattr(_BLANK_CHUNK, name))
+    for name in AIMessageChunk.model_fields
+    if name not in ("content", "id", "type", "response_metadata")
+)
+_KNOWN_FIELDS = frozenset(
+    {"content", "additional_kwargs", "response_metadata", "type", "name", "id", "tool_calls"}
+    | {"invalid_tool_calls", "usage_metadata", "tool_call_chunks", "chunk_position"}
+)
+# A langchain-core with other AIMessageChunk fields gets the generic check.
+_FIELDS_AS_KNOWN = set(AIMessageChunk.model_fields) == _KNOWN_FIELDS
+
+
+def _plain_text(chunk: AIMessageChunk) -> bool:
+    """Text, an id, at most a ``model_provider`` in its metadata, and nothing else."""
+    meta = chunk.response_metadata
+    if meta and (len(meta) != 1 or "model_provider" not in meta):
+        return False
+    if _FIELDS_AS_KNOWN:  # spelled out: this runs once per streamed chunk
+        return (
+            isinstance(chunk.content, str)
+            and not chunk.additional_kwargs
+            and not chunk.tool_call_chunks
+            and not chunk.tool_calls
+            and not chunk.invalid_tool_calls
+            and chunk.usage_metadata is None
+            and chunk.chunk_position is None
+            and chunk.name is None
+        )
+    return isinstance(chunk.content, str) and all(getattr(chunk, name) == blank for name, blank in _OTHER_FIELDS)
+
+
+class StreamSoFar:
+    """What a stream has yielded so far, summed on demand (a failed stream's ``partial``).
+
+    Keeping every chunk would leave a heap that grows with the stream for the garbage
+    collector to walk, so each chunk would cost more than the one before. Runs of plain
+    text chunks (same id, same metadata, nothing but text) are kept as their text; other
+    chunks whole. The sum is exactly ``add_ai_message_chunks`` of every chunk added:
+    summing keeps a repeated ``model_provider`` once, so a run counts it once too, for as
+    long as every chunk names the same one (after a second name, nothing is joined).
+
+    A chunk is looked at one step late: LangChain updates a chunk it was given (its
+    ``id``, its ``response_metadata``) before it asks for the next one, and the sum must
+    see those updates, as it would had every chunk been kept.
+    """
+
+    __slots__ = ("_chunks", "_last", "_provider", "_run_key", "_text", "_whole")
+
+    def __init__(self) -> None:
+        self._chunks: list[AIMessageChunk] = []
+        self._text: list[str] = []
+        self._run_key: tuple[str | None, Any] = (None, None)  # (id, model_provider) of the run
+        self._provider: Any = None  # the model_provider every chunk so far named
+        self._whole = False  # two different model_providers seen: keep every chunk whole
+        self._last: AIMessageChunk | None = None
+
+    def add(self, chunk: AIMessageChunk) -> None:
+        """Add the chunk about to be yielded."""
+        last, self._last = self._last, chunk
+        if last is not None:
+            self._keep(last)
+
+    def total(self, tail: AIMessageChunk) -> AIMessageChunk:
+        """The sum of every chunk added, then ``tail``."""
+        if self._last is not None:
+            self._keep(self._last)
+            self._last = None
+        self._flush()
+        return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
+
+    def _keep(self, chunk: AIMessageChunk) -> None:
+        provider = chunk.response_metadata.get("model_provider")
+        if provider is not None and provider != self._provider:
+            if self._provider is not None:
+                self._whole = True
+            self._provider = provider
+        if not self._whole and _plain_text(chunk):
+            key = (chunk.id, provider)
+            if self._text and key != self._run_key:
+                self._flush()
+            self._text.append(chunk.content)  # type: ignore[arg-type]
+            self._run_key = key
+        else:
+            self._flush()
+            self._chunks.append(chunk)
+
+    def _flush(self) -> None:
+        if self._text:
+            chunk_id, provider = self._run_key
+            metadata = {} if provider is None else {"model_provider": provider}
+            self._chunks.append(AIMessageChunk(content="".join(self._text), id=chunk_id, response_metadata=metadata))
+            self._text = []
 
 
 # ---------------------------------------------------------------------------

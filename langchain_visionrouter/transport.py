@@ -70,7 +70,8 @@ class RouterRequest:
 
     url: str
     headers: Mapping[str, str] = field(repr=False)  # carries the API key
-    body: bytes
+    #: The JSON body, or its pieces (see :func:`~langchain_visionrouter.body.encode_body`).
+    body: bytes | list[bytes]
     timeout: float | None
     max_retries: int
     method: str = "POST"
@@ -338,8 +339,56 @@ def _retry_or_raise(exc: Exception, attempt: int, req: RouterRequest) -> float:
     return delay
 
 
+#: Bytes handed to httpx at a time from a big body piece: httpcore re-slices what a socket
+#: send leaves over, so one 11 MB write would briefly cost a second 11 MB copy.
+_WRITE_SIZE = 256 * 1024
+
+
+def _windows(pieces: list[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        if len(piece) <= _WRITE_SIZE:
+            yield piece
+        else:
+            for start in range(0, len(piece), _WRITE_SIZE):
+                yield piece[start : start + _WRITE_SIZE]
+
+
+class _BodyPieces(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body sent piece by piece, for sync and async clients alike; re-iterable for retries."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+
+    def __iter__(self) -> Iterator[bytes]:
+        return _windows(self.pieces)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for window in _windows(self.pieces):
+            yield window
+
+
+class _PiecewiseRequest(httpx.Request):
+    """A request whose body goes out in pieces; ``content`` joins them only if someone asks."""
+
+    @property
+    def content(self) -> bytes:
+        # An event hook or a recorder (vcrpy) reading the body gets it whole, as httpx
+        # does for any streamed request it has read.
+        return self.read()
+
+
 def _build(client: httpx.Client | httpx.AsyncClient, req: RouterRequest) -> httpx.Request:
-    return client.build_request(req.method, req.url, content=req.body or None, headers=req.headers, timeout=req.timeout)
+    body = req.body
+    if isinstance(body, bytes):
+        return client.build_request(req.method, req.url, content=body or None, headers=req.headers, timeout=req.timeout)
+    # Big inline payloads: each piece is written to the socket as it is (no joined copy),
+    # under an explicit Content-Length so the router gets a plain, not chunked, body.
+    template = client.build_request(req.method, req.url, content=b"", headers=req.headers, timeout=req.timeout)
+    headers = template.headers.copy()
+    headers["Content-Length"] = str(sum(len(piece) for piece in body))
+    return _PiecewiseRequest(
+        req.method, template.url, headers=headers, stream=_BodyPieces(body), extensions=template.extensions
+    )
 
 
 def _decode_json(response: httpx.Response, content: bytes) -> Any:

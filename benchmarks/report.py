@@ -1,0 +1,411 @@
+"""Scenarios, targets, and the outputs: results JSON, markdown table, PNG chart."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.contenders import LABELS
+from benchmarks.server import stream_text
+
+
+@dataclass(frozen=True)
+class Scenario:
+    mode: str  # "import", "time" or "mem"
+    op: str  # the worker's operation
+    iters: int  # operations timed per measurement
+    label: str
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "import": Scenario("import", "", 1, "import, fresh process"),
+    "invoke": Scenario("time", "invoke", 200, "one non-streaming call, short answer"),
+    "stream2000": Scenario("time", "stream2000", 6, "consume a 2,000-chunk stream"),
+    "concurrent100": Scenario("time", "concurrent100", 6, "100 concurrent ainvoke"),
+    "image8": Scenario("time", "image8", 6, "one call with an 8 MiB base64 image: time"),
+    "image8_mem": Scenario("mem", "image8", 1, "the same call: peak traced memory"),
+    "stream1000": Scenario("time", "stream1000", 10, "consume a 1,000-chunk stream"),
+    "stream10000": Scenario("time", "stream10000", 2, "consume a 10,000-chunk stream"),
+    "rawstream1000": Scenario("time", "rawstream1000", 10, "1,000 chunks through _stream() alone"),
+    "rawstream10000": Scenario("time", "rawstream10000", 2, "10,000 chunks through _stream() alone"),
+    "stream1000_mem": Scenario("mem", "stream1000", 1, "1,000-chunk stream: peak traced memory"),
+    "stream10000_mem": Scenario("mem", "stream10000", 1, "10,000-chunk stream: peak traced memory"),
+    "image1": Scenario("time", "image1", 20, "one call with a 1 MiB image"),
+    "image4": Scenario("time", "image4", 10, "one call with a 4 MiB image"),
+    "image16": Scenario("time", "image16", 4, "one call with a 16 MiB image"),
+}
+
+#: (scenario, metric, target ratio to the floor). Time targets must hold for CPU *and* wall time.
+TARGETS = (
+    ("import", "time", 1.1),
+    ("invoke", "time", 1.2),
+    ("stream2000", "time", 1.3),
+    ("concurrent100", "time", 1.2),
+    ("image8", "time", 1.0),
+    ("image8_mem", "peak", 0.7),
+)
+#: Tolerances for the growth checks, which compare a contender with itself.
+PER_CHUNK_TOLERANCE = 1.05  # 10,000-chunk per-chunk cost / 1,000-chunk per-chunk cost
+LINEAR_TOLERANCE = 1.25  # marginal cost per MiB from 4 to 16 MiB / from 1 to 4 MiB
+
+
+def environment(contenders: list[str], skipped: list[str], rounds: int, quick: bool, seconds: float) -> dict[str, Any]:
+    from importlib import metadata
+
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "langchain_visionrouter"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        commit += " (+ uncommitted changes)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    dists = ("langchain-core", "httpx", "pydantic", "langchain-openai", "openai", "langchain-openrouter", "openrouter")
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "versions": {"langchain-visionrouter": f"worktree {commit}", **{d: version(d) for d in dists}},
+        "contenders": contenders,
+        "skipped": skipped,
+        "rounds": rounds,
+        "quick": quick,
+        "seconds": round(seconds),
+    }
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in runs if key in r]
+    return statistics.median(values) if values else None
+
+
+def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[str]) -> dict[str, Any]:
+    med: dict[str, dict[str, dict[str, float | None]]] = {}
+    for scenario, by_contender in raw.items():
+        med[scenario] = {
+            c: {k: _median(runs, k) for k in ("cpu", "wall", "peak")} for c, runs in by_contender.items() if runs
+        }
+
+    def ratio(scenario: str, c: str, key: str) -> float | None:
+        try:
+            value, floor = med[scenario][c][key], med[scenario]["floor"][key]
+        except KeyError:
+            return None
+        return value / floor if value is not None and floor else None
+
+    targets = []
+    for scenario, metric, target in TARGETS:
+        if scenario not in med:
+            continue
+        row: dict[str, Any] = {"scenario": scenario, "metric": metric, "target": target, "contenders": {}}
+        for c in contenders:
+            if c not in med[scenario]:
+                continue
+            if metric == "peak":
+                r = ratio(scenario, c, "peak")
+                entry = {"value": med[scenario][c]["peak"], "ratio": r, "met": r is not None and r <= target}
+            else:
+                rc, rw = ratio(scenario, c, "cpu"), ratio(scenario, c, "wall")
+                entry = {
+                    "cpu": med[scenario][c]["cpu"],
+                    "wall": med[scenario][c]["wall"],
+                    "ratio_cpu": rc,
+                    "ratio_wall": rw,
+                    "met": rc is not None and rw is not None and rc <= target and rw <= target,
+                }
+            row["contenders"][c] = entry
+        targets.append(row)
+
+    growth: dict[str, dict[str, Any]] = {}
+    for c in contenders:
+        g: dict[str, Any] = {}
+        if c in med.get("stream1000", {}) and c in med.get("stream10000", {}):
+            for key in ("cpu", "wall"):
+                small, large = med["stream1000"][c][key], med["stream10000"][c][key]
+                if small and large:
+                    g[f"per_chunk_{key}_1000"] = small / 1000
+                    g[f"per_chunk_{key}_10000"] = large / 10000
+                    g[f"per_chunk_ratio_{key}"] = (large / 10000) / (small / 1000)
+            ratios = [g.get("per_chunk_ratio_cpu"), g.get("per_chunk_ratio_wall")]
+            g["per_chunk_met"] = all(r is not None and r <= PER_CHUNK_TOLERANCE for r in ratios)
+        if c in med.get("rawstream1000", {}) and c in med.get("rawstream10000", {}):
+            small, large = med["rawstream1000"][c]["cpu"], med["rawstream10000"][c]["cpu"]
+            if small and large:
+                g["raw_per_chunk_cpu_1000"] = small / 1000
+                g["raw_per_chunk_cpu_10000"] = large / 10000
+                g["raw_per_chunk_ratio_cpu"] = (large / 10000) / (small / 1000)
+                g["raw_per_chunk_met"] = g["raw_per_chunk_ratio_cpu"] <= PER_CHUNK_TOLERANCE
+        if c in med.get("stream1000_mem", {}) and c in med.get("stream10000_mem", {}):
+            small, large = med["stream1000_mem"][c]["peak"], med["stream10000_mem"][c]["peak"]
+            if small is not None and large is not None:
+                text_growth = len(stream_text(10000)) - len(stream_text(1000))
+                g["stream_peak_1000"] = small
+                g["stream_peak_10000"] = large
+                g["stream_peak_growth_per_chunk"] = (large - small) / 9000
+                g["text_growth_per_chunk"] = text_growth / 9000
+        if all(c in med.get(s, {}) for s in ("image1", "image4", "image16")):
+            for key in ("cpu", "wall"):
+                t1, t4, t16 = (med[s][c][key] for s in ("image1", "image4", "image16"))
+                if t1 is not None and t4 is not None and t16 is not None and t4 > t1:
+                    g[f"image_{key}"] = {"1": t1, "4": t4, "16": t16}
+                    g[f"image_marginal_ratio_{key}"] = ((t16 - t4) / 12) / ((t4 - t1) / 3)
+            ratios = [g.get("image_marginal_ratio_cpu"), g.get("image_marginal_ratio_wall")]
+            g["image_linear_met"] = all(r is not None and r <= LINEAR_TOLERANCE for r in ratios)
+        growth[c] = g
+    floor_growth = growth.get("floor", {}).get("stream_peak_growth_per_chunk")
+    for g in growth.values():
+        own = g.get("stream_peak_growth_per_chunk")
+        if own is not None and floor_growth:
+            g["stream_peak_growth_vs_floor"] = own / floor_growth
+            g["stream_memory_met"] = own <= floor_growth * 1.05
+    return {"median": med, "targets": targets, "growth": growth}
+
+
+# ---------------------------------------------------------------------------
+# Outputs
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1e3:.3g} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:.2f} MB"
+
+
+def _x(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f}"
+
+
+def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
+    contenders = meta["contenders"]
+    others = [c for c in contenders if c != "floor"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- date: {meta['date']}",
+        f"- machine: {meta['machine']}",
+        f"- python {meta['python']}; " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items() if v is not None),
+        f"- {meta['rounds']} rounds, medians; contenders alternated run by run"
+        + ("; QUICK smoke run (fewer operations)" if meta["quick"] else "")
+        + (f"; not installed: {', '.join(meta['skipped'])}" if meta["skipped"] else ""),
+        "",
+        "Ratios are to the floor (a minimal `BaseChatModel` over bare httpx). Times are the client",
+        "process's CPU time per operation (user + system), with the wall-clock ratio beside it;",
+        "a time target is met only when both ratios meet it. Memory is peak traced Python memory",
+        "(`tracemalloc`) during the call.",
+        "",
+        "## Targets",
+        "",
+        "| scenario | target | floor | " + " | ".join(f"{LABELS[c]} | ratio (wall)" for c in others) + " |",
+        "|---|---|---|" + "---|---|" * len(others),
+    ]
+    for row in summary["targets"]:
+        scen = SCENARIOS[row["scenario"]]
+        floor = row["contenders"].get("floor", {})
+        cells = [scen.label, f"<= {row['target']}"]
+        if row["metric"] == "peak":
+            cells.append(_mb(floor.get("value")))
+        else:
+            cells.append(_ms(floor.get("cpu")))
+        for c in others:
+            e = row["contenders"].get(c)
+            if e is None:
+                cells += ["-", "-"]
+            elif row["metric"] == "peak":
+                cells += [_mb(e["value"]), f"**{_x(e['ratio'])}** {'met' if e['met'] else 'MISSED'}"]
+            else:
+                cells += [
+                    _ms(e["cpu"]),
+                    f"**{_x(e['ratio_cpu'])}** ({_x(e['ratio_wall'])}) {'met' if e['met'] else 'MISSED'}",
+                ]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    growth = summary["growth"]
+    lines += [
+        "",
+        "## How cost grows",
+        "",
+        "| check | " + " | ".join(LABELS[c] for c in contenders) + " |",
+        "|---|" + "---|" * len(contenders),
+    ]
+
+    def row(title: str, fmt: Any) -> None:
+        lines.append(f"| {title} | " + " | ".join(fmt(growth.get(c, {})) for c in contenders) + " |")
+
+    def met(flag: Any) -> str:
+        return "" if flag is None else (" met" if flag else " MISSED")
+
+    row("per-chunk CPU, 1,000-chunk stream", lambda g: _us(g.get("per_chunk_cpu_1000")))
+    row("per-chunk CPU, 10,000-chunk stream", lambda g: _us(g.get("per_chunk_cpu_10000")))
+    row(
+        f"10,000 / 1,000 per-chunk cost, CPU (wall); <= {PER_CHUNK_TOLERANCE}",
+        lambda g: (
+            f"**{_x(g.get('per_chunk_ratio_cpu'))}** ({_x(g.get('per_chunk_ratio_wall'))})"
+            + met(g.get("per_chunk_met"))
+        ),
+    )
+    row("per-chunk CPU, _stream() alone, 1,000 chunks", lambda g: _us(g.get("raw_per_chunk_cpu_1000")))
+    row("per-chunk CPU, _stream() alone, 10,000 chunks", lambda g: _us(g.get("raw_per_chunk_cpu_10000")))
+    row(
+        f"_stream() alone, 10,000 / 1,000 per-chunk cost, CPU; <= {PER_CHUNK_TOLERANCE}",
+        lambda g: f"**{_x(g.get('raw_per_chunk_ratio_cpu'))}**" + met(g.get("raw_per_chunk_met")),
+    )
+    row("stream peak memory, 1,000 chunks", lambda g: _mb(g.get("stream_peak_1000")))
+    row("stream peak memory, 10,000 chunks", lambda g: _mb(g.get("stream_peak_10000")))
+    row(
+        "peak growth per extra chunk (text: "
+        + f"{next(iter(growth.values()), {}).get('text_growth_per_chunk', 0):.1f} B)",
+        lambda g: (
+            "-" if g.get("stream_peak_growth_per_chunk") is None else f"{g['stream_peak_growth_per_chunk']:.0f} B"
+        ),
+    )
+    row(
+        "peak growth vs the floor's (LangChain's own retention); <= 1.05",
+        lambda g: f"**{_x(g.get('stream_peak_growth_vs_floor'))}**" + met(g.get("stream_memory_met")),
+    )
+    for mib in ("1", "4", "16"):
+        row(f"{mib} MiB image call, CPU", lambda g, m=mib: _ms((g.get("image_cpu") or {}).get(m)))
+    row(
+        f"marginal cost per MiB, 4-16 / 1-4, CPU (wall); <= {LINEAR_TOLERANCE}",
+        lambda g: (
+            f"**{_x(g.get('image_marginal_ratio_cpu'))}** ({_x(g.get('image_marginal_ratio_wall'))})"
+            + met(g.get("image_linear_met"))
+        ),
+    )
+
+    lines += [
+        "",
+        "## Every median",
+        "",
+        "| scenario | metric | " + " | ".join(LABELS[c] for c in contenders) + " |",
+        "|---|---|" + "---|" * len(contenders),
+    ]
+    for scenario, by_c in summary["median"].items():
+        keys = ("peak",) if SCENARIOS[scenario].mode == "mem" else ("cpu", "wall")
+        for key in keys:
+            fmt = _mb if key == "peak" else _ms
+            cells = [fmt((by_c.get(c) or {}).get(key)) for c in contenders]
+            lines.append(f"| {SCENARIOS[scenario].label} | {key} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _us(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1e6:.1f} us"
+
+
+def chart(path: Path, meta: dict[str, Any], summary: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    contenders = meta["contenders"]
+    others = [c for c in contenders if c != "floor"]
+    colors = {"floor": "#888888", "visionrouter": "#1f77b4", "openai": "#2ca02c", "openrouter": "#d62728"}
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5.2), gridspec_kw={"width_ratios": [2.2, 1, 1]})
+
+    ax = axes[0]
+    rows = summary["targets"]
+    width = 0.8 / max(1, len(others))
+    for i, c in enumerate(others):
+        xs, ys = [], []
+        for j, row in enumerate(rows):
+            e = row["contenders"].get(c)
+            if e is None:
+                continue
+            xs.append(j + (i - (len(others) - 1) / 2) * width)
+            ys.append(e["ratio"] if row["metric"] == "peak" else max(e["ratio_cpu"] or 0, e["ratio_wall"] or 0))
+        ax.bar(xs, ys, width, label=LABELS[c], color=colors.get(c))
+    for j, row in enumerate(rows):
+        ax.hlines(row["target"], j - 0.45, j + 0.45, colors="black", linestyles="dashed", linewidth=1.5)
+    ax.axhline(1.0, color="#888888", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(rows)))
+    ax.set_xticklabels([_short(r["scenario"]) for r in rows], fontsize=8)
+    ax.set_ylabel("ratio to the floor (log; worse of CPU and wall)")
+    ax.set_title("Targets (dashed) vs ratio to the floor")
+    ax.legend(fontsize=8, loc="best")
+
+    ax = axes[1]
+    growth = summary["growth"]
+    for c in contenders:
+        g = growth.get(c, {})
+        if g.get("per_chunk_cpu_1000") is None:
+            continue
+        ax.plot(
+            [1000, 10000],
+            [g["per_chunk_cpu_1000"] * 1e6, g["per_chunk_cpu_10000"] * 1e6],
+            marker="o",
+            label=LABELS[c],
+            color=colors.get(c),
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("chunks in the stream")
+    ax.set_ylabel("CPU per chunk (us)")
+    ax.set_title("Streaming: cost per chunk")
+    ax.legend(fontsize=8, loc="best")
+
+    ax = axes[2]
+    for c in contenders:
+        g = growth.get(c, {}).get("image_cpu")
+        if not g:
+            continue
+        ax.plot(
+            [1, 4, 16], [g["1"] * 1e3, g["4"] * 1e3, g["16"] * 1e3], marker="o", label=LABELS[c], color=colors.get(c)
+        )
+    ax.set_xlabel("image size (MiB, before base64)")
+    ax.set_ylabel("CPU per call (ms)")
+    ax.set_title("Image request: time vs size")
+    ax.legend(fontsize=8, loc="best")
+
+    fig.suptitle(f"langchain-visionrouter benchmarks - {meta['date']} - {meta['machine']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _short(scenario: str) -> str:
+    return {
+        "import": "import",
+        "invoke": "invoke\n(short)",
+        "stream2000": "stream\n2,000 chunks",
+        "concurrent100": "100 concurrent\nainvoke",
+        "image8": "8 MiB image\ntime",
+        "image8_mem": "8 MiB image\npeak memory",
+    }.get(scenario, scenario)
+
+
+def write_outputs(out: Path, meta: dict[str, Any], raw: dict[str, Any], summary: dict[str, Any]) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "results.json", "table": out / "results.md", "chart": out / "results.png"}
+    paths["json"].write_text(json.dumps({"meta": meta, "summary": summary, "raw": raw}, indent=1) + "\n")
+    paths["table"].write_text(markdown(meta, summary))
+    chart(paths["chart"], meta, summary)
+    return paths
