@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal, cast
 
-from langchain_core.language_models import ModelProfile
+from langchain_core.language_models.model_profile import ModelProfile
 from pydantic import SecretStr
 
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
