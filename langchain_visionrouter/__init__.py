@@ -8,14 +8,6 @@ by :class:`ChatVisionRouter` in ``chat_models``.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from langchain_visionrouter.catalog import (
-    ModelCatalog,
-    ModelInfo,
-    clear_catalog_cache,
-    list_models,
-    supports_images,
-)
-from langchain_visionrouter.chat_models import ChatVisionRouter
 from langchain_visionrouter.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -31,16 +23,24 @@ from langchain_visionrouter.errors import (
     StreamError,
     VisionRouterError,
 )
-from langchain_visionrouter.images import file_block, image_block
-from langchain_visionrouter.params import (
-    ProviderPreferences,
-    ReasoningConfig,
-    file_parser_plugin,
-    web_plugin,
-)
 from langchain_visionrouter.routers import ROUTERS, RouterPreset
 
 if TYPE_CHECKING:
+    from langchain_visionrouter.catalog import (
+        ModelCatalog,
+        ModelInfo,
+        clear_catalog_cache,
+        list_models,
+        supports_images,
+    )
+    from langchain_visionrouter.chat_models import ChatVisionRouter
+    from langchain_visionrouter.images import file_block, image_block
+    from langchain_visionrouter.params import (
+        ProviderPreferences,
+        ReasoningConfig,
+        file_parser_plugin,
+        web_plugin,
+    )
     from langchain_visionrouter.usage import (
         GenerationStats,
         ModelUsage,
@@ -50,9 +50,22 @@ if TYPE_CHECKING:
         track_usage,
     )
 
-# Loaded on first use: the usage module pulls in LangChain's tracer machinery, which
-# building and calling a model does not need (python -m benchmarks: import time).
+# Everything that pulls in langchain-core is loaded on first use. The package is also a
+# pytest plugin (langchain_visionrouter.testing), loaded in every test session of anyone
+# who installs it: that must not cost them langchain-core's import time.
 _LAZY = {
+    "ChatVisionRouter": "chat_models",
+    "ModelCatalog": "catalog",
+    "ModelInfo": "catalog",
+    "clear_catalog_cache": "catalog",
+    "list_models": "catalog",
+    "supports_images": "catalog",
+    "file_block": "images",
+    "image_block": "images",
+    "ProviderPreferences": "params",
+    "ReasoningConfig": "params",
+    "file_parser_plugin": "params",
+    "web_plugin": "params",
     "GenerationStats": "usage",
     "ModelUsage": "usage",
     "UsageTracker": "usage",
@@ -69,6 +82,10 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f"langchain_visionrouter.{module}"), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __version__ = "0.1.0"

@@ -607,6 +607,49 @@ async def _adrain(chunks: AsyncIterator[bytes]) -> None:
         pass
 
 
+class _EventReader:
+    """Network reads -> parsed events: the frame logic both stream classes share.
+
+    Keeps the body's first bytes until the first event (to report a body that has none),
+    stops at ``[DONE]`` and parses each event. Events are yielded one by one, so a bad
+    event raises only after every good one before it has been handed on.
+    """
+
+    __slots__ = ("_decoder", "_head", "done")
+
+    def __init__(self) -> None:
+        self._decoder = SSEDecoder()
+        self._head: bytes | None = b""
+        self.done = False
+
+    def feed(self, raw: bytes) -> Iterator[Any]:
+        head = self._head
+        if head is not None and len(head) < _HEAD_LIMIT:
+            self._head = head + raw
+        return self._events(self._decoder.feed(raw))
+
+    def finish(self, response: httpx.Response) -> Iterator[Any]:
+        """The events of a last frame with no closing blank line; then, if the body held no
+        event at all, raise what it said."""
+        yield from self._events(self._decoder.flush())
+        if self._head is not None and not self.done:
+            _check_unframed(self._head, response)
+
+    def _events(self, payloads: list[str]) -> Iterator[Any]:
+        for payload in payloads:
+            self._head = None
+            if payload == _DONE:
+                self.done = True
+                return
+            yield _parse_event(payload)
+
+
+def _stream_failure(exc: httpx.HTTPError, timeout: float | None) -> VisionRouterError:
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(f"stream stalled: no data within the {timeout}s timeout")
+    return StreamError(f"connection lost mid-stream ({type(exc).__name__}: {exc})")
+
+
 class EventStream:
     """The decoded JSON events of one streamed answer.
 
@@ -650,33 +693,19 @@ class EventStream:
             self.completed = True
             yield from whole
             return
-        decoder = SSEDecoder()
+        reader = _EventReader()
         try:
-            try:
-                chunks = response.iter_bytes()
-                head: bytes | None = b""  # until the first event
-                for raw in chunks:
-                    if head is not None and len(head) < _HEAD_LIMIT:
-                        head += raw
-                    for payload in decoder.feed(raw):
-                        head = None
-                        if payload == _DONE:
-                            self.completed = True
-                            _drain(chunks)
-                            return
-                        yield _parse_event(payload)
-                for payload in decoder.flush():
-                    head = None
-                    if payload == _DONE:
-                        self.completed = True
-                        return
-                    yield _parse_event(payload)
-                if head is not None:
-                    _check_unframed(head, response)
-            except httpx.TimeoutException as exc:
-                raise RequestTimeoutError(f"stream stalled: no data within the {self._req.timeout}s timeout") from exc
-            except httpx.HTTPError as exc:
-                raise StreamError(f"connection lost mid-stream ({type(exc).__name__}: {exc})") from exc
+            chunks = response.iter_bytes()
+            for raw in chunks:
+                yield from reader.feed(raw)
+                if reader.done:
+                    self.completed = True
+                    _drain(chunks)
+                    return
+            yield from reader.finish(response)
+            self.completed = reader.done
+        except httpx.HTTPError as exc:
+            raise _stream_failure(exc, self._req.timeout) from exc
         finally:
             response.close()
 
@@ -720,32 +749,20 @@ class AsyncEventStream:
             for event in whole:
                 yield event
             return
-        decoder = SSEDecoder()
+        reader = _EventReader()
         try:
-            try:
-                chunks = response.aiter_bytes()
-                head: bytes | None = b""  # until the first event
-                async for raw in chunks:
-                    if head is not None and len(head) < _HEAD_LIMIT:
-                        head += raw
-                    for payload in decoder.feed(raw):
-                        head = None
-                        if payload == _DONE:
-                            self.completed = True
-                            await _adrain(chunks)
-                            return
-                        yield _parse_event(payload)
-                for payload in decoder.flush():
-                    head = None
-                    if payload == _DONE:
-                        self.completed = True
-                        return
-                    yield _parse_event(payload)
-                if head is not None:
-                    _check_unframed(head, response)
-            except httpx.TimeoutException as exc:
-                raise RequestTimeoutError(f"stream stalled: no data within the {self._req.timeout}s timeout") from exc
-            except httpx.HTTPError as exc:
-                raise StreamError(f"connection lost mid-stream ({type(exc).__name__}: {exc})") from exc
+            chunks = response.aiter_bytes()
+            async for raw in chunks:
+                for event in reader.feed(raw):
+                    yield event
+                if reader.done:
+                    self.completed = True
+                    await _adrain(chunks)
+                    return
+            for event in reader.finish(response):
+                yield event
+            self.completed = reader.done
+        except httpx.HTTPError as exc:
+            raise _stream_failure(exc, self._req.timeout) from exc
         finally:
             await response.aclose()

@@ -27,6 +27,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_visionrouter import ChatVisionRouter
 from langchain_visionrouter.testing import vcr_config_defaults
+from tests.capabilities import VisionRouterCapabilities
 from tests.cassette_matching import MATCH_ON
 from tests.cassette_sources import standard_integration as source
 
@@ -65,50 +66,10 @@ def _stream_sum(model: ChatVisionRouter, messages: list[Any]) -> AIMessage:
     return message
 
 
-class TestChatVisionRouterStandard(ChatModelIntegrationTests):
-    @property
-    def chat_model_class(self) -> type[ChatVisionRouter]:
-        return ChatVisionRouter
-
+class TestChatVisionRouterStandard(VisionRouterCapabilities, ChatModelIntegrationTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": source.MODEL}
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_video_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True  # Anthropic-style tools, images and tool_use blocks are translated
 
     @property
     def model_override_value(self) -> str:

@@ -40,3 +40,17 @@ def test_deferred_names_still_import() -> None:
     )
     loaded = loaded_after(code)
     assert {"langchain_visionrouter.usage", "langchain_visionrouter.tools"} <= loaded
+
+
+def test_the_pytest_plugin_does_not_load_langchain() -> None:
+    """The plugin is auto-loaded in every pytest session of anyone who installs the package."""
+    loaded = loaded_after("import langchain_visionrouter.testing")
+    assert not {m for m in loaded if m.startswith(("langchain_core", "httpx", "langchain_visionrouter.chat_models"))}
+
+
+def test_every_lazy_name_resolves() -> None:
+    import langchain_visionrouter as package
+
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name
+    assert set(package.__all__) <= set(dir(package))
