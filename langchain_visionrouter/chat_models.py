@@ -39,10 +39,9 @@ from langchain_visionrouter.responses import (
     StreamMapper,
     StreamSoFar,
     chat_result,
-    register_content_translators,
     usage_metadata,
 )
-from langchain_visionrouter.routers import ROUTERS, RouterPreset, get_router
+from langchain_visionrouter.routers import RouterPreset, get_router
 from langchain_visionrouter.transport import (
     AsyncEventStream,
     EventStream,
@@ -60,7 +59,6 @@ if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: im
 __all__ = ["ChatVisionRouter"]
 
 _VERSION = "0.1.0"
-register_content_translators(preset.provider_label for preset in ROUTERS.values())
 # Per-call keyword arguments that steer the adapter rather than go into the request body.
 _ADAPTER_KWARGS = ("stream", "stream_usage")
 

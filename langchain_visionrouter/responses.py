@@ -25,6 +25,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter.errors import StreamError, error_class_for_status, error_from_body
 from langchain_visionrouter.messages import merge_reasoning_details
+from langchain_visionrouter.routers import ROUTERS
 
 _GROWING_DETAIL_FIELDS = frozenset({"text", "summary", "data", "signature"})
 
@@ -330,8 +331,11 @@ class StreamMapper:
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
         if not (content or additional or call_chunks or metadata):
             return None
-        # On every chunk (summing keeps one copy), so content_blocks translates each alike.
-        metadata["model_provider"] = self.model_provider
+        # Named only where our content_blocks translation differs from LangChain's default
+        # (reasoning, tool calls) or metadata is sent anyway: a plain text chunk translates
+        # the same without it, and LangChain keeps every chunk of a stream until it ends.
+        if additional or call_chunks or metadata:
+            metadata["model_provider"] = self.model_provider
         # Only the fields the event fills: fewer to validate, and a smaller model kept per
         # chunk (LangChain holds every chunk of a stream until it ends).
         fields: dict[str, Any] = {"content": content, "response_metadata": metadata}
@@ -635,3 +639,8 @@ def register_content_translators(labels: Iterable[str]) -> None:
     for label in labels:
         if get_translator(label) is None:  # never override another package's translator
             register_translator(label, _translate, _translate)
+
+
+# Here, where the messages are made, so any message of ours translates alike whatever
+# module a program imported first.
+register_content_translators(preset.provider_label for preset in ROUTERS.values())

@@ -265,3 +265,27 @@ def test_reasoning_detail_fragments_sum_without_doubling_fixed_fields() -> None:
         ]
     )
     assert full.additional_kwargs["reasoning_details"] == [{**frag, "text": "ab", "signature": "sig"}]
+
+
+def test_model_provider_rides_only_on_chunks_whose_blocks_need_it() -> None:
+    from langchain_visionrouter.responses import _translate
+
+    events = [
+        event({}),
+        event({"reasoning": "Think."}),
+        event({"content": "Hi"}),
+        event({"content": "!"}),
+        event({}, "stop", usage=USAGE),
+    ]
+    chunks, full = run(events)
+    named = ["model_provider" in c.response_metadata for c in chunks]
+    # first (model, provider), reasoning, two plain text chunks, finish, last
+    assert named == [True, True, False, False, True, True]
+    for chunk in chunks:
+        # LangChain's default translation of a plain text chunk is ours.
+        assert chunk.content_blocks == _translate(chunk)
+    assert full.response_metadata["model_provider"] == "openrouter"
+    assert full.content_blocks == [
+        {"type": "reasoning", "reasoning": "Think."},
+        {"type": "text", "text": "Hi!"},
+    ]
