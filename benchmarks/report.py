@@ -37,6 +37,8 @@ SCENARIOS: dict[str, Scenario] = {
     "rawstream10000": Scenario("time", "rawstream10000", 2, "10,000 chunks through _stream() alone"),
     "stream1000_mem": Scenario("mem", "stream1000", 1, "1,000-chunk stream: peak traced memory"),
     "stream10000_mem": Scenario("mem", "stream10000", 1, "10,000-chunk stream: peak traced memory"),
+    "rawstream1000_mem": Scenario("mem", "rawstream1000", 1, "1,000 chunks through _stream() alone: peak memory"),
+    "rawstream10000_mem": Scenario("mem", "rawstream10000", 1, "10,000 chunks through _stream() alone: peak memory"),
     "image1": Scenario("time", "image1", 20, "one call with a 1 MiB image"),
     "image4": Scenario("time", "image4", 10, "one call with a 4 MiB image"),
     "image16": Scenario("time", "image16", 4, "one call with a 16 MiB image"),
@@ -54,6 +56,7 @@ TARGETS = (
 #: Tolerances for the growth checks, which compare a contender with itself.
 PER_CHUNK_TOLERANCE = 1.05  # 10,000-chunk per-chunk cost / 1,000-chunk per-chunk cost
 LINEAR_TOLERANCE = 1.25  # marginal cost per MiB from 4 to 16 MiB / from 1 to 4 MiB
+RAW_TEXT_TOLERANCE = 1.25  # _stream() alone: peak growth per chunk / the text per chunk
 
 
 def environment(contenders: list[str], skipped: list[str], rounds: int, quick: bool, seconds: float) -> dict[str, Any]:
@@ -167,6 +170,15 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
                 g["stream_peak_10000"] = large
                 g["stream_peak_growth_per_chunk"] = (large - small) / 9000
                 g["text_growth_per_chunk"] = text_growth / 9000
+        if c in med.get("rawstream1000_mem", {}) and c in med.get("rawstream10000_mem", {}):
+            small, large = med["rawstream1000_mem"][c]["peak"], med["rawstream10000_mem"][c]["peak"]
+            if small is not None and large is not None:
+                text_growth = (len(stream_text(10000)) - len(stream_text(1000))) / 9000
+                g["raw_stream_peak_growth_per_chunk"] = (large - small) / 9000
+                g["text_growth_per_chunk"] = text_growth
+                # The adapter keeps the text (for a failed stream's partial) and no more; joined
+                # a few hundred pieces per string, a string header (~49 B) per block on top.
+                g["raw_stream_memory_met"] = g["raw_stream_peak_growth_per_chunk"] <= text_growth * RAW_TEXT_TOLERANCE
         if all(c in med.get(s, {}) for s in ("image1", "image4", "image16")):
             for key in ("cpu", "wall"):
                 t1, t4, t16 = (med[s][c][key] for s in ("image1", "image4", "image16"))
@@ -287,6 +299,14 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     row(
         "peak growth vs the floor's (LangChain's own retention); <= 1.05",
         lambda g: f"**{_x(g.get('stream_peak_growth_vs_floor'))}**" + met(g.get("stream_memory_met")),
+    )
+    row(
+        f"_stream() alone: peak growth per extra chunk; <= {RAW_TEXT_TOLERANCE} x the text's",
+        lambda g: (
+            "-"
+            if g.get("raw_stream_peak_growth_per_chunk") is None
+            else f"**{g['raw_stream_peak_growth_per_chunk']:.1f} B**" + met(g.get("raw_stream_memory_met"))
+        ),
     )
     for mib in ("1", "4", "16"):
         row(f"{mib} MiB image call, CPU", lambda g, m=mib: _ms((g.get("image_cpu") or {}).get(m)))

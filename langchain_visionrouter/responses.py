@@ -502,13 +502,16 @@ def _plain_text(chunk: AIMessageChunk) -> bool:
     return isinstance(chunk.content, str) and all(getattr(chunk, name) == blank for name, blank in _OTHER_FIELDS)
 
 
+_PIECES_PER_BLOCK = 256
+
+
 class StreamSoFar:
     """What a stream has yielded so far, summed on demand (a failed stream's ``partial``).
 
     Keeping every chunk would leave a heap that grows with the stream for the garbage
     collector to walk, so each chunk would cost more than the one before. Runs of plain
-    text chunks (same id, same metadata, nothing but text) are kept as their text; other
-    chunks whole. The sum is exactly ``add_ai_message_chunks`` of every chunk added:
+    text chunks (same id, same metadata, nothing but text) are kept as their text, joined
+    every few hundred pieces; other chunks whole. The sum is exactly ``add_ai_message_chunks`` of every chunk added:
     summing keeps a repeated ``model_provider`` once, so a run counts it once too, for as
     long as every chunk names the same one (after a second name, nothing is joined).
 
@@ -517,11 +520,12 @@ class StreamSoFar:
     see those updates, as it would had every chunk been kept.
     """
 
-    __slots__ = ("_chunks", "_last", "_provider", "_run_key", "_text", "_whole")
+    __slots__ = ("_blocks", "_chunks", "_last", "_provider", "_run_key", "_text", "_whole")
 
     def __init__(self) -> None:
         self._chunks: list[AIMessageChunk] = []
-        self._text: list[str] = []
+        self._text: list[str] = []  # the current run's text: joined blocks, then pieces
+        self._blocks = 0  # how many items of _text are joined blocks
         self._run_key: tuple[str | None, Any] = (None, None)  # (id, model_provider) of the run
         self._provider: Any = None  # the model_provider every chunk so far named
         self._whole = False  # two different model_providers seen: keep every chunk whole
@@ -553,6 +557,11 @@ class StreamSoFar:
                 self._flush()
             self._text.append(chunk.content)  # type: ignore[arg-type]
             self._run_key = key
+            if len(self._text) - self._blocks >= _PIECES_PER_BLOCK:
+                # A few characters each, the pieces would cost ~50 B of object apiece:
+                # joined, the run costs what its text does.
+                self._text[self._blocks :] = ["".join(self._text[self._blocks :])]
+                self._blocks += 1
         else:
             self._flush()
             self._chunks.append(chunk)
@@ -563,6 +572,7 @@ class StreamSoFar:
             metadata = {} if provider is None else {"model_provider": provider}
             self._chunks.append(AIMessageChunk(content="".join(self._text), id=chunk_id, response_metadata=metadata))
             self._text = []
+            self._blocks = 0
 
 
 # ---------------------------------------------------------------------------

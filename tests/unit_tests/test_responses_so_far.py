@@ -106,3 +106,26 @@ def test_a_second_model_provider_stops_the_joining() -> None:
     tail = AIMessageChunk(content="")
     assert so_far.total(tail) == reference(chunks, tail)
     assert so_far.total(tail).response_metadata["model_provider"] == "otheropenrouteropenrouteropenrouter"
+
+
+@settings(max_examples=200, deadline=None)
+@given(_chunks, _tail)
+def test_the_sum_is_exact_when_runs_are_joined_into_blocks(chunks: list[AIMessageChunk], tail: AIMessageChunk) -> None:
+    import langchain_visionrouter.responses as responses
+
+    saved, responses._PIECES_PER_BLOCK = responses._PIECES_PER_BLOCK, 2
+    try:
+        so_far = StreamSoFar()
+        for chunk in chunks:
+            so_far.add(chunk)
+        assert so_far.total(tail) == reference(chunks, tail)
+    finally:
+        responses._PIECES_PER_BLOCK = saved
+
+
+def test_a_long_text_run_is_kept_as_a_few_joined_blocks() -> None:
+    so_far = StreamSoFar()
+    for i in range(2561):  # the last is looked at one step late
+        so_far.add(AIMessageChunk(content=str(i % 10), id="gen-1"))
+    assert len(so_far._text) == 10  # 2,560 one-character strings joined 256 at a time
+    assert so_far.total(AIMessageChunk(content="")).content == "0123456789" * 256 + "0"
