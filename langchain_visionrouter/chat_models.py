@@ -17,7 +17,16 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from langchain_visionrouter import catalog
 from langchain_visionrouter.body import encode_body
@@ -35,6 +44,7 @@ from langchain_visionrouter.params import (
     normalize_param,
     router_body,
 )
+from langchain_visionrouter.redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter.responses import (
     StreamMapper,
     StreamSoFar,
@@ -110,7 +120,8 @@ class ChatVisionRouter(BaseChatModel):
         app_url, app_title: str | None
             Attribution headers (``HTTP-Referer``, ``X-Title``) for the router's rankings.
         default_headers: dict | None
-            Extra headers sent with every request.
+            Extra headers sent with every request. A credential among them (``X-Api-Key``,
+            ``Authorization``...) is masked in ``repr``/``model_dump`` and serialized as a secret.
 
     Key init args - router features (each also settable per call, e.g. ``invoke(..., provider=...)``):
         models: list[str] | None
@@ -237,7 +248,11 @@ class ChatVisionRouter(BaseChatModel):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other request-body fields, sent as given."""
     default_headers: dict[str, str] | None = None
-    """Extra HTTP headers for every request."""
+    """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
+    ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
+    is present, LangChain serialization (``dumps``) stores the whole dict as the secret
+    ``VISIONROUTER_DEFAULT_HEADERS``: give it back with ``loads(..., secrets_map=...)``. A pickle
+    keeps them (unlike ``api_key``, they cannot be read back from the environment)."""
     app_url: str | None = None
     """Your app's URL, sent as ``HTTP-Referer`` for the router's attribution."""
     app_title: str | None = None
@@ -337,7 +352,20 @@ class ChatVisionRouter(BaseChatModel):
 
     @property
     def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "VISIONROUTER_API_KEY"}
+        secrets = {"api_key": "VISIONROUTER_API_KEY"}
+        # LangChain keeps secrets only at the top level of the kwargs (a marker nested in a
+        # dict is escaped as user data), so headers holding a credential are one secret.
+        if any(name.lower() in CREDENTIAL_HEADERS for name in self.default_headers or {}):
+            secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
+        return secrets
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, mask_credential_headers(value) if name == "default_headers" else value
+
+    @field_serializer("default_headers")
+    def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        return mask_credential_headers(headers)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

@@ -18,7 +18,14 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CREDENTIAL_HEADERS", "MIN_SECRET_LENGTH", "redact", "register_header_secrets", "register_secret"]
+__all__ = [
+    "CREDENTIAL_HEADERS",
+    "MIN_SECRET_LENGTH",
+    "mask_credential_headers",
+    "redact",
+    "register_header_secrets",
+    "register_secret",
+]
 
 #: Request headers whose values are credentials.
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
@@ -46,6 +53,13 @@ def register_header_secrets(headers: Mapping[str, str]) -> None:
         if name.lower() in CREDENTIAL_HEADERS and value:
             scheme, _, token = value.partition(" ")
             register_secret(token.strip() if token and scheme.lower() in ("bearer", "basic") else value)
+
+
+def mask_credential_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
+    """``headers`` with every credential header's value shown as ``***`` (for reprs and dumps)."""
+    if headers is None:
+        return None
+    return {name: MASK if name.lower() in CREDENTIAL_HEADERS else value for name, value in headers.items()}
 
 
 def redact(value: Any) -> Any:

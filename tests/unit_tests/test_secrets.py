@@ -229,6 +229,41 @@ def test_custom_credential_headers_are_masked_too(fake_router: FakeRouter) -> No
     llm.close()
 
 
+@pytest.mark.filterwarnings("ignore:The function `loads` is in beta")
+def test_credential_headers_in_default_headers_stay_out_of_reprs_dumps_and_serialization(
+    fake_router: FakeRouter,
+) -> None:
+    headers = {"X-Api-Key": KEY, "Authorization": f"Bearer {KEY}", "X-Team": "vision"}
+    llm = ChatVisionRouter(model="m", router="custom", base_url=fake_router.url, default_headers=headers)
+    assert_clean(repr(llm), str(llm), llm.model_dump(), llm.model_dump_json(), repr(llm.bind(temperature=0)))
+    assert llm.model_dump()["default_headers"] == {"X-Api-Key": MASK, "Authorization": MASK, "X-Team": "vision"}
+    text = dumps(llm)
+    assert_clean(text, json.dumps(dumpd(llm)))
+    assert dumpd(llm)["kwargs"]["default_headers"] == {
+        "lc": 1,
+        "type": "secret",
+        "id": ["VISIONROUTER_DEFAULT_HEADERS"],
+    }
+    # Headers without a credential are plain kwargs.
+    plain = ChatVisionRouter(model="m", router="custom", base_url=fake_router.url, default_headers={"X-Team": "v"})
+    assert dumpd(plain)["kwargs"]["default_headers"] == {"X-Team": "v"}
+    plain.close()
+    # The model itself still sends them, and so does one loaded with its secrets.
+    restored = loads(
+        text,
+        secrets_map={"VISIONROUTER_DEFAULT_HEADERS": headers},
+        valid_namespaces=["langchain_visionrouter"],
+        allowed_objects=[ChatVisionRouter],
+    )
+    fake_router.reply(200, json=ok_body())
+    fake_router.reply(200, json=ok_body())
+    for model in (llm, restored):
+        model.invoke("hi")
+        sent = {k.lower(): v for k, v in fake_router.requests[-1].headers.items()}
+        assert sent["x-api-key"] == KEY and sent["authorization"] == f"Bearer {KEY}" and sent["x-team"] == "vision"
+        model.close()
+
+
 def test_redaction_unit() -> None:
     register_header_secrets({"Authorization": "Bearer sk-unit-test-secret-123456", "Accept": "text/plain"})
     assert redact("x sk-unit-test-secret-123456 y") == f"x {MASK} y"
