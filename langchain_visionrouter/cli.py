@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--base-url", default=None, help="the router's base URL (default: the router preset's)")
     ask.add_argument("--system", default=None, help="a system prompt")
     ask.add_argument("--detail", choices=["auto", "low", "high"], default=None, help="image detail hint")
+    ask.add_argument(
+        "--max-side",
+        type=int,
+        default=None,
+        metavar="PIXELS",
+        help="downscale local images so their longer side is at most this (needs Pillow: the [images] extra)",
+    )
     ask.add_argument("--max-tokens", type=int, default=None)
     ask.add_argument("--temperature", type=float, default=None)
     ask.add_argument("--timeout", type=float, default=None, help="seconds to wait for the router")
@@ -84,25 +91,37 @@ def _replay_client() -> Any:
     return httpx.Client(transport=httpx.MockTransport(answer))
 
 
-def _content(args: argparse.Namespace, router: str) -> list[str | dict[Any, Any]]:
-    from langchain_visionrouter.images import ImagePolicy, load_file_as_data_url
-    from langchain_visionrouter.routers import get_router
+def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
+    from langchain_visionrouter.images import file_block, image_block
 
-    preset = get_router(router)
-    policy = ImagePolicy(router=preset.name, allowed_types=preset.image_types)
     blocks: list[str | dict[Any, Any]] = [{"type": "text", "text": args.prompt}]
     for source in args.images:
-        is_url = source.lower().startswith(("http://", "https://", "data:"))
-        url = source if is_url else load_file_as_data_url(source, policy)
-        if url.startswith("data:application/pdf"):
-            name = os.path.basename(source)
-            blocks.append({"type": "file", "file": {"filename": name, "file_data": url}})
+        if _is_pdf(source):
+            blocks.append(file_block(source))
         else:
-            image: dict[str, Any] = {"url": url}
-            if args.detail:
-                image["detail"] = args.detail
-            blocks.append({"type": "image_url", "image_url": image})
+            # A URL is fetched by the router, so only local images can be downscaled here.
+            max_side = None if _is_web_url(source) else args.max_side
+            blocks.append(image_block(source, detail=args.detail, max_side=max_side))
     return blocks
+
+
+def _is_web_url(source: str) -> bool:
+    return source[:8].lower().startswith(("http://", "https://"))
+
+
+def _is_pdf(source: str) -> bool:
+    """Whether to send ``source`` as a PDF file part: from its bytes, or a URL's path or type."""
+    if source[:5].lower() == "data:":
+        return source[5:21].lower() == "application/pdf;"
+    if _is_web_url(source):
+        from urllib.parse import urlsplit
+
+        return urlsplit(source).path.lower().endswith(".pdf")
+    try:
+        with open(source, "rb") as file:
+            return file.read(5) == b"%PDF-"
+    except OSError:
+        return False  # image_block says what is wrong with the path
 
 
 def _result_json(message: Any) -> dict[str, Any]:
@@ -132,7 +151,7 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if getattr(args, name) is not None:
             kwargs[name] = getattr(args, name)
     messages: list[Any] = [SystemMessage(args.system)] if args.system else []
-    messages.append(HumanMessage(content=_content(args, router)))  # checks every image before any request
+    messages.append(HumanMessage(content=_content(args)))  # reads every file before any request
     if replay:
         why = "--replay given" if args.replay else "no API key set (VISIONROUTER_API_KEY or the router's own variable)"
         err.write(
@@ -182,7 +201,7 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
     except VisionRouterError as exc:
         err.write(f"visionrouter: the router refused or failed: {exc}\n")
         return 1
-    except ValueError as exc:  # bad input: unreadable image, unknown router, missing base URL ...
+    except (ValueError, ImportError) as exc:  # bad input (unreadable image, unknown router...), no Pillow
         err.write(f"visionrouter: {exc}\n")
         return 2
     except KeyboardInterrupt:

@@ -138,3 +138,56 @@ def test_console_script_runs_in_a_fresh_process(no_key: None, tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == demo_answer()
+
+
+def test_max_side_downscales_local_images_and_pdfs_go_as_file_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pil = pytest.importorskip("PIL.Image")
+    photo = tmp_path / "wide.png"
+    pil.new("RGB", (64, 32), (200, 10, 10)).save(photo)
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    monkeypatch.setenv("OPENROUTER_API_KEY", "k")
+    with FakeRouter() as router:
+        router.reply_sse(stream_events("ok"))
+        code, _, err = run(
+            [
+                "ask",
+                "What?",
+                str(photo),
+                str(report),
+                "https://x.test/b.png",
+                "--max-side",
+                "16",
+                "--base-url",
+                router.url,
+            ]
+        )
+        sent = router.requests[0].json
+    assert (code, err) == (0, "")
+    parts = sent["messages"][0]["content"]
+    url = parts[1]["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    assert pil.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).size == (16, 8)
+    assert parts[2] == {
+        "type": "file",
+        "file": {
+            "filename": "report.pdf",
+            "file_data": "data:application/pdf;base64," + base64.b64encode(report.read_bytes()).decode(),
+        },
+    }
+    assert parts[3]["image_url"] == {"url": "https://x.test/b.png"}  # a URL is the router's to fetch
+
+
+def test_an_image_type_the_router_refuses_exits_2_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anim = tmp_path / "anim.gif"
+    anim.write_bytes(b"GIF89a" + b"\x01\x00\x01\x00\x00\x00\x00;")
+    monkeypatch.setenv("INFRON_API_KEY", "k")
+    with FakeRouter() as router:
+        code, out, err = run(["ask", "What?", str(anim), "--router", "infron", "--base-url", router.url])
+        assert router.requests == []
+    assert code == 2 and out == ""
+    assert "GIF" in err and "infron" in err
