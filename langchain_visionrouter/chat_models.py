@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
@@ -516,6 +517,16 @@ class ChatVisionRouter(BaseChatModel):
             payload["usage"] = {"include": True}
         return payload
 
+    async def _apayload(
+        self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        # Resizing decodes and re-encodes images (tens of ms each): off the event loop. The
+        # hop to a thread costs more than building any other payload, so only then.
+        resizes = self.image_max_side is not None or self.image_max_bytes is not None
+        if resizes and any(not isinstance(m.content, str) for m in messages):
+            return await asyncio.to_thread(self._payload, messages, stop, stream=stream, **kwargs)
+        return self._payload(messages, stop, stream=stream, **kwargs)
+
     def _headers(self, stream: bool) -> dict[str, str]:
         headers = {
             "Content-Type": "application/json",
@@ -568,7 +579,7 @@ class ChatVisionRouter(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        payload = self._payload(messages, stop, stream=False, **kwargs)
+        payload = await self._apayload(messages, stop, stream=False, **kwargs)
         await self._acheck_vision(payload)
         try:
             data = await apost_json(self._clients, self._request(payload, stream=False))
@@ -613,7 +624,7 @@ class ChatVisionRouter(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        payload = self._payload(messages, stop, stream=True, **kwargs)
+        payload = await self._apayload(messages, stop, stream=True, **kwargs)
         await self._acheck_vision(payload)
         mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
         events = AsyncEventStream(self._clients, self._request(payload, stream=True))

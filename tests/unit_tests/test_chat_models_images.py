@@ -84,6 +84,39 @@ async def test_limits_apply_on_the_async_path(fake_router: Any, wide_png: bytes)
     assert [size_of(image) for image in sent_images(fake_router.requests[0])] == [(100, 50)]
 
 
+@pytest.mark.parametrize("stream", [False, True])
+async def test_async_resizing_runs_off_the_event_loop(
+    fake_router: Any, wide_png: bytes, monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    import threading
+
+    from langchain_visionrouter import chat_models
+
+    threads: list[int] = []
+    convert = chat_models.convert_messages
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(chat_models, "convert_messages", watched)
+    if stream:
+        fake_router.reply_sse([{"choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}]}])
+    else:
+        fake_router.reply(json=REPLY)
+    fake_router.reply(json=REPLY)
+    async with model(fake_router, image_max_side=100) as llm:
+        message = [HumanMessage(content=[image_block(wide_png)])]
+        if stream:
+            assert "".join([str(c.content) async for c in llm.astream(message)]) == "ok"
+        else:
+            assert (await llm.ainvoke(message)).content == "ok"
+        await llm.ainvoke("text only: no resizing, no thread")
+    loop_thread = threading.get_ident()
+    assert threads[0] != loop_thread and threads[1] == loop_thread
+    assert [size_of(image) for image in sent_images(fake_router.requests[0])] == [(100, 50)]
+
+
 def test_max_bytes_applies_to_what_is_sent(fake_router: Any) -> None:
     photo = encode(Image.frombytes("RGB", (600, 400), os.urandom(600 * 400 * 3)), "JPEG", quality=95)
     assert len(photo) > 100_000
