@@ -5,8 +5,13 @@ round, runs each (scenario, contender) measurement in a fresh worker process
 (``benchmarks.worker``), alternating the contenders' order from round to round. Reports
 the median of the rounds and its ratio to the floor.
 
+Then, where valgrind is installed, counts the instructions of streams of 1,000 and 10,000
+chunks under callgrind (``benchmarks.instructions``): how streaming cost grows, free of
+the machine's noise.
+
 Options: ``--rounds N`` (default 3), ``--quick`` (fewer operations per measurement, for a
 smoke run), ``--contenders a,b`` and ``--scenarios x,y`` to run a subset,
+``--count-contenders a,b`` (default ``floor,visionrouter``; empty to skip the counts),
 ``--out DIR`` (default ``benchmarks/results``).
 """
 
@@ -22,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import instructions
 from benchmarks.contenders import CONTENDERS, IMPORTS, available
 from benchmarks.report import SCENARIOS, environment, summarize, write_outputs
 
@@ -91,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contenders", default=",".join(CONTENDERS))
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--count-contenders",
+        default="floor,visionrouter",
+        help="contenders whose streaming growth is also counted in instructions under callgrind "
+        "(slow: ChatOpenAI and ChatOpenRouter take hours); empty to skip",
+    )
     args = parser.parse_args(argv)
 
     wanted = [c for c in args.contenders.split(",") if c]
@@ -107,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     env = _env()
     raw: dict[str, dict[str, list[dict[str, Any]]]] = {s: {c: [] for c in contenders} for s in scenarios}
+    counted: dict[str, Any] = {}
     started = time.time()
     server = Server(env)
     try:
@@ -129,14 +142,21 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         iters = max(1, spec.iters // (4 if args.quick else 1))
                         mode_args = [spec.mode, c, spec.op, server.base]
-                        result = _worker(mode_args + ([str(iters)] if spec.mode == "time" else []), env)
+                        result = _worker(mode_args + ([str(iters)] if spec.mode in ("time", "pair") else []), env)
                     raw[scenario][c].append(result)
                     print(f"  {scenario:<14} {c:<13} {_show(result)}", flush=True)
+        count = [c for c in args.count_contenders.split(",") if c in contenders]
+        if count and not instructions.available():
+            print("valgrind not found: streaming growth not counted in instructions (apt-get install valgrind)")
+        elif count:
+            print(f"counting instructions under callgrind: {', '.join(count)} (a few minutes each)", flush=True)
+            counted = instructions.measure(count, server.base, env)
     finally:
         server.close()
 
     meta = environment(contenders, skipped, args.rounds, args.quick, time.time() - started)
     summary = summarize(raw, contenders)
+    summary["instructions"] = counted
     paths = write_outputs(Path(args.out), meta, raw, summary)
     print("\n" + paths["table"].read_text())
     print("written: " + ", ".join(str(p) for p in paths.values()))
@@ -144,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show(result: dict[str, Any]) -> str:
+    if "sizes" in result:  # a paired growth measurement: median time per operation, size by size
+        medians = ((size, statistics.median(result["cpu"][str(size)])) for size in result["sizes"])
+        return "  ".join(f"{size}: cpu {cpu * 1e3:.3f} ms" for size, cpu in medians)
     if "peak" in result:
         return f"peak {result['peak'] / 1e6:8.2f} MB"
     return f"cpu {result['cpu'] * 1e3:9.3f} ms  wall {result['wall'] * 1e3:9.3f} ms"

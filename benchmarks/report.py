@@ -18,9 +18,9 @@ from benchmarks.server import stream_text
 
 @dataclass(frozen=True)
 class Scenario:
-    mode: str  # "import", "time" or "mem"
-    op: str  # the worker's operation
-    iters: int  # operations timed per measurement
+    mode: str  # "import", "time", "mem" or "pair"
+    op: str  # the worker's operation (for "pair": the group of sizes)
+    iters: int  # operations timed per measurement (for "pair": repetitions)
     label: str
 
 
@@ -31,19 +31,15 @@ SCENARIOS: dict[str, Scenario] = {
     "concurrent100": Scenario("time", "concurrent100", 6, "100 concurrent ainvoke"),
     "image8": Scenario("time", "image8", 6, "one call with an 8 MiB base64 image: time"),
     "image8_mem": Scenario("mem", "image8", 1, "the same call: peak traced memory"),
-    # Per-chunk growth compares these two: as many chunks timed for each, so that the
-    # garbage collector's full passes (which come every so many objects) weigh alike.
-    "stream1000": Scenario("time", "stream1000", 40, "consume a 1,000-chunk stream"),
-    "stream10000": Scenario("time", "stream10000", 4, "consume a 10,000-chunk stream"),
-    "rawstream1000": Scenario("time", "rawstream1000", 40, "1,000 chunks through _stream() alone"),
-    "rawstream10000": Scenario("time", "rawstream10000", 4, "10,000 chunks through _stream() alone"),
+    # How time grows with size: each size timed back to back in one worker (see
+    # benchmarks/worker.py, mode "pair"), so a growth ratio compares like with like.
+    "stream_growth": Scenario("pair", "stream", 4, "streams of 1,000 and 10,000 chunks, timed in pairs"),
+    "rawstream_growth": Scenario("pair", "rawstream", 4, "the same through _stream() alone"),
     "stream1000_mem": Scenario("mem", "stream1000", 1, "1,000-chunk stream: peak traced memory"),
     "stream10000_mem": Scenario("mem", "stream10000", 1, "10,000-chunk stream: peak traced memory"),
     "rawstream1000_mem": Scenario("mem", "rawstream1000", 1, "1,000 chunks through _stream() alone: peak memory"),
     "rawstream10000_mem": Scenario("mem", "rawstream10000", 1, "10,000 chunks through _stream() alone: peak memory"),
-    "image1": Scenario("time", "image1", 20, "one call with a 1 MiB image"),
-    "image4": Scenario("time", "image4", 10, "one call with a 4 MiB image"),
-    "image16": Scenario("time", "image16", 4, "one call with a 16 MiB image"),
+    "image_growth": Scenario("pair", "image", 6, "calls with 1, 4 and 16 MiB images, timed in sets"),
 }
 
 #: (scenario, metric, target ratio to the floor). Time targets must hold for CPU *and* wall time.
@@ -110,7 +106,11 @@ def _median(runs: list[dict[str, Any]], key: str) -> float | None:
 
 def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[str]) -> dict[str, Any]:
     med: dict[str, dict[str, dict[str, float | None]]] = {}
+    paired: dict[str, dict[str, dict[str, Any]]] = {}
     for scenario, by_contender in raw.items():
+        if SCENARIOS[scenario].mode == "pair":
+            paired[scenario] = {c: _pooled(runs) for c, runs in by_contender.items() if runs}
+            continue
         med[scenario] = {
             c: {k: _median(runs, k) for k in ("cpu", "wall", "peak")} for c, runs in by_contender.items() if runs
         }
@@ -148,22 +148,20 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
     growth: dict[str, dict[str, Any]] = {}
     for c in contenders:
         g: dict[str, Any] = {}
-        if c in med.get("stream1000", {}) and c in med.get("stream10000", {}):
+        for scenario, prefix in (("stream_growth", ""), ("rawstream_growth", "raw_")):
+            pooled = paired.get(scenario, {}).get(c)
+            if pooled is None:
+                continue
             for key in ("cpu", "wall"):
-                small, large = med["stream1000"][c][key], med["stream10000"][c][key]
-                if small and large:
-                    g[f"per_chunk_{key}_1000"] = small / 1000
-                    g[f"per_chunk_{key}_10000"] = large / 10000
-                    g[f"per_chunk_ratio_{key}"] = (large / 10000) / (small / 1000)
-            ratios = [g.get("per_chunk_ratio_cpu"), g.get("per_chunk_ratio_wall")]
-            g["per_chunk_met"] = all(r is not None and r <= PER_CHUNK_TOLERANCE for r in ratios)
-        if c in med.get("rawstream1000", {}) and c in med.get("rawstream10000", {}):
-            small, large = med["rawstream1000"][c]["cpu"], med["rawstream10000"][c]["cpu"]
-            if small and large:
-                g["raw_per_chunk_cpu_1000"] = small / 1000
-                g["raw_per_chunk_cpu_10000"] = large / 10000
-                g["raw_per_chunk_ratio_cpu"] = (large / 10000) / (small / 1000)
-                g["raw_per_chunk_met"] = g["raw_per_chunk_ratio_cpu"] <= PER_CHUNK_TOLERANCE
+                small, large = pooled[key]["1000"], pooled[key]["10000"]
+                g[f"{prefix}per_chunk_{key}_1000"] = statistics.median(small) / 1000
+                g[f"{prefix}per_chunk_{key}_10000"] = statistics.median(large) / 10000
+                # Pair by pair: each 10,000-chunk stream against the 1,000-chunk ones timed beside it.
+                g[f"{prefix}per_chunk_ratio_{key}"] = statistics.median(
+                    (b / 10000) / (a / 1000) for a, b in zip(small, large, strict=True)
+                )
+            ratios = [g[f"{prefix}per_chunk_ratio_cpu"], g[f"{prefix}per_chunk_ratio_wall"]]
+            g[f"{prefix}per_chunk_met"] = all(r <= PER_CHUNK_TOLERANCE for r in ratios)
         if c in med.get("stream1000_mem", {}) and c in med.get("stream10000_mem", {}):
             small, large = med["stream1000_mem"][c]["peak"], med["stream10000_mem"][c]["peak"]
             if small is not None and large is not None:
@@ -181,13 +179,16 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
                 # The adapter keeps the text (for a failed stream's partial) and no more; joined
                 # a few hundred pieces per string, a string header (~49 B) per block on top.
                 g["raw_stream_memory_met"] = g["raw_stream_peak_growth_per_chunk"] <= text_growth * RAW_TEXT_TOLERANCE
-        if all(c in med.get(s, {}) for s in ("image1", "image4", "image16")):
+        pooled = paired.get("image_growth", {}).get(c)
+        if pooled is not None:
             for key in ("cpu", "wall"):
-                t1, t4, t16 = (med[s][c][key] for s in ("image1", "image4", "image16"))
-                if t1 is not None and t4 is not None and t16 is not None and t4 > t1:
-                    g[f"image_{key}"] = {"1": t1, "4": t4, "16": t16}
-                    g[f"image_marginal_ratio_{key}"] = ((t16 - t4) / 12) / ((t4 - t1) / 3)
-            ratios = [g.get("image_marginal_ratio_cpu"), g.get("image_marginal_ratio_wall")]
+                t1, t4, t16 = (pooled[key][size] for size in ("1", "4", "16"))
+                g[f"image_{key}"] = {size: statistics.median(pooled[key][size]) for size in ("1", "4", "16")}
+                # Set by set: the marginal cost per MiB from 4 to 16 MiB over that from 1 to 4.
+                sets = zip(t1, t4, t16, strict=True)
+                marginal = [((c16 - c4) / 12) / ((c4 - c1) / 3) for c1, c4, c16 in sets if c4 > c1]
+                g[f"image_marginal_ratio_{key}"] = statistics.median(marginal) if marginal else None
+            ratios = [g["image_marginal_ratio_cpu"], g["image_marginal_ratio_wall"]]
             g["image_linear_met"] = all(r is not None and r <= LINEAR_TOLERANCE for r in ratios)
         growth[c] = g
     floor_growth = growth.get("floor", {}).get("stream_peak_growth_per_chunk")
@@ -202,7 +203,13 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
         if own is not None and floor_growth:
             g["stream_peak_growth_vs_floor"] = own / floor_growth
             g["stream_memory_met"] = own <= floor_growth * 1.05
-    return {"median": med, "targets": targets, "growth": growth}
+    return {"median": med, "paired": paired, "targets": targets, "growth": growth}
+
+
+def _pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every repetition of every round of a paired measurement, size by size, in order."""
+    sizes = [str(size) for size in runs[0]["sizes"]]
+    return {key: {size: [t for r in runs for t in r[key][size]] for size in sizes} for key in ("cpu", "wall")}
 
 
 # ---------------------------------------------------------------------------
@@ -293,6 +300,22 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         f"that growth over the floor's (LangChain's own retention); <= {PER_CHUNK_TOLERANCE}",
         lambda g: f"**{_x(g.get('per_chunk_vs_floor'))}**" + met(g.get("per_chunk_vs_floor_met")),
     )
+    counted = summary.get("instructions") or {}
+
+    def counted_row(title: str, fmt: Any) -> None:
+        if counted:
+            cells = (fmt(counted[c]) if c in counted else "not counted" for c in contenders)
+            lines.append(f"| {title} | " + " | ".join(cells) + " |")
+
+    for group, name in (("stream", "stream()"), ("rawstream", "_stream() alone")):
+        counted_row(
+            f"instructions per chunk (callgrind), {name}, 1,000 / 10,000-chunk stream",
+            lambda k, g=group: f"{k[g]['per_op']['1000'] / 1e6:.1f}k / {k[g]['per_op']['10000'] / 1e7:.1f}k",
+        )
+        counted_row(
+            f"10,000 / 1,000 instructions per chunk, {name}; <= {PER_CHUNK_TOLERANCE}",
+            lambda k, g=group: f"**{_x(k[g]['ratio'])}**" + met(k[g]["ratio"] <= PER_CHUNK_TOLERANCE),
+        )
     row("per-chunk CPU, _stream() alone, 1,000 chunks", lambda g: _us(g.get("raw_per_chunk_cpu_1000")))
     row("per-chunk CPU, _stream() alone, 10,000 chunks", lambda g: _us(g.get("raw_per_chunk_cpu_10000")))
     row(
@@ -322,6 +345,14 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     )
     for mib in ("1", "4", "16"):
         row(f"{mib} MiB image call, CPU", lambda g, m=mib: _ms((g.get("image_cpu") or {}).get(m)))
+    counted_row(
+        "instructions per image call (callgrind), 1 / 4 / 16 MiB",
+        lambda k: " / ".join(f"{k['image']['per_op'][m] / 1e6:.0f}M" for m in ("1", "4", "16")),
+    )
+    counted_row(
+        f"marginal instructions per MiB, 4-16 / 1-4; <= {LINEAR_TOLERANCE}",
+        lambda k: f"**{_x(k['image']['ratio'])}**" + met(k["image"]["ratio"] <= LINEAR_TOLERANCE),
+    )
     row(
         f"marginal cost per MiB, 4-16 / 1-4, CPU (wall); <= {LINEAR_TOLERANCE}",
         lambda g: (
@@ -343,6 +374,14 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
             fmt = _mb if key == "peak" else _ms
             cells = [fmt((by_c.get(c) or {}).get(key)) for c in contenders]
             lines.append(f"| {SCENARIOS[scenario].label} | {key} | " + " | ".join(cells) + " |")
+    unit = {"stream_growth": "chunks", "rawstream_growth": "chunks", "image_growth": "MiB"}
+    for scenario, by_c in summary["paired"].items():
+        sizes = next(iter(by_c.values()))["cpu"]
+        for size in sizes:
+            for key in ("cpu", "wall"):
+                cells = [_ms(statistics.median(by_c[c][key][size])) if c in by_c else "-" for c in contenders]
+                title = f"{SCENARIOS[scenario].label}: one operation, {int(size):,} {unit[scenario]}"
+                lines.append(f"| {title} | {key} | " + " | ".join(cells) + " |")
     lines.append("")
     return "\n".join(lines)
 

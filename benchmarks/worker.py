@@ -13,6 +13,15 @@ Modes:
   per operation.
 - ``mem``: warm up, then peak traced Python memory (``tracemalloc``) above the
   baseline during one operation; the median of three.
+- ``pair``: how cost grows with size, for one contender: ``stream`` / ``rawstream``
+  (1,000 and 10,000 chunks) or ``image`` (1, 4 and 16 MiB). Each repetition times every
+  size back to back, as much work for each (10 streams of 1,000 chunks against one of
+  10,000), in an order that flips from one repetition to the next. A growth ratio is then
+  taken within a repetition: both sides saw the same machine, a few seconds apart, which
+  sizes timed in separate processes minutes apart do not on a shared machine.
+- ``count``: build the model, warm up with two operations, then run ``k`` more and exit;
+  run under callgrind by ``benchmarks.instructions``, which subtracts a ``k = 0`` run to
+  count the instructions of the ``k`` operations alone.
 """
 
 import sys
@@ -159,6 +168,52 @@ def _mem_mode(contender: str, scenario: str, base: str) -> dict:  # type: ignore
     return {"peak": statistics.median(peaks), "peaks": peaks}
 
 
+PAIR_SIZES = {"stream": (1000, 10000), "rawstream": (1000, 10000), "image": (1, 4, 16)}
+
+
+def _pair_mode(contender: str, group: str, base: str, reps: int) -> dict:  # type: ignore[type-arg]
+    import gc
+
+    from benchmarks.contenders import make
+
+    sizes = PAIR_SIZES[group]
+    ops = {}
+    for size in sizes:
+        scenario = f"{group}{size}"
+        op, check = _operation(make(contender, f"{base}/s/{_route(scenario)}/v1"), scenario)
+        for _ in range(2):  # warm up: connections, lazy imports, caches
+            out = op()
+        if not check(out):
+            raise SystemExit(f"{contender} {scenario}: wrong result {str(out)[:200]!r}")
+        ops[size] = op
+    cpu: dict[str, list[float]] = {str(size): [] for size in sizes}
+    wall: dict[str, list[float]] = {str(size): [] for size in sizes}
+    for rep in range(reps):
+        for size in sizes if rep % 2 == 0 else sizes[::-1]:
+            n = sizes[-1] // size  # as much work for every size
+            gc.collect()
+            c0, t0 = time.process_time(), time.perf_counter()
+            for _ in range(n):
+                ops[size]()
+            wall[str(size)].append((time.perf_counter() - t0) / n)
+            cpu[str(size)].append((time.process_time() - c0) / n)
+    # Per operation, one entry per repetition; report.py derives the ratios pair by pair.
+    return {"sizes": list(sizes), "cpu": cpu, "wall": wall, "reps": reps}
+
+
+def _count_mode(contender: str, scenario: str, base: str, k: int) -> dict:  # type: ignore[type-arg]
+    from benchmarks.contenders import make
+
+    op, check = _operation(make(contender, f"{base}/s/{_route(scenario)}/v1"), scenario)
+    for _ in range(2):  # the same warm-up as the k = 0 run this one is compared with
+        out = op()
+    if not check(out):
+        raise SystemExit(f"{contender} {scenario}: wrong result {str(out)[:200]!r}")
+    for _ in range(k):
+        op()
+    return {"k": k}
+
+
 def _wire(base: str, scenario: str) -> dict | None:  # type: ignore[type-arg]
     """What the server saw of this worker's last request (body size, framing)."""
     import json
@@ -182,10 +237,16 @@ def main(argv: list[str]) -> None:
             result = _time_mode(contender, scenario, base, int(argv[4]))
         elif mode == "mem":
             result = _mem_mode(contender, scenario, base)
+        elif mode == "count":
+            result = _count_mode(contender, scenario, base, int(argv[4]))
+        elif mode == "pair":
+            result = _pair_mode(contender, scenario, base, int(argv[4]))
+            scenario = f"{scenario}{PAIR_SIZES[scenario][-1]}"  # the route of the last request
         else:
             raise SystemExit(f"unknown mode {mode!r}")
-        result["wire"] = _wire(base, scenario)
-    import json
+        if mode != "count":  # under callgrind, only the operations counted
+            result["wire"] = _wire(base, scenario)
+    import json  # not before the import scenario's clock
 
     print(json.dumps(result))
 

@@ -1,0 +1,83 @@
+"""How cost grows with size, counted in instructions (callgrind): repeatable where time is not.
+
+On a shared or virtual machine two timings of the same work differ by 10-20 %, more than
+the 5 % a growth check allows. Callgrind counts the instructions a process executes: the
+same for the same work, whatever else the machine is doing. Each figure is the difference
+of two runs of ``benchmarks.worker count`` under callgrind, one running ``k`` operations
+after the warm-up and one running none, so start-up, imports and warm-up cancel out; the
+hash seed is fixed so both runs build the same dicts.
+
+What it cannot see is the time spent waiting on memory, which a larger heap can add; the
+paired timings in the main tables show that side.
+
+Slow: Python runs ~50x slower under callgrind, about a minute a run, 16 runs for each
+contender: ~10 minutes for the floor and ChatVisionRouter on 2 cores. ChatOpenAI and
+ChatOpenRouter cost 4 and 20 times more per chunk, so they are counted only when named in
+``--count-contenders``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The sizes counted, per group: stream() (through BaseChatModel.stream) and _stream()
+#: alone, in chunks; image calls, in MiB. Each size runs as much work as the largest
+#: (ten 1,000-chunk streams against one of 10,000; sixteen 1 MiB calls against one of 16).
+GROUPS = {"stream": (1000, 10000), "rawstream": (1000, 10000), "image": (1, 4, 16)}
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def available() -> bool:
+    return shutil.which("valgrind") is not None
+
+
+def _count(contender: str, scenario: str, k: int, base: str, env: dict[str, str]) -> int:
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    cmd += [sys.executable, "-m", "benchmarks.worker", "count", contender, scenario, base, str(k)]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True, timeout=7200
+    )
+    found = _COLLECTED.search(proc.stderr)
+    if proc.returncode != 0 or found is None:
+        raise RuntimeError(f"callgrind run {cmd[3:]} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return int(found.group(1))
+
+
+def growth(group: str, per_op: dict[str, float]) -> float:
+    """Streams: per-chunk instructions, 10,000 over 1,000. Images: marginal instructions per
+    MiB from 4 to 16 MiB over that from 1 to 4 (1.0 is linear)."""
+    if group == "image":
+        return ((per_op["16"] - per_op["4"]) / 12) / ((per_op["4"] - per_op["1"]) / 3)
+    return (per_op["10000"] / 10000) / (per_op["1000"] / 1000)
+
+
+def measure(contenders: list[str], base: str, env: dict[str, str]) -> dict[str, Any]:
+    """Instructions per operation for each contender, group and size, and the growth ratio."""
+    runs = [
+        (c, f"{group}{size}", k)
+        for c in contenders
+        for group, sizes in GROUPS.items()
+        for size in sizes
+        for k in (0, sizes[-1] // size)
+    ]
+    # Counts do not depend on what runs beside them: use every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counted = pool.map(lambda run: _count(run[0], run[1], run[2], base, env), runs)
+        counts = dict(zip(runs, counted, strict=True))
+    result: dict[str, Any] = {}
+    for c in contenders:
+        for group, sizes in GROUPS.items():
+            per_op = {}
+            for size in sizes:
+                k = sizes[-1] // size
+                per_op[str(size)] = (counts[c, f"{group}{size}", k] - counts[c, f"{group}{size}", 0]) / k
+            result.setdefault(c, {})[group] = {"per_op": per_op, "ratio": growth(group, per_op)}
+    return result
