@@ -10,10 +10,14 @@ hash seed is fixed so both runs build the same dicts.
 What it cannot see is the time spent waiting on memory, which a larger heap can add; the
 paired timings in the main tables show that side.
 
-Slow: Python runs ~50x slower under callgrind, about a minute a run, 16 runs for each
-contender: ~10 minutes for the floor and ChatVisionRouter on 2 cores. ChatOpenAI and
-ChatOpenRouter cost 4 and 20 times more per chunk, so they are counted only when named in
-``--count-contenders``.
+The same counts give two of the targets, a short call and a 2,000-chunk stream, as a
+ratio of instructions to the floor's.
+
+Slow: Python runs ~40x slower under callgrind, and each count is a fresh process (about
+a minute for start-up alone), 18 of them per contender: ~10 minutes each for the floor
+and ChatVisionRouter, ~20 for ChatOpenAI (4x their cost per chunk), run two at a time on
+2 cores. ChatOpenRouter (20x per chunk) would take hours, so it is counted only when
+named in ``--count-contenders``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: alone, in chunks; image calls, in MiB. Each size runs as much work as the largest
 #: (ten 1,000-chunk streams against one of 10,000; sixteen 1 MiB calls against one of 16).
 GROUPS = {"stream": (1000, 10000), "rawstream": (1000, 10000), "image": (1, 4, 16)}
+#: Two of the targets, counted too (operations per count): the per-call client cost of a
+#: short answer and of a 2,000-chunk stream, as a ratio to the floor's.
+TARGETS = {"invoke": 100, "stream2000": 5}
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
@@ -60,7 +67,8 @@ def growth(group: str, per_op: dict[str, float]) -> float:
 
 
 def measure(contenders: list[str], base: str, env: dict[str, str]) -> dict[str, Any]:
-    """Instructions per operation for each contender, group and size, and the growth ratio."""
+    """Instructions per operation: for each contender, group and size with the growth ratio,
+    and for the counted targets."""
     runs = [
         (c, f"{group}{size}", k)
         for c in contenders
@@ -68,6 +76,7 @@ def measure(contenders: list[str], base: str, env: dict[str, str]) -> dict[str, 
         for size in sizes
         for k in (0, sizes[-1] // size)
     ]
+    runs += [(c, scenario, k) for c in contenders for scenario, ops in TARGETS.items() for k in (0, ops)]
     # Counts do not depend on what runs beside them: use every core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         counted = pool.map(lambda run: _count(run[0], run[1], run[2], base, env), runs)
@@ -80,4 +89,7 @@ def measure(contenders: list[str], base: str, env: dict[str, str]) -> dict[str, 
                 k = sizes[-1] // size
                 per_op[str(size)] = (counts[c, f"{group}{size}", k] - counts[c, f"{group}{size}", 0]) / k
             result.setdefault(c, {})[group] = {"per_op": per_op, "ratio": growth(group, per_op)}
+        result[c]["targets"] = {
+            scenario: (counts[c, scenario, ops] - counts[c, scenario, 0]) / ops for scenario, ops in TARGETS.items()
+        }
     return result

@@ -272,6 +272,28 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
                 ]
         lines.append("| " + " | ".join(cells) + " |")
 
+    counted = summary.get("instructions") or {}
+    if counted.get("floor", {}).get("targets"):
+        floor_counts = counted["floor"]["targets"]
+        target_of = {scenario: target for scenario, _, target in TARGETS}
+        lines += [
+            "",
+            "The same targets counted in instructions (callgrind; repeatable where time is not):",
+            "",
+            "| scenario | target | floor | " + " | ".join(LABELS[c] for c in others) + " |",
+            "|---|---|---|" + "---|" * len(others),
+        ]
+        for scenario, floor_count in floor_counts.items():
+            cells = [SCENARIOS[scenario].label, f"<= {target_of[scenario]}", f"{floor_count / 1e6:.2f}M"]
+            for c in others:
+                if c not in counted:
+                    cells.append("not counted")
+                    continue
+                count = counted[c]["targets"][scenario]
+                verdict = "met" if count / floor_count <= target_of[scenario] else "MISSED"
+                cells.append(f"{count / 1e6:.2f}M: **{_x(count / floor_count)}** {verdict}")
+            lines.append("| " + " | ".join(cells) + " |")
+
     growth = summary["growth"]
     lines += [
         "",
@@ -300,7 +322,6 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         f"that growth over the floor's (LangChain's own retention); <= {PER_CHUNK_TOLERANCE}",
         lambda g: f"**{_x(g.get('per_chunk_vs_floor'))}**" + met(g.get("per_chunk_vs_floor_met")),
     )
-    counted = summary.get("instructions") or {}
 
     def counted_row(title: str, fmt: Any) -> None:
         if counted:
