@@ -168,6 +168,7 @@ def _mem_mode(contender: str, scenario: str, base: str) -> dict:  # type: ignore
     return {"peak": statistics.median(peaks), "peaks": peaks}
 
 
+#: The sizes timed in pairs (and counted in instructions by benchmarks.instructions).
 PAIR_SIZES = {"stream": (1000, 10000), "rawstream": (1000, 10000), "image": (1, 4, 16)}
 
 
