@@ -228,6 +228,11 @@ def _x(ratio: float | None) -> str:
     return "-" if ratio is None else f"{ratio:.2f}"
 
 
+def _head(*cells: str) -> list[str]:
+    """A markdown table's header row and rule."""
+    return ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
+
+
 def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     contenders = meta["contenders"]
     others = [c for c in contenders if c != "floor"]
@@ -248,8 +253,7 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         "",
         "## Targets",
         "",
-        "| scenario | target | floor | " + " | ".join(f"{LABELS[c]} | ratio (wall)" for c in others) + " |",
-        "|---|---|---|" + "---|---|" * len(others),
+        *_head("scenario", "target", "floor", *(cell for c in others for cell in (LABELS[c], "ratio (wall)"))),
     ]
     for row in summary["targets"]:
         scen = SCENARIOS[row["scenario"]]
@@ -280,8 +284,7 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
             "",
             "The same targets counted in instructions (callgrind; repeatable where time is not):",
             "",
-            "| scenario | target | floor | " + " | ".join(LABELS[c] for c in others) + " |",
-            "|---|---|---|" + "---|" * len(others),
+            *_head("scenario", "target", "floor", *(LABELS[c] for c in others)),
         ]
         for scenario, floor_count in floor_counts.items():
             cells = [SCENARIOS[scenario].label, f"<= {target_of[scenario]}", f"{floor_count / 1e6:.2f}M"]
@@ -299,8 +302,7 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         "",
         "## How cost grows",
         "",
-        "| check | " + " | ".join(LABELS[c] for c in contenders) + " |",
-        "|---|" + "---|" * len(contenders),
+        *_head("check", *(LABELS[c] for c in contenders)),
     ]
 
     def row(title: str, fmt: Any) -> None:
@@ -386,8 +388,7 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         "",
         "## Every median",
         "",
-        "| scenario | metric | " + " | ".join(LABELS[c] for c in contenders) + " |",
-        "|---|---|" + "---|" * len(contenders),
+        *_head("scenario", "metric", *(LABELS[c] for c in contenders)),
     ]
     for scenario, by_c in summary["median"].items():
         keys = ("peak",) if SCENARIOS[scenario].mode == "mem" else ("cpu", "wall")
