@@ -33,13 +33,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchmarks.report import growth_ratio
 from benchmarks.worker import PAIR_SIZES
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The sizes counted, per group, those the paired timings use: stream() (through
-#: BaseChatModel.stream) and _stream() alone, in chunks; image calls, in MiB. Each size
-#: runs as much work as the largest (ten 1,000-chunk streams against one of 10,000).
-GROUPS = PAIR_SIZES
 #: Two of the targets, counted too (operations per count): the per-call client cost of a
 #: short answer and of a 2,000-chunk stream, as a ratio to the floor's.
 TARGETS = {"invoke": 100, "stream2000": 5}
@@ -62,21 +59,15 @@ def _count(contender: str, scenario: str, k: int, base: str, env: dict[str, str]
     return int(found.group(1))
 
 
-def growth(group: str, per_op: dict[str, float]) -> float:
-    """Streams: per-chunk instructions, 10,000 over 1,000. Images: marginal instructions per
-    MiB from 4 to 16 MiB over that from 1 to 4 (1.0 is linear)."""
-    if group == "image":
-        return ((per_op["16"] - per_op["4"]) / 12) / ((per_op["4"] - per_op["1"]) / 3)
-    return (per_op["10000"] / 10000) / (per_op["1000"] / 1000)
-
-
 def measure(contenders: list[str], base: str, env: dict[str, str]) -> dict[str, Any]:
     """Instructions per operation: for each contender, group and size with the growth ratio,
-    and for the counted targets."""
+    and for the counted targets. The sizes are those the paired timings use
+    (``PAIR_SIZES``); each size runs as much work as the largest (ten 1,000-chunk streams
+    against one of 10,000)."""
     runs = [
         (c, f"{group}{size}", k)
         for c in contenders
-        for group, sizes in GROUPS.items()
+        for group, sizes in PAIR_SIZES.items()
         for size in sizes
         for k in (0, sizes[-1] // size)
     ]
@@ -87,12 +78,12 @@ def measure(contenders: list[str], base: str, env: dict[str, str]) -> dict[str, 
         counts = dict(zip(runs, counted, strict=True))
     result: dict[str, Any] = {}
     for c in contenders:
-        for group, sizes in GROUPS.items():
+        for group, sizes in PAIR_SIZES.items():
             per_op = {}
             for size in sizes:
                 k = sizes[-1] // size
                 per_op[str(size)] = (counts[c, f"{group}{size}", k] - counts[c, f"{group}{size}", 0]) / k
-            result.setdefault(c, {})[group] = {"per_op": per_op, "ratio": growth(group, per_op)}
+            result.setdefault(c, {})[group] = {"per_op": per_op, "ratio": growth_ratio(group, per_op)}
         result[c]["targets"] = {
             scenario: (counts[c, scenario, ops] - counts[c, scenario, 0]) / ops for scenario, ops in TARGETS.items()
         }

@@ -104,6 +104,16 @@ def _median(runs: list[dict[str, Any]], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def growth_ratio(group: str, cost: dict[str, float]) -> float:
+    """How cost grows with size, from the cost of one operation at each size (by size).
+
+    Streams: per-chunk cost of 10,000 chunks over that of 1,000. Images: the marginal cost
+    per MiB from 4 to 16 MiB over that from 1 to 4 (1.0 is linear)."""
+    if group == "image":
+        return ((cost["16"] - cost["4"]) / 12) / ((cost["4"] - cost["1"]) / 3)
+    return (cost["10000"] / 10000) / (cost["1000"] / 1000)
+
+
 def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[str]) -> dict[str, Any]:
     med: dict[str, dict[str, dict[str, float | None]]] = {}
     paired: dict[str, dict[str, dict[str, Any]]] = {}
@@ -158,7 +168,7 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
                 g[f"{prefix}per_chunk_{key}_10000"] = statistics.median(large) / 10000
                 # Pair by pair: each 10,000-chunk stream against the 1,000-chunk ones timed beside it.
                 g[f"{prefix}per_chunk_ratio_{key}"] = statistics.median(
-                    (b / 10000) / (a / 1000) for a, b in zip(small, large, strict=True)
+                    growth_ratio("stream", {"1000": a, "10000": b}) for a, b in zip(small, large, strict=True)
                 )
             ratios = [g[f"{prefix}per_chunk_ratio_cpu"], g[f"{prefix}per_chunk_ratio_wall"]]
             g[f"{prefix}per_chunk_met"] = all(r <= PER_CHUNK_TOLERANCE for r in ratios)
@@ -184,9 +194,9 @@ def summarize(raw: dict[str, dict[str, list[dict[str, Any]]]], contenders: list[
             for key in ("cpu", "wall"):
                 t1, t4, t16 = (pooled[key][size] for size in ("1", "4", "16"))
                 g[f"image_{key}"] = {size: statistics.median(pooled[key][size]) for size in ("1", "4", "16")}
-                # Set by set: the marginal cost per MiB from 4 to 16 MiB over that from 1 to 4.
+                # Set by set.
                 sets = zip(t1, t4, t16, strict=True)
-                marginal = [((c16 - c4) / 12) / ((c4 - c1) / 3) for c1, c4, c16 in sets if c4 > c1]
+                marginal = [growth_ratio("image", {"1": c1, "4": c4, "16": c16}) for c1, c4, c16 in sets if c4 > c1]
                 g[f"image_marginal_ratio_{key}"] = statistics.median(marginal) if marginal else None
             ratios = [g["image_marginal_ratio_cpu"], g["image_marginal_ratio_wall"]]
             g["image_linear_met"] = all(r is not None and r <= LINEAR_TOLERANCE for r in ratios)

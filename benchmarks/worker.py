@@ -125,17 +125,23 @@ def _route(scenario: str) -> str:
     return "short"
 
 
-def _time_mode(contender: str, scenario: str, base: str, iters: int) -> dict:  # type: ignore[type-arg]
-    import gc
-
+def _warmed(contender: str, scenario: str, base: str, warmups: int):  # type: ignore[no-untyped-def]
+    """The scenario's operation on a fresh model, warmed up (connections, lazy imports,
+    caches) and its last warm-up result checked."""
     from benchmarks.contenders import make
 
-    model = make(contender, f"{base}/s/{_route(scenario)}/v1")
-    op, check = _operation(model, scenario)
-    for _ in range(max(1, iters // 10)):  # warm up: connections, lazy imports, caches
+    op, check = _operation(make(contender, f"{base}/s/{_route(scenario)}/v1"), scenario)
+    for _ in range(warmups):
         out = op()
     if not check(out):
         raise SystemExit(f"{contender} {scenario}: wrong result {str(out)[:200]!r}")
+    return op
+
+
+def _time_mode(contender: str, scenario: str, base: str, iters: int) -> dict:  # type: ignore[type-arg]
+    import gc
+
+    op = _warmed(contender, scenario, base, max(1, iters // 10))
     gc.collect()
     c0, t0 = time.process_time(), time.perf_counter()
     for _ in range(iters):
@@ -149,12 +155,7 @@ def _mem_mode(contender: str, scenario: str, base: str) -> dict:  # type: ignore
     import statistics
     import tracemalloc
 
-    from benchmarks.contenders import make
-
-    model = make(contender, f"{base}/s/{_route(scenario)}/v1")
-    op, check = _operation(model, scenario)
-    if not check(op()):  # warm up outside the trace
-        raise SystemExit(f"{contender} {scenario}: wrong result")
+    op = _warmed(contender, scenario, base, 1)  # outside the trace
     tracemalloc.start()
     op()  # a first traced call, so lazily created objects are not counted as peak
     peaks = []
@@ -175,18 +176,8 @@ PAIR_SIZES = {"stream": (1000, 10000), "rawstream": (1000, 10000), "image": (1, 
 def _pair_mode(contender: str, group: str, base: str, reps: int) -> dict:  # type: ignore[type-arg]
     import gc
 
-    from benchmarks.contenders import make
-
     sizes = PAIR_SIZES[group]
-    ops = {}
-    for size in sizes:
-        scenario = f"{group}{size}"
-        op, check = _operation(make(contender, f"{base}/s/{_route(scenario)}/v1"), scenario)
-        for _ in range(2):  # warm up: connections, lazy imports, caches
-            out = op()
-        if not check(out):
-            raise SystemExit(f"{contender} {scenario}: wrong result {str(out)[:200]!r}")
-        ops[size] = op
+    ops = {size: _warmed(contender, f"{group}{size}", base, 2) for size in sizes}
     cpu: dict[str, list[float]] = {str(size): [] for size in sizes}
     wall: dict[str, list[float]] = {str(size): [] for size in sizes}
     for rep in range(reps):
@@ -203,13 +194,7 @@ def _pair_mode(contender: str, group: str, base: str, reps: int) -> dict:  # typ
 
 
 def _count_mode(contender: str, scenario: str, base: str, k: int) -> dict:  # type: ignore[type-arg]
-    from benchmarks.contenders import make
-
-    op, check = _operation(make(contender, f"{base}/s/{_route(scenario)}/v1"), scenario)
-    for _ in range(2):  # the same warm-up as the k = 0 run this one is compared with
-        out = op()
-    if not check(out):
-        raise SystemExit(f"{contender} {scenario}: wrong result {str(out)[:200]!r}")
+    op = _warmed(contender, scenario, base, 2)  # the same warm-up as the k = 0 run it is compared with
     for _ in range(k):
         op()
     return {"k": k}
