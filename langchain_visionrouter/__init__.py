@@ -8,6 +8,7 @@ by :class:`ChatVisionRouter` in ``chat_models``.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from langchain_visionrouter._routers import ROUTERS, RouterPreset
 from langchain_visionrouter.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -23,25 +24,23 @@ from langchain_visionrouter.errors import (
     StreamError,
     VisionRouterError,
 )
-from langchain_visionrouter.routers import ROUTERS, RouterPreset
 
 if TYPE_CHECKING:
-    from langchain_visionrouter.catalog import (
+    from langchain_visionrouter._catalog import (
         ModelCatalog,
         ModelInfo,
         clear_catalog_cache,
         list_models,
         supports_images,
     )
-    from langchain_visionrouter.chat_models import ChatVisionRouter
-    from langchain_visionrouter.images import file_block, image_block
-    from langchain_visionrouter.params import (
+    from langchain_visionrouter._images import file_block, image_block
+    from langchain_visionrouter._params import (
         ProviderPreferences,
         ReasoningConfig,
         file_parser_plugin,
         web_plugin,
     )
-    from langchain_visionrouter.usage import (
+    from langchain_visionrouter._usage import (
         GenerationStats,
         ModelUsage,
         UsageTracker,
@@ -49,29 +48,30 @@ if TYPE_CHECKING:
         get_generation,
         track_usage,
     )
+    from langchain_visionrouter.chat_models import ChatVisionRouter
 
 # Everything that pulls in langchain-core is loaded on first use. The package is also a
 # pytest plugin (langchain_visionrouter.testing), loaded in every test session of anyone
 # who installs it: that must not cost them langchain-core's import time.
 _LAZY = {
     "ChatVisionRouter": "chat_models",
-    "ModelCatalog": "catalog",
-    "ModelInfo": "catalog",
-    "clear_catalog_cache": "catalog",
-    "list_models": "catalog",
-    "supports_images": "catalog",
-    "file_block": "images",
-    "image_block": "images",
-    "ProviderPreferences": "params",
-    "ReasoningConfig": "params",
-    "file_parser_plugin": "params",
-    "web_plugin": "params",
-    "GenerationStats": "usage",
-    "ModelUsage": "usage",
-    "UsageTracker": "usage",
-    "aget_generation": "usage",
-    "get_generation": "usage",
-    "track_usage": "usage",
+    "ModelCatalog": "_catalog",
+    "ModelInfo": "_catalog",
+    "clear_catalog_cache": "_catalog",
+    "list_models": "_catalog",
+    "supports_images": "_catalog",
+    "file_block": "_images",
+    "image_block": "_images",
+    "ProviderPreferences": "_params",
+    "ReasoningConfig": "_params",
+    "file_parser_plugin": "_params",
+    "web_plugin": "_params",
+    "GenerationStats": "_usage",
+    "ModelUsage": "_usage",
+    "UsageTracker": "_usage",
+    "aget_generation": "_usage",
+    "get_generation": "_usage",
+    "track_usage": "_usage",
 }
 
 
@@ -88,7 +88,16 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-__version__ = "0.1.0"
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("langchain-visionrouter")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _package_version()
 
 __all__ = [
     "ROUTERS",

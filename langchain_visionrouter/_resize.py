@@ -1,6 +1,6 @@
 """Pillow work for images: downscale, re-encode, convert. Private; imported lazily.
 
-Importing this module imports Pillow, so :mod:`langchain_visionrouter.images` loads it
+Importing this module imports Pillow, so :mod:`langchain_visionrouter._images` loads it
 only when an image actually has to be decoded (see ``images._pillow``): importing the
 package never imports PIL.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -13,7 +12,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models.base import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
@@ -23,58 +22,33 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    ValidationInfo,
     field_serializer,
-    field_validator,
     model_validator,
 )
 
-from langchain_visionrouter import catalog
-from langchain_visionrouter.body import encode_body
+from langchain_visionrouter import _catalog as catalog
+from langchain_visionrouter import _http
+from langchain_visionrouter._body import encode_body
+from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
+from langchain_visionrouter._messages import convert_messages
+from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, merge_params, router_body
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
+from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
+from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
 from langchain_visionrouter.errors import VisionRouterError
-from langchain_visionrouter.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
-from langchain_visionrouter.messages import convert_messages
-from langchain_visionrouter.params import (
-    ROUTER_PARAMS,
-    CacheControl,
-    Plugin,
-    Prediction,
-    ProviderPreferences,
-    ReasoningConfig,
-    merge_params,
-    normalize_param,
-    router_body,
-)
-from langchain_visionrouter.redaction import CREDENTIAL_HEADERS, mask_credential_headers
-from langchain_visionrouter.responses import (
-    StreamMapper,
-    StreamSoFar,
-    chat_result,
-    usage_metadata,
-)
-from langchain_visionrouter.routers import RouterPreset, get_router
-from langchain_visionrouter.transport import (
-    AsyncEventStream,
-    EventStream,
-    HTTPClients,
-    RouterRequest,
-    apost_json,
-    post_json,
-)
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
     from langchain_core.tools import BaseTool
 
-    from langchain_visionrouter.usage import GenerationStats
+    from langchain_visionrouter._usage import GenerationStats
 
 __all__ = ["ChatVisionRouter"]
 
-_VERSION = "0.1.0"
 # Per-call keyword arguments that steer the adapter rather than go into the request body.
 _ADAPTER_KWARGS = ("stream", "stream_usage")
 
 
-class ChatVisionRouter(BaseChatModel):
+class ChatVisionRouter(BaseChatModel, RouterParams):
     r"""Chat model for OpenAI-compatible model routers, with images as first-class input.
 
     Talks to OpenRouter (default), Infron (OneRouter) or any OpenAI-compatible gateway
@@ -132,7 +106,7 @@ class ChatVisionRouter(BaseChatModel):
         plugins, reasoning, route, transforms, session_id, trace, router_metadata, user,
         top_k, repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs,
         prediction, cache_control:
-            The router's request fields, validated (see ``langchain_visionrouter.params``).
+            The router's request fields, validated (see ``langchain_visionrouter._params``).
         vision_check: "off" | "warn" | "error"
             Check the model takes images before sending them (one cached catalog fetch).
 
@@ -258,41 +232,8 @@ class ChatVisionRouter(BaseChatModel):
     """Your app's URL, sent as ``HTTP-Referer`` for the router's attribution."""
     app_title: str | None = None
     """Your app's name, sent as ``X-Title`` for the router's attribution."""
-    # Router features (langchain_visionrouter.params): each may also be given per call.
-    # Typed objects or dicts are accepted; each is kept as the validated JSON it is sent as.
-    models: list[str] | None = None
-    """Fallback model ids, tried in order when the one before fails (``fallback_models`` on Infron)."""
-    provider: ProviderPreferences | dict[str, Any] | None = None
-    """Provider routing preferences: a ``ProviderPreferences`` or a dict of its keys."""
-    plugins: list[Plugin | dict[str, Any]] | None = None
-    """Router plugins, e.g. ``[file_parser_plugin("mistral-ocr"), web_plugin(max_results=3)]``."""
-    reasoning: ReasoningConfig | dict[str, Any] | None = None
-    """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``."""
-    route: Literal["fallback"] | None = None
-    """Legacy routing mode."""
-    transforms: list[str] | None = None
-    """Prompt transforms (legacy), e.g. ``["middle-out"]``; ``[]`` turns them off."""
-    session_id: str | None = None
-    """Groups requests into one session in the router's observability (<= 256 characters)."""
-    trace: dict[str, Any] | None = None
-    """Trace fields passed to the router's observability integrations."""
-    router_metadata: dict[str, str] | None = None
-    """Sent as the router's ``metadata`` (<= 16 string pairs); LangChain's ``metadata`` is for tracing."""
-    user: str | None = None
-    """Your end user's id, for the router's abuse detection and reports."""
-    top_k: int | None = None
-    repetition_penalty: float | None = None
-    min_p: float | None = None
-    top_a: float | None = None
-    logit_bias: dict[int | str, float] | None = None
-    """Token id -> bias (-100 to 100)."""
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
-    """Most likely tokens to return per position (0-20); needs ``logprobs=True``."""
-    prediction: Prediction | dict[str, Any] | None = None
-    """Predicted output: ``{"type": "content", "content": "..."}``."""
-    cache_control: CacheControl | dict[str, Any] | None = None
-    """Automatic prompt caching: ``{"type": "ephemeral"}``."""
+    # The router's own request fields (models, provider, plugins, reasoning, ...) are
+    # declared once, in _params.RouterParams: inherited here, and settable per call.
     vision_check: catalog.VisionCheck = "off"
     """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
@@ -308,30 +249,17 @@ class ChatVisionRouter(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    _clients: HTTPClients = PrivateAttr()
-
-    @field_validator(*ROUTER_PARAMS, mode="plain")
-    @classmethod
-    def _check_router_param(cls, value: Any, info: ValidationInfo) -> Any:
-        # The same validation as per call, so both give the same messages; kept as the JSON sent.
-        return value if value is None else normalize_param(str(info.field_name), value, where="constructor")
+    _clients: _http.HTTPClients = PrivateAttr()
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
         preset = get_router(self.router)
-        if self.base_url is None:
-            self.base_url = os.environ.get("VISIONROUTER_BASE_URL") or preset.base_url
-        if not self.base_url:
-            msg = f"router={self.router!r} has no default URL: pass base_url=... or set VISIONROUTER_BASE_URL."
-            raise ValueError(msg)
+        self.base_url = base_url_for(preset, self.base_url)
         if self.api_key is None:
-            for var in ("VISIONROUTER_API_KEY", preset.api_key_env):
-                if var and os.environ.get(var):
-                    self.api_key = SecretStr(os.environ[var])
-                    break
+            key = env_api_key(preset)
+            self.api_key = None if key is None else SecretStr(key)
         if self.api_key is None and preset.requires_api_key:
-            names = " or ".join(v for v in ("VISIONROUTER_API_KEY", preset.api_key_env) if v)
-            msg = f"No API key for {preset.name}: pass api_key=... or set {names}."
+            msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
             raise ValueError(msg)
         clash = sorted(set(self.model_kwargs) & ({"model", "messages", "stream"} | set(type(self).model_fields)))
         if clash:
@@ -342,7 +270,7 @@ class ChatVisionRouter(BaseChatModel):
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
-        self._clients = HTTPClients(self.http_client, self.http_async_client)
+        self._clients = _http.HTTPClients(self.http_client, self.http_async_client)
         return self
 
     # -- LangChain conventions ---------------------------------------------------------
@@ -531,7 +459,7 @@ class ChatVisionRouter(BaseChatModel):
         headers = {
             "Content-Type": "application/json",
             "Accept": "text/event-stream" if stream else "application/json",
-            "User-Agent": f"langchain-visionrouter/{_VERSION}",
+            "User-Agent": f"langchain-visionrouter/{_user_agent_version()}",
         }
         if self.api_key is not None:
             headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
@@ -544,9 +472,9 @@ class ChatVisionRouter(BaseChatModel):
             headers.update(self.default_headers)
         return headers
 
-    def _request(self, payload: dict[str, Any], *, stream: bool) -> RouterRequest:
+    def _request(self, payload: dict[str, Any], *, stream: bool) -> _http.Request:
         assert self.base_url is not None
-        return RouterRequest(
+        return _http.Request(
             url=self.base_url.rstrip("/") + "/chat/completions",
             headers=self._headers(stream),
             body=encode_body(payload),
@@ -554,7 +482,7 @@ class ChatVisionRouter(BaseChatModel):
             max_retries=self.max_retries,
         )
 
-    # -- generation -------------------------------------------------------------------------
+    # -- generation: sync and async shells over the same pure pieces --------------------
 
     def _generate(
         self,
@@ -566,7 +494,7 @@ class ChatVisionRouter(BaseChatModel):
         payload = self._payload(messages, stop, stream=False, **kwargs)
         self._check_vision(payload)
         try:
-            data = post_json(self._clients, self._request(payload, stream=False))
+            data = _http.request(self._clients, self._request(payload, stream=False), judge_json)
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
@@ -582,7 +510,7 @@ class ChatVisionRouter(BaseChatModel):
         payload = await self._apayload(messages, stop, stream=False, **kwargs)
         await self._acheck_vision(payload)
         try:
-            data = await apost_json(self._clients, self._request(payload, stream=False))
+            data = await _http.arequest(self._clients, self._request(payload, stream=False), judge_json)
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
@@ -597,22 +525,18 @@ class ChatVisionRouter(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
         self._check_vision(payload)
-        mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
-        events = EventStream(self._clients, self._request(payload, stream=True))
-        so_far = StreamSoFar()
+        assembler = StreamAssembler(self.preset.provider_label, include_usage="stream_options" in payload)
         try:
-            for event in events:
-                message = mapper.chunk(event)
-                if message is None:
-                    continue
-                so_far.add(message)
-                chunk = ChatGenerationChunk(message=message)
-                if run_manager is not None:
-                    run_manager.on_llm_new_token(message.text, chunk=chunk)
-                yield chunk
-            last = mapper.last_chunk(completed=events.completed)
+            stream = _http.open_stream(self._clients, self._request(payload, stream=True), judge_json)
+            for event in stream:
+                message = assembler.feed(event)
+                if message is not None:
+                    chunk = ChatGenerationChunk(message=message)
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(message.text, chunk=chunk)
+                    yield chunk
+            last = assembler.last_chunk(stream)
         except VisionRouterError as exc:
-            exc.partial = _partial(so_far, mapper)
             self._explain_error(exc, payload)
             raise
         yield ChatGenerationChunk(message=last)
@@ -626,28 +550,25 @@ class ChatVisionRouter(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = await self._apayload(messages, stop, stream=True, **kwargs)
         await self._acheck_vision(payload)
-        mapper = StreamMapper(self.preset.provider_label, include_usage="stream_options" in payload)
-        events = AsyncEventStream(self._clients, self._request(payload, stream=True))
-        so_far = StreamSoFar()
-        iterator = events.__aiter__()
+        assembler = StreamAssembler(self.preset.provider_label, include_usage="stream_options" in payload)
         try:
-            async for event in iterator:
-                message = mapper.chunk(event)
-                if message is None:
-                    continue
-                so_far.add(message)
-                chunk = ChatGenerationChunk(message=message)
-                if run_manager is not None:
-                    await run_manager.on_llm_new_token(message.text, chunk=chunk)
-                yield chunk
-            last = mapper.last_chunk(completed=events.completed)
+            stream = await _http.aopen_stream(self._clients, self._request(payload, stream=True), judge_json)
+            events = stream.__aiter__()
+            try:
+                async for event in events:
+                    message = assembler.feed(event)
+                    if message is not None:
+                        chunk = ChatGenerationChunk(message=message)
+                        if run_manager is not None:
+                            await run_manager.on_llm_new_token(message.text, chunk=chunk)
+                        yield chunk
+            finally:
+                # Release the connection now, also when the caller stops early or is cancelled.
+                await events.aclose()  # type: ignore[attr-defined]
+            last = assembler.last_chunk(stream)
         except VisionRouterError as exc:
-            exc.partial = _partial(so_far, mapper)
             await self._aexplain_error(exc, payload)
             raise
-        finally:
-            # Release the connection now, also when the caller stops early or is cancelled.
-            await iterator.aclose()  # type: ignore[attr-defined]
         yield ChatGenerationChunk(message=last)
 
     # -- model catalog, vision checks, generation stats -------------------------------------
@@ -695,7 +616,7 @@ class ChatVisionRouter(BaseChatModel):
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
         """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
-        from langchain_visionrouter.usage import get_generation
+        from langchain_visionrouter._usage import get_generation
 
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
 
@@ -738,8 +659,8 @@ class ChatVisionRouter(BaseChatModel):
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
         """
-        from langchain_visionrouter.tools import format_tools
-        from langchain_visionrouter.tools import tool_choice as tool_choice_param
+        from langchain_visionrouter._tools import format_tools
+        from langchain_visionrouter._tools import tool_choice as tool_choice_param
 
         formatted = format_tools(tools, strict=strict)
         if tool_choice is not None and tool_choice is not False:
@@ -774,7 +695,7 @@ class ChatVisionRouter(BaseChatModel):
         arguments or JSON that do not parse (also when cut off at the token limit), or a
         refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
-        from langchain_visionrouter.tools import (
+        from langchain_visionrouter._tools import (
             JsonAnswerParser,
             PydanticAnswerParser,
             PydanticToolCallParser,
@@ -839,8 +760,7 @@ def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:
     return dict(merged)
 
 
-def _partial(so_far: StreamSoFar, mapper: StreamMapper) -> AIMessageChunk:
-    """What a failed stream had produced: its chunks summed, plus usage if the router sent it."""
-    usage = usage_metadata(mapper.usage)
-    tail = AIMessageChunk(content="", usage_metadata=usage, response_metadata=dict(mapper.cost))
-    return so_far.total(tail)
+def _user_agent_version() -> str:
+    from langchain_visionrouter import __version__
+
+    return __version__

@@ -24,8 +24,12 @@ streamed when a stream failed. ``str()`` shows the router's message *and* the
 provider's raw detail, because the top-level message is often only
 "Provider returned error".
 
+Every error the package raises for a router failure is built here, by the functions at
+the end of this module, with everything it should carry (``partial`` included) given at
+construction.
+
 No error ever shows an API key: message, metadata and body are built with every
-credential the transport sent masked (see :mod:`langchain_visionrouter.redaction`),
+credential the transport sent masked (see :mod:`langchain_visionrouter._redaction`),
 so a router or proxy echoing the key back cannot leak it.
 """
 
@@ -35,7 +39,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_visionrouter.redaction import redact
+from langchain_visionrouter._redaction import redact
 
 __all__ = [
     "APIConnectionError",
@@ -51,8 +55,6 @@ __all__ = [
     "RequestTimeoutError",
     "StreamError",
     "VisionRouterError",
-    "error_from_body",
-    "error_from_response",
 ]
 
 _RAW_LIMIT = 2000  # characters of the provider's raw detail kept in str()
@@ -235,6 +237,7 @@ def error_from_body(
     generation_id: str | None = None,
     retry_after: float | None = None,
     cls: type[VisionRouterError] | None = None,
+    partial: Any = None,
 ) -> VisionRouterError:
     """Build the typed exception for a decoded error body.
 
@@ -268,6 +271,7 @@ def error_from_body(
         generation_id=generation_id,
         retry_after=retry_after,
         body=body,
+        partial=partial,
     )
 
 
@@ -292,3 +296,64 @@ def error_from_response(
         generation_id=headers.get("x-generation-id"),
         retry_after=retry_after,
     )
+
+
+def status_error(
+    status_code: int, content: bytes, headers: Mapping[str, str], *, retry_after: float | None = None
+) -> VisionRouterError:
+    """The typed exception for an HTTP answer that is not a success (3xx included)."""
+    if status_code < 300:
+        raise ValueError(f"HTTP {status_code} is a success")
+    if status_code < 400:  # a redirect: not followed, so the key never goes to another host
+        msg = (
+            f"the router answered HTTP {status_code}, a redirect to {headers.get('location')!r}; "
+            "redirects are not followed. Check base_url (scheme, host, path)."
+        )
+        return VisionRouterError(msg, status_code=status_code, generation_id=headers.get("x-generation-id"))
+    return error_from_response(status_code, content, headers, retry_after=retry_after)
+
+
+def not_json_error(status_code: int, content: bytes, headers: Mapping[str, str]) -> VisionRouterError:
+    """The router answered with a body that is not JSON where JSON was due."""
+    return VisionRouterError(
+        f"the router answered HTTP {status_code} with a body that is not JSON: {content[:200]!r}",
+        status_code=status_code,
+        generation_id=headers.get("x-generation-id"),
+    )
+
+
+def no_choices_error(body: Mapping[str, Any], *, generation_id: str | None) -> VisionRouterError:
+    """A 200 answer that is neither an answer (no ``choices``) nor an error."""
+    msg = f"the router's answer has no choices: {json.dumps(body)[:300]}"
+    return VisionRouterError(msg, status_code=200, generation_id=generation_id, body=body)
+
+
+def connection_error(exc: BaseException) -> VisionRouterError:
+    """The typed exception for an httpx error before any answer arrived."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(f"request timed out ({type(exc).__name__}): {exc}")
+    if isinstance(exc, (httpx.ConnectError, httpx.UnsupportedProtocol)):
+        return APIConnectionError(f"could not reach the router ({type(exc).__name__}): {exc}")
+    return APIConnectionError(f"the connection to the router was lost ({type(exc).__name__}): {exc}")
+
+
+def stream_interrupted(
+    exc: BaseException, *, timeout: float | None, generation_id: str | None, partial: Any
+) -> VisionRouterError:
+    """A stream whose body broke off (network error or stall) after it had begun."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(
+            f"stream stalled: no data within the {timeout}s timeout", generation_id=generation_id, partial=partial
+        )
+    return StreamError(
+        f"connection lost mid-stream ({type(exc).__name__}: {exc})", generation_id=generation_id, partial=partial
+    )
+
+
+def stream_error(message: str, **fields: Any) -> StreamError:
+    """A stream that ended, or went on, in a way no complete answer can (``fields`` as on the base class)."""
+    return StreamError(message, **fields)

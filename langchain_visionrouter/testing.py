@@ -48,6 +48,8 @@ from typing import Any
 
 import yaml
 
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS
+
 try:  # only needed to be a pytest plugin; the helpers work without pytest
     import pytest
 
@@ -72,11 +74,11 @@ __all__ = [
     "images_matcher",
     "scrub_request",
     "scrub_response",
-    "vcr_config_defaults",
 ]
 
 #: Headers that can carry credentials; never written to a cassette.
-SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "cookie", "set-cookie", "proxy-authorization")
+#: Headers never written to a cassette: the credentials the adapter sends, and cookies set.
+SECRET_HEADERS = tuple(sorted(CREDENTIAL_HEADERS | {"set-cookie"}))
 #: Query parameters that can carry credentials.
 SECRET_QUERY_PARAMETERS = ("api_key", "apikey", "key", "access_token")
 #: vcrpy's default ``match_on``.
@@ -423,11 +425,6 @@ def cassette_config(
         else:
             config[key] = value
     return config
-
-
-def vcr_config_defaults() -> dict[str, Any]:
-    """Former name: secret scrubbing and digests, matching on method and URL only."""
-    return cassette_config(match="default")
 
 
 @_optional_hook

@@ -9,7 +9,12 @@ repeated in every delta, usage with ``cost`` on the last chunk.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from langchain_core.messages import AIMessageChunk
+
+from langchain_visionrouter._responses import StreamAssembler
 
 CREATED = 1754441566
 UsageShape = Literal["empty_choices", "empty_delta", "repeat_finish"]
@@ -222,3 +227,29 @@ def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
         + chunk(b"IEND", b"")
     )
+
+
+# ---------------------------------------------------------------------------
+# Driving the stream assembler directly (no HTTP)
+
+
+@dataclass
+class Ended:
+    """How a stream ended, as the HTTP layer would report it (see ``_responses.StreamEnd``)."""
+
+    done: bool = True
+    head: bytes | None = None
+    failure: BaseException | None = None
+    timeout: float | None = None
+    status_code: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Mapper(StreamAssembler):
+    """``StreamAssembler`` fed decoded events (dicts) and ended by a flag, for unit tests."""
+
+    def chunk(self, event: Any) -> AIMessageChunk | None:
+        return self.feed(event if isinstance(event, (bytes, str)) else json.dumps(event))
+
+    def end(self, *, completed: bool) -> AIMessageChunk:
+        return self.last_chunk(Ended(done=completed))

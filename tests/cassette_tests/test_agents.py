@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_visionrouter import ChatVisionRouter
-from langchain_visionrouter.testing import vcr_config_defaults
+from langchain_visionrouter.testing import cassette_config
 from tests.cassette_matching import MATCH_ON
 from tests.cassette_sources import agents as source
 from tests.cassette_tools import load, request_json, response_events, response_json
@@ -32,7 +32,7 @@ CHART_B64 = base64.b64encode(source.CHART).decode()
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {**vcr_config_defaults(), "match_on": MATCH_ON}
+    return {**cassette_config(match="default"), "match_on": MATCH_ON}
 
 
 @pytest.fixture(autouse=True)

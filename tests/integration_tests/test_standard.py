@@ -26,7 +26,7 @@ from langchain_core.messages.utils import message_chunk_to_message
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_visionrouter import ChatVisionRouter
-from langchain_visionrouter.testing import vcr_config_defaults
+from langchain_visionrouter.testing import cassette_config
 from tests.capabilities import VisionRouterCapabilities
 from tests.cassette_matching import MATCH_ON
 from tests.cassette_sources import standard_integration as source
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.vcr
 
 @pytest.fixture
 def vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
-    config = {**vcr_config_defaults(), "match_on": MATCH_ON}
+    config = {**cassette_config(match="default"), "match_on": MATCH_ON}
     if request.node.name == "test_stream_time":
         config["allow_playback_repeats"] = True  # pytest-benchmark streams the same answer many times
     return config

@@ -21,9 +21,10 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from PIL import Image
 
-from langchain_visionrouter import ChatVisionRouter, ImageInputError, InvalidInputError
-from langchain_visionrouter.images import ImagePolicy, load_file_as_data_url
-from langchain_visionrouter.routers import get_router
+from langchain_visionrouter import ChatVisionRouter, ImageInputError, InvalidInputError, image_block
+from langchain_visionrouter._images import ImagePolicy
+from langchain_visionrouter._messages import convert_messages
+from langchain_visionrouter._routers import get_router
 from tests.fakerouter import FakeRouter
 
 KEY = "sk-or-v1-badinput000000000000000000000000000000000000000000000000000"
@@ -290,20 +291,20 @@ def test_a_path_is_not_a_url(send: Any, fake_router: FakeRouter, url: str) -> No
 def test_nonexistent_local_path(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "cat.png"
     with pytest.raises(ImageInputError, match="no such file") as info:
-        load_file_as_data_url(missing)
+        image_block(missing)
     assert str(missing) in str(info.value)
 
 
 def test_local_path_that_is_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ImageInputError, match="is a directory"):
-        load_file_as_data_url(tmp_path)
+        image_block(tmp_path)
 
 
 def test_local_file_that_is_empty(tmp_path: Path) -> None:
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     with pytest.raises(ImageInputError, match="the file is empty"):
-        load_file_as_data_url(empty)
+        image_block(empty)
 
 
 @pytest.mark.parametrize(("name", "data", "kind"), [("scan.bmp", BMP, "BMP"), ("notes.png", b"hello", "unrecognised")])
@@ -311,7 +312,7 @@ def test_local_file_of_unsupported_type(tmp_path: Path, name: str, data: bytes, 
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(ImageInputError, match=kind) as info:
-        load_file_as_data_url(path)
+        image_block(path)
     assert name in str(info.value)
 
 
@@ -319,15 +320,17 @@ def test_local_gif_for_infron_policy(tmp_path: Path) -> None:
     path = tmp_path / "anim.gif"
     path.write_bytes(GIF)
     policy = ImagePolicy(router="infron", allowed_types=get_router("infron").image_types)
-    with pytest.raises(ImageInputError, match="GIF, which infron does not accept"):
-        load_file_as_data_url(path, policy)
-    assert load_file_as_data_url(path).startswith("data:image/gif;base64,")  # fine for the default policy
+    message = HumanMessage(content=[image_block(path)])
+    with pytest.raises(ImageInputError, match=r"GIF \(declared image/gif\), which infron does not accept"):
+        convert_messages([message], policy)
+    sent = convert_messages([message], ImagePolicy())  # fine for the default policy
+    assert str(sent[0]["content"][0]["image_url"]["url"]).startswith("data:image/gif;base64,")
 
 
 def test_local_file_read_from_bytes_not_name(tmp_path: Path) -> None:
     path = tmp_path / "photo.gif"  # a PNG with the wrong extension
     path.write_bytes(PNG)
-    assert load_file_as_data_url(path) == "data:image/png;base64," + b64(PNG)
+    assert image_block(path) == {"type": "image", "base64": b64(PNG), "mime_type": "image/png"}
 
 
 # ---------------------------------------------------------------------------

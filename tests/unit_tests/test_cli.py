@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from langchain_visionrouter import cli
+from langchain_visionrouter import _cli as cli
 from tests.cassette_sources.core import tiny_png
 from tests.fakerouter import FakeRouter
 
@@ -130,7 +130,7 @@ def test_router_error_exits_1_with_the_routers_message(monkeypatch: pytest.Monke
 def test_console_script_runs_in_a_fresh_process(no_key: None, tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "langchain_visionrouter.cli", "ask", "hi"],
+        [sys.executable, "-m", "langchain_visionrouter._cli", "ask", "hi"],
         capture_output=True,
         text=True,
         env=env,

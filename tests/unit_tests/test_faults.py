@@ -34,8 +34,8 @@ from langchain_visionrouter import (
     RequestTimeoutError,
     StreamError,
     VisionRouterError,
-    transport,
 )
+from langchain_visionrouter import _http as transport
 from tests.fakerouter import FakeRouter, Recorded, Scripted, answer, sse_answer
 
 KEY = "sk-or-v1-faults0000000000000000000000000000000000000000000000000000"
@@ -616,7 +616,7 @@ def test_unreachable_router_raises_api_connection_error_after_retries(
     with caplog.at_level(logging.DEBUG, logger="langchain_visionrouter"), pytest.raises(APIConnectionError) as info:
         caller.call(kind, model)
     assert "could not reach the router" in str(info.value)
-    retries = [r for r in caplog.records if r.name == "langchain_visionrouter.transport" and "retry" in r.message]
+    retries = [r for r in caplog.records if r.name == "langchain_visionrouter._http" and "retry" in r.message]
     assert len(retries) == 2  # refused before reaching the router: safe to retry, max_retries times
     model.close()
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_visionrouter import images
+from langchain_visionrouter import _images as images
+from langchain_visionrouter._images import check_base64_payload
 from langchain_visionrouter.errors import ImageInputError
-from langchain_visionrouter.images import check_base64_payload
 
 # The definition, written the slow obvious way.
 _REFERENCE = re.compile(r"[A-Za-z0-9+/]*={0,2}")

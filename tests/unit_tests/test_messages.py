@@ -7,9 +7,9 @@ import base64
 import pytest
 from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
+from langchain_visionrouter._images import ImagePolicy
+from langchain_visionrouter._messages import convert_message, convert_messages, merge_reasoning_details
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError
-from langchain_visionrouter.images import ImagePolicy
-from langchain_visionrouter.messages import convert_message, convert_messages, merge_reasoning_details
 from tests.cassette_sources.core import RED_PNG_B64, TINY_PDF_B64, tiny_png
 
 POLICY = ImagePolicy(router="openrouter")
@@ -101,7 +101,7 @@ def test_images_keep_the_order_given() -> None:
     )
     assert [p["type"] for p in out] == ["image_url", "text", "image_url", "image_url"]
     assert out[0]["image_url"]["url"].endswith("/1.png")
-    assert blue in out[2]["image_url"]["url"]
+    assert blue in str(out[2]["image_url"]["url"])
     assert out[3]["image_url"]["url"].endswith("/3.png")
 
 

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk
 
+from langchain_visionrouter._responses import chat_result, parse_tool_calls, usage_metadata
 from langchain_visionrouter.errors import ProviderError, StreamError
-from langchain_visionrouter.responses import StreamMapper, chat_result, parse_tool_calls, usage_metadata
+from tests.wire import Mapper
 
 
 def test_usage_metadata_maps_every_detail() -> None:
@@ -147,9 +148,9 @@ USAGE = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7, "cost": 
 
 
 def run(events: list[dict[str, Any]], *, completed: bool = True) -> tuple[list[AIMessageChunk], AIMessageChunk]:
-    mapper = StreamMapper("openrouter")
+    mapper = Mapper("openrouter")
     chunks = [c for c in (mapper.chunk(e) for e in events) if c is not None]
-    chunks.append(mapper.last_chunk(completed=completed))
+    chunks.append(mapper.end(completed=completed))
     full = chunks[0]
     for c in chunks[1:]:
         full = full + c
@@ -184,9 +185,9 @@ def test_usage_repeated_on_two_chunks_is_not_double_counted() -> None:
 
 
 def test_stream_usage_off_reports_no_usage() -> None:
-    mapper = StreamMapper("openrouter", include_usage=False)
+    mapper = Mapper("openrouter", include_usage=False)
     mapper.chunk(event({"content": "a"}, "stop", usage=USAGE))
-    last = mapper.last_chunk(completed=True)
+    last = mapper.end(completed=True)
     assert last.usage_metadata is None
     assert "cost" not in last.response_metadata
 
@@ -199,7 +200,7 @@ def test_truncated_stream_is_an_error_but_finish_without_done_is_accepted() -> N
 
 
 def test_error_chunk_raises_whatever_finish_reason_says() -> None:
-    mapper = StreamMapper("openrouter")
+    mapper = Mapper("openrouter")
     mapper.chunk(event({"content": "x"}, "length"))
     with pytest.raises(StreamError) as info:
         mapper.chunk(event({}, None, error={"code": 400, "message": "Token limit reached"}, usage=USAGE))
@@ -268,7 +269,7 @@ def test_reasoning_detail_fragments_sum_without_doubling_fixed_fields() -> None:
 
 
 def test_model_provider_rides_only_on_chunks_whose_blocks_need_it() -> None:
-    from langchain_visionrouter.responses import _translate
+    from langchain_visionrouter._content_blocks import _translate
 
     events = [
         event({}),

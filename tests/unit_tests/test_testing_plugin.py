@@ -36,7 +36,6 @@ from langchain_visionrouter.testing import (
     configure,
     digest_body,
     images_matcher,
-    vcr_config_defaults,
 )
 
 pytest_plugins = ("pytester",)
@@ -285,7 +284,7 @@ def test_configure_adds_names_and_changes_no_default() -> None:
     assert set(configured.matchers) - set(plain.matchers) == {BODY_MATCHER, IMAGES_MATCHER}
     assert configure(configured) is configured  # idempotent
     assert cassette_config()["match_on"] == [*DEFAULT_MATCH_ON, BODY_MATCHER]
-    assert vcr_config_defaults()["match_on"] == list(DEFAULT_MATCH_ON)
+    assert cassette_config(match="default")["match_on"] == list(DEFAULT_MATCH_ON)
     with pytest.raises(ValueError, match="match must be"):
         cassette_config(match="everything")
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_visionrouter import ChatVisionRouter
-from langchain_visionrouter.responses import StreamMapper, chat_result, parse_tool_calls
-from tests.wire import Stream, call, completion, tool_delta, usage
+from langchain_visionrouter._responses import chat_result, parse_tool_calls
+from tests.wire import Mapper, Stream, call, completion, tool_delta, usage
 
 MODEL = "openai/gpt-4.1-mini"
 GEN = "gen-1754441566-QNLn11ywo16tGzus0Wix"
@@ -217,7 +217,7 @@ def test_repeated_empty_id_and_repeated_id_and_name(fake_router: Any, model: Cha
 
 
 def test_name_sent_after_the_id_is_kept() -> None:
-    mapper = StreamMapper("openrouter")
+    mapper = Mapper("openrouter")
     s = stream()
     first = mapper.chunk(s.chunk(tool_delta(0, call_id="call_x", arguments="")))
     second = mapper.chunk(s.chunk(tool_delta(0, name="lookup", arguments="{}")))
@@ -379,10 +379,10 @@ def test_property_summed_fragments_equal_the_whole_calls(
     case: tuple[list[dict[str, Any]], list[dict[str, Any]]],
 ) -> None:
     whole, order = case
-    mapper = StreamMapper("openrouter")
+    mapper = Mapper("openrouter")
     s = stream()
     chunks = [mapper.chunk(s.chunk({"content": None, "tool_calls": [fragment]})) for fragment in order]
-    full = summed([c for c in chunks if c is not None] + [mapper.last_chunk(completed=True)])
+    full = summed([c for c in chunks if c is not None] + [mapper.end(completed=True)])
     expected = chat_result(answer(tool_calls=whole), model_provider="openrouter").generations[0].message
     assert full.tool_calls == expected.tool_calls
 

@@ -30,9 +30,10 @@ from langchain_core.outputs import LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import SecretStr
 
+from langchain_visionrouter._http import HTTPClients, Request, arequest, request
+from langchain_visionrouter._responses import judge_json
+from langchain_visionrouter._routers import resolve_endpoint
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError
-from langchain_visionrouter.routers import resolve_endpoint
-from langchain_visionrouter.transport import HTTPClients, RouterRequest, apost_json, post_json
 
 __all__ = [
     "GenerationStats",
@@ -287,7 +288,7 @@ _GENERATION_WAIT = 0.5  # seconds before the first retry; doubled each time, at 
 
 def _generation_request(
     generation_id: str, router: str, base_url: str | None, api_key: SecretStr | str | None, timeout: float | None
-) -> RouterRequest:
+) -> Request:
     if not isinstance(generation_id, str) or not generation_id.strip():
         raise InvalidInputError(f"get_generation needs a generation id (like 'gen-...'), got {generation_id!r}.")
     url, env_key = resolve_endpoint(router, base_url)
@@ -295,7 +296,7 @@ def _generation_request(
     headers = {"Accept": "application/json"}
     if key:
         headers["Authorization"] = f"Bearer {key}"
-    return RouterRequest(
+    return Request(
         url=f"{url.rstrip('/')}/generation?{urlencode({'id': generation_id})}",
         headers=headers,
         body=b"",
@@ -342,7 +343,7 @@ def get_generation(
     try:
         for attempt in range(max(attempts, 1)):
             try:
-                return GenerationStats.from_body(post_json(clients, req), generation_id)
+                return GenerationStats.from_body(request(clients, req, judge_json), generation_id)
             except NotFoundError:
                 if attempt + 1 >= max(attempts, 1):
                     raise
@@ -368,7 +369,7 @@ async def aget_generation(
     try:
         for attempt in range(max(attempts, 1)):
             try:
-                return GenerationStats.from_body(await apost_json(clients, req), generation_id)
+                return GenerationStats.from_body(await arequest(clients, req, judge_json), generation_id)
             except NotFoundError:
                 if attempt + 1 >= max(attempts, 1):
                     raise

@@ -1,5 +1,10 @@
 """The request body: JSON straight to bytes, with no second copy of big inline payloads.
 
+Inline data travels from the user's string to the body without being glued into a data
+URL first: :mod:`~langchain_visionrouter._messages` puts a :class:`DataURL` (media type
+and the user's base64 string, unjoined) in the payload, and the body writes its two
+parts as pieces.
+
 ``json.dumps(payload).encode()`` holds an 8 MiB image twice at once: inside the JSON
 ``str`` and inside the encoded ``bytes``. Here the payload is encoded as usual except
 for big strings inside message content parts (base64 data URLs, file and audio data),
@@ -15,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["BIG_STRING", "encode_body"]
+__all__ = ["BIG_STRING", "DataURL", "encode_body"]
 
 #: Strings at least this long (characters) in content parts are sent as pieces of their own.
 BIG_STRING = 256 * 1024
@@ -23,6 +28,35 @@ BIG_STRING = 256 * 1024
 _PLAIN_JSON_ASCII = bytes(b for b in range(0x20, 0x80) if b not in b'"\\')
 # Checked a window at a time: bytes.translate allocates as much as it is given.
 _CHECK_WINDOW = 64 * 1024
+
+
+class DataURL:
+    """``data:<mime>;base64,<data>``, kept as its parts: joined only for a small body or on request."""
+
+    __slots__ = ("data", "prefix")
+
+    def __init__(self, mime: str, data: str) -> None:
+        self.prefix = f"data:{mime};base64,"
+        self.data = data
+
+    def __str__(self) -> str:
+        return self.prefix + self.data
+
+    def __repr__(self) -> str:
+        return f"DataURL({self.prefix!r} + {len(self.data)} characters)"
+
+    def __len__(self) -> int:
+        return len(self.prefix) + len(self.data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DataURL):
+            return (self.prefix, self.data) == (other.prefix, other.data)
+        if isinstance(other, str):  # compared without joining
+            return len(other) == len(self) and other.startswith(self.prefix) and other.endswith(self.data)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
 
 
 def encode_body(payload: Mapping[str, Any]) -> bytes | list[bytes]:
@@ -44,13 +78,22 @@ def encode_body(payload: Mapping[str, Any]) -> bytes | list[bytes]:
     for marker, (_, value) in zip(encoded_markers, found, strict=True):
         head, rest = rest.split(marker, 1)
         pieces.append(head.encode("utf-8"))
+        if isinstance(value, DataURL):
+            pieces.append(_string_body(value.prefix))
+            value = value.data
         pieces.append(_string_body(value))
     pieces.append(rest.encode("utf-8"))
     return pieces
 
 
+def _joined(value: Any) -> str:
+    if isinstance(value, DataURL):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def _dumps_str(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_joined)
 
 
 def _dumps(payload: Any) -> bytes:
@@ -72,14 +115,14 @@ def _string_body(value: str) -> bytes:
 _Path = tuple[int, int, str, str]  # message index, part index, part key, field
 
 
-def _find_big_strings(payload: Mapping[str, Any]) -> list[tuple[_Path, str]]:
+def _find_big_strings(payload: Mapping[str, Any]) -> list[tuple[_Path, str | DataURL]]:
     """Big strings at ``messages[i].content[j].<key>.<field>``, in document order.
 
     Only content parts are searched: that is where the wire format puts inline data
     (``image_url.url``, ``file.file_data``, ``input_audio.data``, ``video_url.url``), and
     it keeps the search cheap for long conversations.
     """
-    found: list[tuple[_Path, str]] = []
+    found: list[tuple[_Path, str | DataURL]] = []
     messages = payload.get("messages")
     if not isinstance(messages, list):
         return found
@@ -94,12 +137,14 @@ def _find_big_strings(payload: Mapping[str, Any]) -> list[tuple[_Path, str]]:
                 if not isinstance(spec, Mapping):
                     continue
                 for field, value in spec.items():
-                    if isinstance(value, str) and len(value) >= BIG_STRING:
+                    if isinstance(value, (str, DataURL)) and len(value) >= BIG_STRING:
                         found.append(((i, j, key, field), value))
     return found
 
 
-def _with_markers(payload: Mapping[str, Any], found: list[tuple[_Path, str]], markers: list[str]) -> dict[str, Any]:
+def _with_markers(
+    payload: Mapping[str, Any], found: list[tuple[_Path, str | DataURL]], markers: list[str]
+) -> dict[str, Any]:
     """A copy of ``payload`` with each big string replaced by its marker.
 
     Copies only along the paths to the big strings; ``payload`` itself is left untouched.

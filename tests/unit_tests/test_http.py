@@ -7,17 +7,18 @@ import time
 
 import pytest
 
-from langchain_visionrouter import transport
+from langchain_visionrouter import _http as transport
+from langchain_visionrouter._http import retry_after_seconds, retry_delay
+from langchain_visionrouter._sse import SSEDecoder
 from langchain_visionrouter.errors import BadRequestError, ProviderError, RateLimitError
-from langchain_visionrouter.transport import SSEDecoder, retry_after_seconds, retry_delay
 
 
 def decode(pieces: list[bytes]) -> list[str]:
     decoder = SSEDecoder()
     out: list[str] = []
     for piece in pieces:
-        out += decoder.feed(piece)
-    return out + decoder.flush()
+        out += [payload.decode() for payload in decoder.feed(piece)]
+    return out + [payload.decode() for payload in decoder.flush()]
 
 
 def test_comments_blank_lines_and_crlf() -> None:
@@ -67,8 +68,8 @@ def test_retry_after_forms() -> None:
 
 
 def test_what_is_retryable() -> None:
-    assert transport._is_retryable(RateLimitError("x", status_code=429))
-    assert transport._is_retryable(ProviderError("x", status_code=529))
-    assert transport._is_retryable(ProviderError("x", status_code=200, code=502))  # error body in a 200
-    assert not transport._is_retryable(BadRequestError("x", status_code=400))
-    assert not transport._is_retryable(BadRequestError("x", status_code=200, code=400))
+    assert transport.is_retryable(RateLimitError("x", status_code=429))
+    assert transport.is_retryable(ProviderError("x", status_code=529))
+    assert transport.is_retryable(ProviderError("x", status_code=200, code=502))  # error body in a 200
+    assert not transport.is_retryable(BadRequestError("x", status_code=400))
+    assert not transport.is_retryable(BadRequestError("x", status_code=200, code=400))

@@ -62,11 +62,10 @@ def _version() -> str:
 
 
 def _has_key(router: str) -> bool:
-    from langchain_visionrouter.routers import get_router
+    from langchain_visionrouter._routers import env_api_key, get_router
 
     preset = get_router(router)
-    names = ["VISIONROUTER_API_KEY", preset.api_key_env]
-    return any(os.environ.get(n) for n in names if n) or not preset.requires_api_key
+    return env_api_key(preset) is not None or not preset.requires_api_key
 
 
 def _replay_client() -> Any:
@@ -92,7 +91,7 @@ def _replay_client() -> Any:
 
 
 def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
-    from langchain_visionrouter.images import file_block, image_block
+    from langchain_visionrouter._images import file_block, image_block
 
     blocks: list[str | dict[Any, Any]] = [{"type": "text", "text": args.prompt}]
     for source in args.images:

@@ -1,5 +1,11 @@
-"""The router's answers -> ``AIMessage`` / ``AIMessageChunk``: text, tool calls, reasoning,
-usage, cost and metadata.
+"""The router's answers -> ``AIMessage`` / ``AIMessageChunk``; the one place that judges a body.
+
+Judging: :func:`judge_json` decides whether a complete answer is JSON and not an error
+(an error object inside a 200 is an error); :class:`StreamAssembler` decides, event by
+event, whether a stream failed (an error event, ``finish_reason: "error"``, an event
+that is not JSON) and, at its end, whether it was complete (``[DONE]`` or a
+``finish_reason``), truncated or never a stream at all. Every error it raises is built
+with the ``partial`` message streamed before the failure.
 
 Liberal in what it accepts: every field may be missing or null, usage may ride on any
 chunk, ``finish_reason`` may repeat, ``cost`` may sit in ``usage`` (OpenRouter) or at the
@@ -14,29 +20,22 @@ last chunk.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
-from langchain_core.messages import content as types
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata, add_ai_message_chunks
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from langchain_visionrouter.errors import StreamError, error_class_for_status, error_from_body
-from langchain_visionrouter.messages import merge_reasoning_details
-from langchain_visionrouter.routers import ROUTERS
+from langchain_visionrouter import (
+    _content_blocks,  # noqa: F401  (registers content_blocks translators)
+    errors,
+)
+from langchain_visionrouter._reasoning import StreamDetails
+from langchain_visionrouter.errors import StreamError, error_from_body
 
-_GROWING_DETAIL_FIELDS = frozenset({"text", "summary", "data", "signature"})
-
-__all__ = [
-    "StreamMapper",
-    "StreamSoFar",
-    "chat_result",
-    "parse_tool_calls",
-    "register_content_translators",
-    "usage_metadata",
-]
+__all__ = ["StreamAssembler", "chat_result", "judge_json", "parse_tool_calls", "usage_metadata"]
 
 # Chunk metadata sent once per stream: (response_metadata key, event field).
 _ONCE_FIELDS = (
@@ -47,6 +46,17 @@ _ONCE_FIELDS = (
 )
 # Assistant-message fields kept in additional_kwargs, as the router sent them.
 _KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "images", "refusal", "audio")
+
+
+def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
+    """Decode a complete 2xx answer; raise the typed error if it is not JSON, or is an error body."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        raise errors.not_json_error(status_code, content, headers) from None
+    if isinstance(data, Mapping) and data.get("error") and not data.get("choices"):
+        raise error_from_body(data, status_code=status_code, generation_id=headers.get("x-generation-id"))
+    return data
 
 
 def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
@@ -161,10 +171,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
     if not choices:
         if body.get("error"):
             raise error_from_body(body, status_code=200, generation_id=generation_id)
-        msg = f"the router's answer has no choices: {json.dumps(body)[:300]}"
-        raise error_class_for_status(None)(
-            msg, status_code=200, generation_id=body.get("id") or generation_id, body=body
-        )
+        raise errors.no_choices_error(body, generation_id=body.get("id") or generation_id)
 
     metadata = _response_metadata(body, model_provider)
     if generation_id and "id" not in metadata:
@@ -177,9 +184,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
         message = _message(choice, metadata, usage)
         if choice.get("error") or choice.get("finish_reason") == "error":
             err = choice.get("error") or {"message": "the provider failed mid-answer (finish_reason: error)"}
-            exc = error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"))
-            exc.partial = message
-            raise exc
+            raise error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"), partial=message)
         generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
     llm_output: dict[str, Any] = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
     return ChatResult(generations=generations, llm_output=llm_output)
@@ -233,18 +238,38 @@ def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: Usag
     return AIMessage(**fields)
 
 
-class StreamMapper:
-    """Turns stream events into ``AIMessageChunk`` objects, one per event with content.
+class StreamEnd(Protocol):
+    """How a stream's body ended, as the HTTP layer reports it (see ``_http.Stream``)."""
 
-    Stateful, so that the chunks sum correctly: see the module docstring. Feed each
-    decoded event to :meth:`chunk`; call :meth:`last_chunk` when the stream ends.
+    @property
+    def done(self) -> bool: ...  # "[DONE]" arrived
+    @property
+    def head(self) -> bytes | None: ...  # the body's first bytes, if it held no event at all
+    @property
+    def failure(self) -> BaseException | None: ...  # the network error that cut it short
+    @property
+    def timeout(self) -> float | None: ...
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+class StreamAssembler:
+    """Stream events -> ``AIMessageChunk`` objects, and the verdict on the stream.
+
+    Feed each event (an SSE payload, or a whole JSON answer to a stream request) to
+    :meth:`chunk`; call :meth:`last_chunk` when the events end. Stateful, so that the
+    chunks sum correctly (see the module docstring), and it keeps the chunks it made, so
+    that an error can carry what was streamed before it (``partial``).
     """
 
     __slots__ = (
         "_call_ids",
         "_call_named",
         "_call_slots",
-        "_details_seen",
+        "_chunks",
+        "_details",
         "_last_slot",
         "_pending_once",
         "_sent",
@@ -256,13 +281,14 @@ class StreamMapper:
         "usage",
     )
 
-    def __init__(self, model_provider: str, *, include_usage: bool = True) -> None:
+    def __init__(self, model_provider: str, *, include_usage: bool = True, generation_id: str | None = None) -> None:
         self.model_provider = model_provider
         self.include_usage = include_usage
         self.finish_reason: str | None = None
-        self.generation_id: str | None = None
+        self.generation_id: str | None = generation_id
         self.usage: Mapping[str, Any] | None = None
         self.cost: dict[str, Any] = {}
+        self._chunks: list[AIMessageChunk] = []
         self._sent: set[str] = set()  # response_metadata keys already emitted
         # Event-level metadata not yet emitted, as (metadata key, event field): usually
         # empty after the first event, so later events skip the lookups.
@@ -271,14 +297,56 @@ class StreamMapper:
         self._call_named: set[int] = set()  # tool-call slots whose name was sent
         self._call_slots: dict[int, int] = {}  # the router's tool-call index -> our slot
         self._last_slot = -1
-        self._details_seen: dict[int, dict[str, Any]] = {}
+        self._details = StreamDetails()
 
-    def chunk(self, event: Mapping[str, Any]) -> AIMessageChunk | None:
+    def feed(self, event: bytes | str | Any) -> AIMessageChunk | None:
         """The chunk for one event, or ``None`` if it carries nothing to yield.
 
-        Raises ``StreamError`` for an event with a top-level ``error``, whatever
-        ``finish_reason`` says.
+        ``event`` is an SSE payload, or any other value: the whole (decoded JSON) answer
+        of a gateway that ignored ``stream: true``. Raises ``StreamError`` (with
+        ``partial``) for an event that is not a JSON object, or that carries an
+        ``error``, whatever ``finish_reason`` says.
         """
+        event = self._parse(event) if isinstance(event, (bytes, str)) else self._whole(event)
+        message = self._map(event)
+        if message is not None:
+            self._chunks.append(message)
+        return message
+
+    def partial(self) -> AIMessageChunk:
+        """What the stream produced so far: its chunks summed, plus usage if the router sent it."""
+        tail = AIMessageChunk(content="", usage_metadata=usage_metadata(self.usage), response_metadata=dict(self.cost))
+        return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
+
+    def _parse(self, payload: bytes | str) -> Mapping[str, Any]:
+        try:
+            event = json.loads(payload)
+        except UnicodeDecodeError as exc:
+            raise self._error(
+                f"the router sent a stream line that is not valid UTF-8 ({exc.reason}): {payload[:200]!r}"
+            ) from None
+        except ValueError:
+            text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            raise self._error(f"the router sent a stream event that is not valid JSON: {text[:200]!r}") from None
+        if not isinstance(event, dict):
+            raise self._error(f"the router sent a stream event that is not a JSON object: {str(payload)[:200]!r}")
+        return event
+
+    def _whole(self, body: Any) -> Mapping[str, Any]:
+        """A whole chat completion, seen as the one chunk event it amounts to."""
+        if not isinstance(body, Mapping):
+            raise self._error(f"the router answered a stream request with JSON that is not an object: {body!r:.200}")
+        choices = [
+            {**{k: v for k, v in choice.items() if k != "message"}, "delta": choice.get("message") or {}}
+            for choice in body.get("choices") or []
+            if isinstance(choice, Mapping)
+        ]
+        return {**body, "object": "chat.completion.chunk", "choices": choices}
+
+    def _error(self, message: str, **fields: Any) -> StreamError:
+        return errors.stream_error(message, generation_id=self.generation_id, partial=self.partial(), **fields)
+
+    def _map(self, event: Mapping[str, Any]) -> AIMessageChunk | None:
         if event.get("error"):
             self._take_usage(event)
             err = event["error"]
@@ -288,6 +356,7 @@ class StreamMapper:
                 status_code=status if isinstance(status, int) else None,
                 generation_id=event.get("id") or self.generation_id,
                 cls=StreamError,
+                partial=self.partial(),
             )
         if event.get("usage") is not None or event.get("cost") is not None:
             self._take_usage(event)
@@ -312,14 +381,16 @@ class StreamMapper:
             self._once(metadata, "native_finish_reason", choice.get("native_finish_reason"))
         if finish == "error" or choice.get("error"):
             err = choice.get("error") or {"message": "the provider failed mid-stream (finish_reason: error)"}
-            raise error_from_body({"error": err}, generation_id=self.generation_id, cls=StreamError)
+            raise error_from_body(
+                {"error": err}, generation_id=self.generation_id, cls=StreamError, partial=self.partial()
+            )
 
         content = delta.get("content") or ""
         additional: dict[str, Any] = {}
         if delta.get("reasoning"):
             additional["reasoning"] = delta["reasoning"]
         if delta.get("reasoning_details"):
-            additional["reasoning_details"] = self._details(delta["reasoning_details"])
+            additional["reasoning_details"] = self._details.fragments(delta["reasoning_details"])
         for key in ("annotations", "images"):
             if delta.get(key):
                 additional[key] = list(delta[key])
@@ -347,15 +418,22 @@ class StreamMapper:
             fields["id"] = self.generation_id
         return AIMessageChunk(**fields)
 
-    def last_chunk(self, *, completed: bool) -> AIMessageChunk:
+    def last_chunk(self, end: StreamEnd) -> AIMessageChunk:
         """The closing chunk: usage and cost, counted once, and ``chunk_position="last"``.
 
-        Raises ``StreamError`` if the stream ended with neither ``[DONE]`` nor a
-        ``finish_reason``: a truncated answer is never passed off as complete.
+        Judges how the stream ended. Raises the typed error (with ``partial``) if the body
+        broke off, if it held no event at all (what it said instead, when it said
+        anything), or if it ended with neither ``[DONE]`` nor a ``finish_reason``: a
+        truncated answer is never passed off as complete.
         """
-        if not completed and self.finish_reason is None:
-            msg = "the stream ended before the answer was complete (no finish_reason, no [DONE])"
-            raise StreamError(msg, generation_id=self.generation_id)
+        if end.failure is not None:
+            raise errors.stream_interrupted(
+                end.failure, timeout=end.timeout, generation_id=self.generation_id, partial=self.partial()
+            )
+        if end.head is not None and not end.done:
+            self._judge_unframed(end)
+        if not end.done and self.finish_reason is None:
+            raise self._error("the stream ended before the answer was complete (no finish_reason, no [DONE])")
         metadata: dict[str, Any] = {"model_provider": self.model_provider}
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
@@ -439,218 +517,26 @@ class StreamMapper:
         self._call_ids.setdefault(slot, None)
         return slot
 
-    def _details(self, details: Any) -> list[Any]:
-        # Fragments of one detail share an index, and LangChain concatenates their strings
-        # when chunks are summed; so a repeated fragment keeps only its index, its growing
-        # fields, and fields not seen before (a repeated type or format would be doubled).
-        if not isinstance(details, list):
-            return [details]
-        out = []
-        for item in details:
-            if not (isinstance(item, Mapping) and isinstance(item.get("index"), int)):
-                out.append(item)
-                continue
-            seen = self._details_seen.get(item["index"])
-            if seen is None or (item.get("id") and seen.get("id") and item["id"] != seen["id"]):
-                # A new detail; one with another id is new too (Gemini: one per tool call),
-                # and LangChain keeps details with different ids apart when summing.
-                self._details_seen[item["index"]] = dict(item)
-                out.append(dict(item))
-                continue
-            fresh = {"index": item["index"]}
-            for k, v in item.items():
-                if k in _GROWING_DETAIL_FIELDS:
-                    if v:
-                        fresh[k] = v
-                elif k not in seen and v is not None:
-                    fresh[k] = seen[k] = v
-            out.append(fresh)
-        return out
+    def _judge_unframed(self, end: StreamEnd) -> None:
+        """A stream that ended without a single event: raise what its body said, if anything.
 
-
-# Fields a plain text chunk leaves at their defaults, with those defaults.
-_BLANK_CHUNK = AIMessageChunk(content="")
-_OTHER_FIELDS = tuple(
-    (name, getattr(_BLANK_CHUNK, name))
-    for name in AIMessageChunk.model_fields
-    if name not in ("content", "id", "type", "response_metadata")
-)
-_KNOWN_FIELDS = frozenset(
-    {"content", "additional_kwargs", "response_metadata", "type", "name", "id", "tool_calls"}
-    | {"invalid_tool_calls", "usage_metadata", "tool_call_chunks", "chunk_position"}
-)
-# A langchain-core with other AIMessageChunk fields gets the generic check.
-_FIELDS_AS_KNOWN = set(AIMessageChunk.model_fields) == _KNOWN_FIELDS
-
-
-def _plain_text(chunk: AIMessageChunk) -> bool:
-    """Text, an id, at most a ``model_provider`` in its metadata, and nothing else."""
-    meta = chunk.response_metadata
-    if meta and (len(meta) != 1 or "model_provider" not in meta):
-        return False
-    if _FIELDS_AS_KNOWN:  # spelled out: this runs once per streamed chunk
-        return (
-            isinstance(chunk.content, str)
-            and not chunk.additional_kwargs
-            and not chunk.tool_call_chunks
-            and not chunk.tool_calls
-            and not chunk.invalid_tool_calls
-            and chunk.usage_metadata is None
-            and chunk.chunk_position is None
-            and chunk.name is None
+        Some gateways send a JSON error (or a proxy's text) labelled ``text/event-stream``;
+        its message must not be lost behind "the stream ended before the answer was complete".
+        """
+        assert end.head is not None
+        lines = [line for line in end.head.splitlines() if line.strip() and not line.startswith(b":")]
+        if not lines:
+            return  # nothing, or keep-alives only: a truncation
+        text = b"\n".join(lines).decode("utf-8", "replace")
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        generation_id = end.headers.get("x-generation-id")
+        if isinstance(data, Mapping) and data.get("error"):
+            raise error_from_body(data, status_code=end.status_code, generation_id=generation_id)
+        raise errors.stream_error(
+            f"the router's stream held no events; its body was: {text[:300]!r}",
+            status_code=end.status_code,
+            generation_id=generation_id,
         )
-    return isinstance(chunk.content, str) and all(getattr(chunk, name) == blank for name, blank in _OTHER_FIELDS)
-
-
-_PIECES_PER_BLOCK = 256
-
-
-class StreamSoFar:
-    """What a stream has yielded so far, summed on demand (a failed stream's ``partial``).
-
-    Keeping every chunk would leave a heap that grows with the stream for the garbage
-    collector to walk, so each chunk would cost more than the one before. Runs of plain
-    text chunks (same id, same metadata, nothing but text) are kept as their text, joined
-    every few hundred pieces; other chunks whole. The sum is exactly ``add_ai_message_chunks`` of every chunk added:
-    summing keeps a repeated ``model_provider`` once, so a run counts it once too, for as
-    long as every chunk names the same one (after a second name, nothing is joined).
-
-    A chunk is looked at one step late: LangChain updates a chunk it was given (its
-    ``id``, its ``response_metadata``) before it asks for the next one, and the sum must
-    see those updates, as it would had every chunk been kept.
-    """
-
-    __slots__ = ("_blocks", "_chunks", "_last", "_provider", "_run_key", "_text", "_whole")
-
-    def __init__(self) -> None:
-        self._chunks: list[AIMessageChunk] = []
-        self._text: list[str] = []  # the current run's text: joined blocks, then pieces
-        self._blocks = 0  # how many items of _text are joined blocks
-        self._run_key: tuple[str | None, Any] = (None, None)  # (id, model_provider) of the run
-        self._provider: Any = None  # the model_provider every chunk so far named
-        self._whole = False  # two different model_providers seen: keep every chunk whole
-        self._last: AIMessageChunk | None = None
-
-    def add(self, chunk: AIMessageChunk) -> None:
-        """Add the chunk about to be yielded."""
-        last, self._last = self._last, chunk
-        if last is not None:
-            self._keep(last)
-
-    def total(self, tail: AIMessageChunk) -> AIMessageChunk:
-        """The sum of every chunk added, then ``tail``."""
-        if self._last is not None:
-            self._keep(self._last)
-            self._last = None
-        self._flush()
-        return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
-
-    def _keep(self, chunk: AIMessageChunk) -> None:
-        provider = chunk.response_metadata.get("model_provider")
-        if provider is not None and provider != self._provider:
-            if self._provider is not None:
-                self._whole = True
-            self._provider = provider
-        if not self._whole and _plain_text(chunk):
-            key = (chunk.id, provider)
-            if self._text and key != self._run_key:
-                self._flush()
-            self._text.append(chunk.content)  # type: ignore[arg-type]
-            self._run_key = key
-            if len(self._text) - self._blocks >= _PIECES_PER_BLOCK:
-                # A few characters each, the pieces would cost ~50 B of object apiece:
-                # joined, the run costs what its text does.
-                self._text[self._blocks :] = ["".join(self._text[self._blocks :])]
-                self._blocks += 1
-        else:
-            self._flush()
-            self._chunks.append(chunk)
-
-    def _flush(self) -> None:
-        if self._text:
-            chunk_id, provider = self._run_key
-            metadata = {} if provider is None else {"model_provider": provider}
-            self._chunks.append(AIMessageChunk(content="".join(self._text), id=chunk_id, response_metadata=metadata))
-            self._text = []
-            self._blocks = 0
-
-
-# ---------------------------------------------------------------------------
-# Standard content blocks (``AIMessage.content_blocks``)
-
-
-def _reasoning_blocks(message: AIMessage) -> list[types.ContentBlock]:
-    details = message.additional_kwargs.get("reasoning_details")
-    blocks: list[types.ContentBlock] = []
-    if isinstance(details, list) and details:
-        for detail in merge_reasoning_details(details):
-            if not isinstance(detail, Mapping):
-                continue
-            block = types.ReasoningContentBlock(type="reasoning")
-            text = detail.get("text") or detail.get("summary")
-            if isinstance(text, str):
-                block["reasoning"] = text
-            extras = {k: v for k, v in detail.items() if k not in ("text", "summary") and v is not None}
-            if extras:
-                block["extras"] = extras
-            blocks.append(block)
-        if blocks:
-            return blocks
-    reasoning = message.additional_kwargs.get("reasoning")
-    if isinstance(reasoning, str) and reasoning:
-        blocks.append(types.ReasoningContentBlock(type="reasoning", reasoning=reasoning))
-    return blocks
-
-
-def _translate(message: AIMessage) -> list[types.ContentBlock]:
-    blocks = _reasoning_blocks(message)
-    content = message.content
-    if isinstance(content, str):
-        if content:
-            blocks.append(types.TextContentBlock(type="text", text=content))
-    else:
-        for part in content:
-            if isinstance(part, str):
-                blocks.append(types.TextContentBlock(type="text", text=part))
-            elif isinstance(part, Mapping) and part.get("type") == "text":
-                blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
-    # Like LangChain's OpenAI translator: a stream chunk shows its fragments, the summed
-    # message (chunk_position="last") its whole calls.
-    use_chunks = isinstance(message, AIMessageChunk) and message.chunk_position != "last"
-    if use_chunks:
-        assert isinstance(message, AIMessageChunk)
-        for tcc in message.tool_call_chunks:
-            chunk_block = types.ToolCallChunk(
-                type="tool_call_chunk", id=tcc.get("id"), name=tcc.get("name"), args=tcc.get("args")
-            )
-            if tcc.get("index") is not None:
-                chunk_block["index"] = tcc["index"]  # type: ignore[typeddict-item]
-            blocks.append(chunk_block)
-    else:
-        for tc in message.tool_calls:
-            blocks.append(types.ToolCall(type="tool_call", id=tc.get("id"), name=tc["name"], args=tc["args"]))
-    for itc in message.invalid_tool_calls:
-        blocks.append(
-            types.InvalidToolCall(
-                type="invalid_tool_call",
-                id=itc.get("id"),
-                name=itc.get("name"),
-                args=itc.get("args"),
-                error=itc.get("error"),
-            )
-        )
-    return blocks
-
-
-def register_content_translators(labels: Iterable[str]) -> None:
-    """Teach ``content_blocks`` our dialect (reasoning, reasoning_details) for these providers."""
-    from langchain_core.messages.block_translators import get_translator, register_translator
-
-    for label in labels:
-        if get_translator(label) is None:  # never override another package's translator
-            register_translator(label, _translate, _translate)
-
-
-# Here, where the messages are made, so any message of ours translates alike whatever
-# module a program imported first.
-register_content_translators(preset.provider_label for preset in ROUTERS.values())

@@ -40,8 +40,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from langchain_visionrouter._routers import COMMON_IMAGE_TYPES
 from langchain_visionrouter.errors import ImageInputError
-from langchain_visionrouter.routers import COMMON_IMAGE_TYPES
 
 __all__ = [
     "DEFAULT_MAX_IMAGE_BYTES",
@@ -52,7 +52,6 @@ __all__ = [
     "file_block",
     "image_block",
     "image_data_url",
-    "load_file_as_data_url",
     "parse_data_url",
     "sniff_mime_type",
 ]
@@ -386,25 +385,6 @@ def _read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:
     if not data:
         raise ImageInputError(f"{where}: the file is empty.")
     return data, where
-
-
-def load_file_as_data_url(path: str | os.PathLike[str], policy: ImagePolicy | None = None) -> str:
-    """Read a local image or PDF and return it as a checked base64 data URL."""
-    data, where = _read_file(path)
-    mime = sniff_mime_type(data[:16])
-    if mime == "application/pdf":
-        return "data:application/pdf;base64," + base64.b64encode(data).decode("ascii")
-    policy = policy or ImagePolicy()
-    if mime not in policy.allowed_types:
-        msg = (
-            f"{where}: the bytes are {_kind(mime)}, which {policy.router} does not accept. "
-            f"Accepted: {policy.describe_allowed()} images, or a PDF."
-        )
-        raise ImageInputError(msg)
-    if len(data) > policy.max_bytes:
-        msg = f"{where}: {_size(len(data))} is over the {_size(policy.max_bytes)} ceiling."
-        raise ImageInputError(msg)
-    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 # -- content blocks from anything -------------------------------------------------------

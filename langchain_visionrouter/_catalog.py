@@ -25,9 +25,10 @@ from typing import Any, Literal, cast
 from langchain_core.language_models.model_profile import ModelProfile
 from pydantic import SecretStr
 
+from langchain_visionrouter._http import HTTPClients, Request, arequest, request
+from langchain_visionrouter._responses import judge_json
+from langchain_visionrouter._routers import resolve_endpoint
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
-from langchain_visionrouter.routers import resolve_endpoint
-from langchain_visionrouter.transport import HTTPClients, RouterRequest, apost_json, post_json
 
 __all__ = [
     "DEFAULT_TTL",
@@ -414,11 +415,11 @@ class ModelCatalog:
     def __repr__(self) -> str:
         return f"ModelCatalog({self.base_url!r}, ttl={self.ttl})"
 
-    def _request(self) -> RouterRequest:
+    def _request(self) -> Request:
         headers = {"Accept": "application/json"}
         if self._api_key is not None:  # /models is public on OpenRouter; a gateway may want the key
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
-        return RouterRequest(
+        return Request(
             url=self.base_url + "/models",
             headers=headers,
             body=b"",
@@ -449,7 +450,7 @@ class ModelCatalog:
             return cached
         clients = self._clients or HTTPClients()
         try:
-            body = post_json(clients, self._request())
+            body = request(clients, self._request(), judge_json)
         finally:
             if self._clients is None:
                 clients.close()
@@ -462,7 +463,7 @@ class ModelCatalog:
             return cached
         clients = self._clients or HTTPClients()
         try:
-            body = await apost_json(clients, self._request())
+            body = await arequest(clients, self._request(), judge_json)
         finally:
             if self._clients is None:
                 await clients.aclose()

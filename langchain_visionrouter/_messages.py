@@ -1,7 +1,7 @@
 """LangChain messages -> the router's chat-completions ``messages`` JSON.
 
 Pure functions: data in, data out, no I/O. Every image and file is checked here
-(:mod:`langchain_visionrouter.images`), so bad input fails before a request is paid for.
+(:mod:`langchain_visionrouter._images`), so bad input fails before a request is paid for.
 Content keeps the order the user gave.
 """
 
@@ -23,8 +23,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_visionrouter.errors import ImageInputError, InvalidInputError
-from langchain_visionrouter.images import (
+from langchain_visionrouter._body import DataURL
+from langchain_visionrouter._images import (
     ImagePolicy,
     check_base64_payload,
     check_image_base64,
@@ -32,8 +32,10 @@ from langchain_visionrouter.images import (
     image_data_url,
     parse_data_url,
 )
+from langchain_visionrouter._reasoning import merge_reasoning_details
+from langchain_visionrouter.errors import ImageInputError, InvalidInputError
 
-__all__ = ["convert_message", "convert_messages", "merge_reasoning_details"]
+__all__ = ["convert_message", "convert_messages"]
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +171,7 @@ def _image(url: str, detail: Any, policy: ImagePolicy, where: str, declared: Any
     return _image_url(url, detail, where)
 
 
-def _image_url(url: str, detail: Any, where: str) -> dict[str, Any]:
+def _image_url(url: str | DataURL, detail: Any, where: str) -> dict[str, Any]:
     spec: dict[str, Any] = {"url": url}
     if detail is not None:
         if detail not in ("auto", "low", "high"):
@@ -221,7 +223,7 @@ def _inline_image(data: Any, declared: Any, detail: Any, policy: ImagePolicy, wh
         return _image(data, detail, policy, where)
     declared_type = declared if isinstance(declared, str) else None
     mime, payload = check_image_base64(data, declared_type, policy, where=where)
-    return _image_url(f"data:{mime};base64,{payload}", detail, where)
+    return _image_url(DataURL(mime, payload), detail, where)
 
 
 def _file_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dict[str, Any]:
@@ -256,7 +258,7 @@ def _file_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dic
         data = check_base64_payload(data, where=where)
         mime = mime or "application/pdf"
         name = filename or ("document.pdf" if mime == "application/pdf" else "file")
-        return {"type": "file", "file": {"filename": name, "file_data": f"data:{mime};base64,{data}"}}
+        return {"type": "file", "file": {"filename": name, "file_data": DataURL(mime, data)}}
     if "file_id" in block or source_type == "id":
         msg = f"{where}: files by id are not supported by the router; send a URL or base64 instead."
         raise ImageInputError(msg)
@@ -284,7 +286,7 @@ def _video_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
     data, mime = block.get("base64"), block.get("mime_type")
     if isinstance(data, str) and isinstance(mime, str):
         data = check_base64_payload(data, where=where)
-        return {"type": "video_url", "video_url": {"url": f"data:{mime};base64,{data}"}}
+        return {"type": "video_url", "video_url": {"url": DataURL(mime, data)}}
     raise InvalidInputError(f"{where}: video block needs 'url', or 'base64' with 'mime_type'.")
 
 
@@ -346,38 +348,3 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
     if message.name:
         out["name"] = message.name
     return out
-
-
-def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
-    """Join streamed ``reasoning_details`` fragments that share an ``index``.
-
-    Already-whole details pass through unchanged, so signatures (Anthropic, Gemini) are
-    sent back exactly as received. Details with different ids are never joined (Gemini
-    sends one encrypted detail per tool call).
-    """
-    merged: list[Any] = []
-    by_index: dict[Any, dict[str, Any]] = {}
-    for item in details:
-        if not isinstance(item, Mapping) or "index" not in item:
-            merged.append(item)
-            continue
-        key = (item["index"], item.get("type"))
-        current = by_index.get(key)
-        if current is not None and item.get("id") and current.get("id") and item["id"] != current["id"]:
-            current = None
-        if current is None:
-            current = dict(item)
-            by_index[key] = current
-            merged.append(current)
-            continue
-        for k, v in item.items():
-            if v is None:
-                continue
-            old = current.get(k)
-            if old is None:
-                current[k] = v
-            elif isinstance(v, str) and isinstance(old, str) and k in ("text", "summary", "data", "signature"):
-                current[k] = old + v
-            elif old != v and k not in ("type", "index", "format", "id"):
-                current[k] = v
-    return merged

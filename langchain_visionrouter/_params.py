@@ -16,14 +16,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
+from langchain_visionrouter._routers import RouterPreset
 from langchain_visionrouter.errors import InvalidInputError
-from langchain_visionrouter.routers import RouterPreset
 
 __all__ = [
-    "PDF_ENGINES",
-    "PLUGIN_IDS",
     "ROUTER_PARAMS",
     "CacheControl",
     "FileParserPlugin",
@@ -32,21 +39,15 @@ __all__ = [
     "Prediction",
     "ProviderPreferences",
     "ReasoningConfig",
+    "RouterParams",
     "SimplePlugin",
     "WebPlugin",
     "file_parser_plugin",
     "merge_params",
-    "normalize_param",
     "router_body",
     "validate_param",
     "web_plugin",
 ]
-
-#: PDF engines of the ``file-parser`` plugin (``pdf-text`` is the deprecated name of the free one).
-PDF_ENGINES = ("mistral-ocr", "cloudflare-ai", "native", "pdf-text")
-#: Plugin ids the router documents.
-PLUGIN_IDS = ("file-parser", "web", "response-healing", "context-compression")
-_EFFORTS = ("xhigh", "high", "medium", "low", "minimal", "none")
 
 
 class _Strict(BaseModel):
@@ -232,44 +233,80 @@ def web_plugin(
     return WebPlugin(max_results=max_results, search_prompt=search_prompt, engine=engine)
 
 
-# -- the parameter table ---------------------------------------------------------------------
+# -- the router's request fields, declared once ------------------------------------------
 
 _Unit = Annotated[float, Field(ge=0, le=1)]
 # Token ids, as JSON object keys (ints are accepted and sent as strings).
 _TokenId = Annotated[str, BeforeValidator(lambda v: str(v) if type(v) is int else v), Field(pattern=r"^\d+$")]
 _MERGED = frozenset({"provider", "reasoning", "trace", "router_metadata"})
+# Kept as the JSON it is sent as: plain data (serializable with langchain_core.load,
+# comparable, cheap to send), validated through its declared type first.
+_AsJson = AfterValidator(lambda value: _to_json(value))
 
-#: Each router parameter: its validated type, and the request field it is sent as.
-_SPECS: dict[str, tuple[Any, str]] = {
-    "models": (Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)], "models"),
-    "provider": (ProviderPreferences, "provider"),
-    "plugins": (list[Plugin], "plugins"),
-    "reasoning": (ReasoningConfig, "reasoning"),
-    "route": (Literal["fallback"], "route"),
-    "transforms": (list[str], "transforms"),
-    "session_id": (Annotated[str, Field(min_length=1, max_length=256)], "session_id"),
-    "trace": (dict[str, Any], "trace"),
-    "router_metadata": (Annotated[dict[str, str], Field(max_length=16)], "metadata"),
-    "user": (Annotated[str, Field(min_length=1)], "user"),
-    "top_k": (Annotated[int, Field(ge=0)], "top_k"),
-    "repetition_penalty": (Annotated[float, Field(gt=0, le=2)], "repetition_penalty"),
-    "min_p": (_Unit, "min_p"),
-    "top_a": (_Unit, "top_a"),
-    "logit_bias": (dict[_TokenId, Annotated[float, Field(ge=-100, le=100)]], "logit_bias"),
-    "logprobs": (bool, "logprobs"),
-    "top_logprobs": (Annotated[int, Field(ge=0, le=20)], "top_logprobs"),
-    "prediction": (Prediction, "prediction"),
-    "cache_control": (CacheControl, "cache_control"),
-}
+
+def _no_string(value: Any) -> Any:
+    if isinstance(value, str):  # a str is a sequence of characters: say what was meant
+        raise ValueError(f"expected a list of model ids, got the string {value!r}")
+    return value
+
+
+class RouterParams(BaseModel):
+    """The router's own request fields, as ``ChatVisionRouter`` fields and per-call keywords.
+
+    Declared here once: ``ChatVisionRouter`` inherits them, and per-call values are
+    validated through the same declared types (see :func:`validate_param`).
+    """
+
+    models: (
+        Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_no_string), Field(min_length=1), _AsJson]
+        | None
+    ) = None
+    """Fallback model ids, tried in order when the one before fails (``fallback_models`` on Infron)."""
+    provider: Annotated[ProviderPreferences, _AsJson] | None = None
+    """Provider routing preferences: a ``ProviderPreferences`` or a dict of its keys."""
+    plugins: Annotated[list[Plugin], _AsJson] | None = None
+    """Router plugins, e.g. ``[file_parser_plugin("mistral-ocr"), web_plugin(max_results=3)]``."""
+    reasoning: Annotated[ReasoningConfig, _AsJson] | None = None
+    """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``."""
+    route: Literal["fallback"] | None = None
+    """Legacy routing mode."""
+    transforms: list[str] | None = None
+    """Prompt transforms (legacy), e.g. ``["middle-out"]``; ``[]`` turns them off."""
+    session_id: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """Groups requests into one session in the router's observability (<= 256 characters)."""
+    trace: dict[str, Any] | None = None
+    """Trace fields passed to the router's observability integrations."""
+    router_metadata: Annotated[dict[str, str], Field(max_length=16)] | None = None
+    """Sent as the router's ``metadata`` (<= 16 string pairs); LangChain's ``metadata`` is for tracing."""
+    user: Annotated[str, Field(min_length=1)] | None = None
+    """Your end user's id, for the router's abuse detection and reports."""
+    top_k: Annotated[int, Field(ge=0)] | None = None
+    repetition_penalty: Annotated[float, Field(gt=0, le=2)] | None = None
+    min_p: _Unit | None = None
+    top_a: _Unit | None = None
+    logit_bias: dict[_TokenId, Annotated[float, Field(ge=-100, le=100)]] | None = None
+    """Token id -> bias (-100 to 100)."""
+    logprobs: bool | None = None
+    top_logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
+    """Most likely tokens to return per position (0-20); needs ``logprobs=True``."""
+    prediction: Annotated[Prediction, _AsJson] | None = None
+    """Predicted output: ``{"type": "content", "content": "..."}``."""
+    cache_control: Annotated[CacheControl, _AsJson] | None = None
+    """Automatic prompt caching: ``{"type": "ephemeral"}``."""
+
+
 #: Names of the router parameters, as ``ChatVisionRouter`` fields and per-call keywords.
-ROUTER_PARAMS: tuple[str, ...] = tuple(_SPECS)
+ROUTER_PARAMS: tuple[str, ...] = tuple(RouterParams.model_fields)
+# The request field a parameter is sent as, where it is not its own name (``models`` is per router).
+_WIRE_NAMES = {"router_metadata": "metadata"}
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
 
 def _adapter(name: str) -> TypeAdapter[Any]:
     adapter = _ADAPTERS.get(name)
     if adapter is None:  # built on first use: keeps the import cheap
-        adapter = _ADAPTERS[name] = TypeAdapter(_SPECS[name][0])
+        field = RouterParams.model_fields[name]
+        adapter = _ADAPTERS[name] = TypeAdapter(field.rebuild_annotation())
     return adapter
 
 
@@ -283,31 +320,17 @@ def _explain(error: ValidationError) -> str:
 
 
 def validate_param(name: str, value: Any, *, where: str = "per call") -> Any:
-    """Validate one router parameter; return its typed value (see :func:`normalize_param` for JSON).
+    """Validate one router parameter; return it as the JSON the router is sent.
 
     Raises:
         InvalidInputError: naming the parameter, what was wrong and where it was given.
     """
-    if name not in _SPECS:
+    if name not in RouterParams.model_fields:
         raise InvalidInputError(f"unknown router parameter {name!r}; known: {', '.join(ROUTER_PARAMS)}")
-    if name == "models" and isinstance(value, str):
-        raise InvalidInputError(f"models ({where}): expected a list of model ids, got the string {value!r}")
     try:
         return _adapter(name).validate_python(value)
     except ValidationError as exc:
         raise InvalidInputError(f"{name} ({where}): {_explain(exc)}") from None
-
-
-def normalize_param(name: str, value: Any, *, where: str = "per call") -> Any:
-    """Validate one router parameter; return it as the JSON the router is sent.
-
-    ``ChatVisionRouter`` keeps its router fields in this form, so they stay plain data
-    (serializable with ``langchain_core.load``, comparable, cheap to send).
-
-    Raises:
-        InvalidInputError: naming the parameter, what was wrong and where it was given.
-    """
-    return _to_json(validate_param(name, value, where=where))
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -356,7 +379,7 @@ def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: Rout
             values.pop(name, None)
             continue
         merged = merge_params(name, values.get(name), value)
-        values[name] = normalize_param(name, merged, where="per call" if merged is value else "per call, merged")
+        values[name] = validate_param(name, merged, where="per call" if merged is value else "per call, merged")
     if not values:
         return {}
     if values.get("top_logprobs") is not None and values.get("logprobs") is not True:
@@ -369,6 +392,6 @@ def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: Rout
             raise InvalidInputError(msg)
     body: dict[str, Any] = {}
     for name, value in values.items():
-        field = preset.fallback_models_field if name == "models" else _SPECS[name][1]
+        field = preset.fallback_models_field if name == "models" else _WIRE_NAMES.get(name, name)
         body[field] = _to_json(value)
     return body

@@ -27,9 +27,9 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import add_ai_message_chunks
 
 from langchain_visionrouter import ChatVisionRouter, StreamError
-from langchain_visionrouter.responses import StreamMapper
-from langchain_visionrouter.transport import SSEDecoder
+from langchain_visionrouter._sse import SSEDecoder
 from tests.fakerouter import FakeRouter
+from tests.wire import Mapper
 
 # Modest budgets: the whole file runs in seconds on a shared 2-core box.
 FAST = settings(max_examples=150, deadline=None, database=None)
@@ -146,8 +146,8 @@ def decode(pieces: list[bytes]) -> list[str]:
     decoder = SSEDecoder()
     out: list[str] = []
     for piece in pieces:
-        out += decoder.feed(piece)
-    return out + decoder.flush()
+        out += [payload.decode() for payload in decoder.feed(piece)]
+    return out + [payload.decode() for payload in decoder.flush()]
 
 
 def as_events(payloads: list[str]) -> list[Any]:
@@ -155,7 +155,7 @@ def as_events(payloads: list[str]) -> list[Any]:
 
 
 def map_stream(events: list[Any]) -> AIMessageChunk:
-    mapper = StreamMapper("openrouter")
+    mapper = Mapper("openrouter")
     chunks: list[AIMessageChunk] = []
     done = False
     for item in events:
@@ -165,7 +165,7 @@ def map_stream(events: list[Any]) -> AIMessageChunk:
         chunk = mapper.chunk(item)
         if chunk is not None:
             chunks.append(chunk)
-    chunks.append(mapper.last_chunk(completed=done))
+    chunks.append(mapper.end(completed=done))
     return add_ai_message_chunks(chunks[0], *chunks[1:])
 
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["COMMON_IMAGE_TYPES", "ROUTERS", "RouterPreset", "get_router", "resolve_endpoint"]
+__all__ = [
+    "COMMON_IMAGE_TYPES",
+    "ROUTERS",
+    "RouterPreset",
+    "base_url_for",
+    "env_api_key",
+    "get_router",
+    "key_variables",
+    "resolve_endpoint",
+]
 
 #: The image types every OpenAI-compatible router is expected to take.
 COMMON_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
@@ -85,17 +94,29 @@ def get_router(name: str) -> RouterPreset:
         raise ValueError(msg) from None
 
 
-def resolve_endpoint(router: str = "openrouter", base_url: str | None = None) -> tuple[str, str | None]:
-    """The base URL and API key to use outside a chat model, as ``ChatVisionRouter`` resolves them.
+def key_variables(preset: RouterPreset) -> tuple[str, ...]:
+    """The environment variables an API key is read from, in order."""
+    return ("VISIONROUTER_API_KEY", preset.api_key_env) if preset.api_key_env else ("VISIONROUTER_API_KEY",)
 
-    ``base_url`` defaults to ``VISIONROUTER_BASE_URL``, then the preset's; the key comes from
-    ``VISIONROUTER_API_KEY``, then the router's own variable (``None`` when unset).
-    """
-    preset = get_router(router)
+
+def env_api_key(preset: RouterPreset) -> str | None:
+    """The API key from the environment: ``VISIONROUTER_API_KEY``, then the router's own variable."""
+    for var in key_variables(preset):
+        if os.environ.get(var):
+            return os.environ[var]
+    return None
+
+
+def base_url_for(preset: RouterPreset, base_url: str | None = None) -> str:
+    """``base_url``, else ``VISIONROUTER_BASE_URL``, else the preset's; a ``ValueError`` if none."""
     url = base_url or os.environ.get("VISIONROUTER_BASE_URL") or preset.base_url
     if not url:
-        raise ValueError(f"router={router!r} has no default URL: pass base_url=... or set VISIONROUTER_BASE_URL.")
-    for var in ("VISIONROUTER_API_KEY", preset.api_key_env):
-        if var and os.environ.get(var):
-            return url, os.environ[var]
-    return url, None
+        msg = f"router={preset.name!r} has no default URL: pass base_url=... or set VISIONROUTER_BASE_URL."
+        raise ValueError(msg)
+    return url
+
+
+def resolve_endpoint(router: str = "openrouter", base_url: str | None = None) -> tuple[str, str | None]:
+    """The base URL and API key to use outside a chat model, as ``ChatVisionRouter`` resolves them."""
+    preset = get_router(router)
+    return base_url_for(preset, base_url), env_api_key(preset)

@@ -1,0 +1,403 @@
+"""HTTP to the router: send, retry, and hand back a judged body or an open event stream.
+
+The only module that does network I/O. It knows HTTP (statuses, headers, bodies, SSE
+framing) and nothing of chat completions: what a 2xx body means is judged by the
+caller's ``judge`` (:func:`~langchain_visionrouter._responses.judge_json`), which may
+raise a typed error; the retry loop then decides whether to try again.
+
+Retries follow the router's error table: 408, 429, 5xx, a refused or dropped
+connection before any answer, and a 2xx body judged to be a retryable error. 400,
+401, 402, 403 and 404 are never retried, a request that timed out while the router was
+working is not retried (it may already be billed), and a stream is never retried once
+its body has begun: what it yielded cannot be taken back. Redirects are not followed
+(the key would go to another host): a 3xx is an error naming the target.
+
+There is one retry loop per flavour (:func:`_send`, :func:`_asend`), used for JSON
+answers and streams alike: a stream only leaves its body unread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import math
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timezone
+from typing import Any
+
+import httpx
+
+from langchain_visionrouter import errors
+from langchain_visionrouter._clients import HTTPClients
+from langchain_visionrouter._redaction import register_header_secrets
+from langchain_visionrouter._sse import EventReader
+from langchain_visionrouter.errors import VisionRouterError
+
+__all__ = ["AsyncStream", "HTTPClients", "Request", "Stream", "aopen_stream", "arequest", "open_stream", "request"]
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+INITIAL_BACKOFF = 0.5  # seconds; doubled per attempt, with jitter
+MAX_BACKOFF = 8.0
+#: Cap, in seconds, on a wait the router asks for (Retry-After, X-RateLimit-Reset): a longer
+#: one is cut to this before the retry. Read at each retry, so it can be changed at run time.
+MAX_RETRY_WAIT = 60.0
+
+#: Stands for the body of a stream that is left to be read as events.
+UNREAD: Any = object()
+#: Accepts a 2xx answer (status, headers, body) and returns it decoded, or raises a typed error.
+Judge = Callable[[int, Mapping[str, str], bytes], Any]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request, fully prepared (a POST unless ``method`` says otherwise)."""
+
+    url: str
+    headers: Mapping[str, str] = field(repr=False)  # carries the API key
+    #: The body, or its pieces (see :func:`~langchain_visionrouter._body.encode_body`).
+    body: bytes | list[bytes]
+    timeout: float | None
+    max_retries: int
+    method: str = "POST"
+
+
+# ---------------------------------------------------------------------------
+# Retry policy (pure)
+
+
+def _number(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
+
+
+def _http_date(value: str, now: float) -> float | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp() - now
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """The wait the router asked for, in seconds, from ``Retry-After`` or ``X-RateLimit-Reset``.
+
+    Never raises: a malformed header is ignored (back-off applies), not an error.
+    """
+    now = time.time() if now is None else now
+    value = (headers.get("retry-after") or "").strip()
+    if value:
+        seconds = _number(value)
+        if seconds is None:
+            seconds = _http_date(value, now)
+        if seconds is not None:
+            return max(0.0, seconds)
+    reset = (headers.get("x-ratelimit-reset") or "").strip()
+    if reset:
+        stamp = _number(reset)
+        if stamp is None:
+            return None
+        if stamp > 1e11:  # epoch milliseconds, as OpenRouter sends
+            stamp /= 1000.0
+        return max(0.0, stamp - now)
+    return None
+
+
+def retry_delay(attempt: int, asked: float | None) -> float:
+    """Seconds to wait before retry number ``attempt`` (0-based).
+
+    A wait the router asked for is honoured up to :data:`MAX_RETRY_WAIT`; otherwise
+    exponential back-off with jitter.
+    """
+    if asked is not None:
+        return min(asked, MAX_RETRY_WAIT)
+    base: float = min(INITIAL_BACKOFF * 2.0**attempt, MAX_BACKOFF)
+    return base * (0.5 + random.random() / 2)
+
+
+def is_retryable(exc: VisionRouterError) -> bool:
+    """Whether a typed error is worth another attempt (by its status, or a 2xx body's code)."""
+    status = exc.status_code
+    if status is not None and status < 300 and isinstance(exc.code, int):  # an error body inside a 2xx
+        status = exc.code
+    return status in RETRYABLE_STATUS or (status is not None and status >= 500)
+
+
+def _safe_to_retry(exc: httpx.HTTPError) -> bool:
+    # The request never reached the router: connect failures, and a pooled connection
+    # the server had already closed ("Server disconnected without sending a response").
+    # A read time-out, or an answer cut off mid-body, means the router was working on
+    # it (and may bill it), so it is not retried.
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)) or (
+        isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc).lower()
+    )
+
+
+def _retry_or_raise(exc: Exception, attempt: int, req: Request) -> float:
+    """Seconds to wait before the next attempt, or raise the typed error if there is none."""
+    if isinstance(exc, httpx.HTTPError):
+        if attempt >= req.max_retries or not _safe_to_retry(exc):
+            raise errors.connection_error(exc) from exc
+        delay, reason = retry_delay(attempt, None), type(exc).__name__
+    else:
+        assert isinstance(exc, VisionRouterError)
+        if attempt >= req.max_retries or not is_retryable(exc):
+            raise exc
+        delay, reason = retry_delay(attempt, exc.retry_after), f"HTTP {exc.status_code}"
+    logger.debug("retry %d of %d to %s after %s, in %.2fs", attempt + 1, req.max_retries, req.url, reason, delay)
+    return delay
+
+
+# ---------------------------------------------------------------------------
+# Request building
+
+#: Bytes handed to httpx at a time from a big body piece: httpcore re-slices what a socket
+#: send leaves over, so one 11 MB write would briefly cost a second 11 MB copy.
+_WRITE_SIZE = 256 * 1024
+
+
+def _windows(pieces: list[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        if len(piece) <= _WRITE_SIZE:
+            yield piece
+        else:
+            for start in range(0, len(piece), _WRITE_SIZE):
+                yield piece[start : start + _WRITE_SIZE]
+
+
+class _BodyPieces(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body sent piece by piece, for sync and async clients alike; re-iterable for retries."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+
+    def __iter__(self) -> Iterator[bytes]:
+        return _windows(self.pieces)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for window in _windows(self.pieces):
+            yield window
+
+
+class _PiecewiseRequest(httpx.Request):
+    """A request whose body goes out in pieces; ``content`` joins them only if someone asks."""
+
+    @property
+    def content(self) -> bytes:
+        # An event hook or a recorder (vcrpy) reading the body gets it whole, as httpx
+        # does for any streamed request it has read.
+        return self.read()
+
+
+def _build(client: httpx.Client | httpx.AsyncClient, req: Request) -> httpx.Request:
+    body = req.body
+    if isinstance(body, bytes):
+        return client.build_request(req.method, req.url, content=body or None, headers=req.headers, timeout=req.timeout)
+    # Big inline payloads: each piece is written to the socket as it is (no joined copy),
+    # under an explicit Content-Length so the router gets a plain, not chunked, body.
+    template = client.build_request(req.method, req.url, content=b"", headers=req.headers, timeout=req.timeout)
+    headers = template.headers.copy()
+    headers["Content-Length"] = str(sum(len(piece) for piece in body))
+    return _PiecewiseRequest(
+        req.method, template.url, headers=headers, stream=_BodyPieces(body), extensions=template.extensions
+    )
+
+
+def _is_event_stream(response: httpx.Response, stream: bool) -> bool:
+    # Some gateways ignore ``stream: true`` and answer with JSON: that body is read whole.
+    return stream and response.status_code < 300 and "json" not in response.headers.get("content-type", "").lower()
+
+
+def _accept(response: httpx.Response, content: bytes, judge: Judge) -> Any:
+    if response.status_code >= 300:
+        raise errors.status_error(
+            response.status_code, content, response.headers, retry_after=retry_after_seconds(response.headers)
+        )
+    return judge(response.status_code, response.headers, content)
+
+
+# ---------------------------------------------------------------------------
+# The retry loops: one per flavour
+
+
+def _send(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> tuple[httpx.Response, Any]:
+    """Send until an answer is accepted: ``(response, judged body)``, or ``(open response, UNREAD)``."""
+    register_header_secrets(req.headers)
+    client = clients.sync()
+    attempt = 0
+    while True:
+        try:
+            response = client.send(_build(client, req), stream=True)
+            if _is_event_stream(response, stream):
+                return response, UNREAD
+            try:
+                content = response.read()
+            finally:
+                response.close()
+            return response, _accept(response, content, judge)
+        except (httpx.HTTPError, VisionRouterError) as exc:
+            delay = _retry_or_raise(exc, attempt, req)
+        attempt += 1
+        time.sleep(delay)
+
+
+async def _asend(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> tuple[httpx.Response, Any]:
+    """Async :func:`_send`."""
+    register_header_secrets(req.headers)
+    client = clients.async_()
+    attempt = 0
+    while True:
+        try:
+            response = await client.send(_build(client, req), stream=True)
+            if _is_event_stream(response, stream):
+                return response, UNREAD
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+            return response, _accept(response, content, judge)
+        except (httpx.HTTPError, VisionRouterError) as exc:
+            delay = _retry_or_raise(exc, attempt, req)
+        attempt += 1
+        await asyncio.sleep(delay)
+
+
+def request(clients: HTTPClients, req: Request, judge: Judge) -> Any:
+    """Send ``req`` and return ``judge`` of the answer, retrying what is safe to retry."""
+    return _send(clients, req, judge, stream=False)[1]
+
+
+async def arequest(clients: HTTPClients, req: Request, judge: Judge) -> Any:
+    """Async :func:`request`."""
+    return (await _asend(clients, req, judge, stream=False))[1]
+
+
+# ---------------------------------------------------------------------------
+# Streams
+
+# Bytes read past [DONE] to let the connection go back to the pool (the body normally ends
+# right there); a server sending more than this is cut off, costing only the connection.
+_DRAIN_LIMIT = 64 * 1024
+
+
+class _StreamState:
+    """How a stream went, for the response layer to judge once it has been read.
+
+    Iterating yields the answer's events: SSE ``data`` payloads (bytes), or, when the
+    router answered the stream request with JSON, that one judged body. Afterwards
+    ``done`` says whether ``[DONE]`` arrived, ``failure`` holds the network error that
+    cut the body short (the stream then simply ends), and ``head`` the body's first
+    bytes if it held no event at all.
+    """
+
+    def __init__(self, response: httpx.Response, whole: Any, timeout: float | None) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.generation_id: str | None = response.headers.get("x-generation-id")
+        self.timeout = timeout
+        self.failure: httpx.HTTPError | None = None
+        self._response = response
+        self._whole = whole
+        self._reader = EventReader()
+        if whole is not UNREAD:
+            self._reader.done = True
+            self._reader.head = None
+
+    @property
+    def done(self) -> bool:
+        return self._reader.done
+
+    @property
+    def head(self) -> bytes | None:
+        return self._reader.head
+
+
+class Stream(_StreamState):
+    """A streamed answer (see :class:`_StreamState`); iterate it once."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._whole is not UNREAD:
+            yield self._whole
+            return
+        reader, response = self._reader, self._response
+        try:
+            chunks = response.iter_bytes()
+            for raw in chunks:
+                yield from reader.feed(raw)
+                if reader.done:
+                    _drain(chunks)
+                    return
+            yield from reader.finish()
+        except httpx.HTTPError as exc:
+            self.failure = exc
+        finally:
+            response.close()
+
+
+class AsyncStream(_StreamState):
+    """Async :class:`Stream`."""
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        if self._whole is not UNREAD:
+            yield self._whole
+            return
+        reader, response = self._reader, self._response
+        try:
+            chunks = response.aiter_bytes()
+            async for raw in chunks:
+                for payload in reader.feed(raw):
+                    yield payload
+                if reader.done:
+                    await _adrain(chunks)
+                    return
+            for payload in reader.finish():
+                yield payload
+        except httpx.HTTPError as exc:
+            self.failure = exc
+        finally:
+            await response.aclose()
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    """Read the body's end after ``[DONE]`` so the connection is reused, not dropped."""
+    seen = 0
+    try:
+        for piece in chunks:
+            seen += len(piece)
+            if seen > _DRAIN_LIMIT:
+                return
+    except httpx.HTTPError:
+        pass  # the answer was complete; only the connection is lost
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    seen = 0
+    try:
+        async for piece in chunks:
+            seen += len(piece)
+            if seen > _DRAIN_LIMIT:
+                return
+    except httpx.HTTPError:
+        pass
+
+
+def open_stream(clients: HTTPClients, req: Request, judge: Judge) -> Stream:
+    """Send a stream request (retrying until its answer begins) and return the open stream."""
+    response, whole = _send(clients, req, judge, stream=True)
+    return Stream(response, whole, req.timeout)
+
+
+async def aopen_stream(clients: HTTPClients, req: Request, judge: Judge) -> AsyncStream:
+    """Async :func:`open_stream`."""
+    response, whole = await _asend(clients, req, judge, stream=True)
+    return AsyncStream(response, whole, req.timeout)
