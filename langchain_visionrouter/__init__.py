@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         list_models,
         supports_images,
     )
-    from langchain_visionrouter._images import file_block, image_block
+    from langchain_visionrouter._image_blocks import file_block, image_block
     from langchain_visionrouter._params import (
         ProviderPreferences,
         ReasoningConfig,
@@ -60,8 +60,8 @@ _LAZY = {
     "clear_catalog_cache": "_catalog",
     "list_models": "_catalog",
     "supports_images": "_catalog",
-    "file_block": "_images",
-    "image_block": "_images",
+    "file_block": "_image_blocks",
+    "image_block": "_image_blocks",
     "ProviderPreferences": "_params",
     "ReasoningConfig": "_params",
     "file_parser_plugin": "_params",

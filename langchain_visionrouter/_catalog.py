@@ -5,7 +5,8 @@ as strings in USD per token; Infron puts ``input_modalities``/``output_modalitie
 top level of each model, with inconsistent casing, and gives prices as numbers in USD per
 million tokens. Both become the same :class:`ModelInfo`.
 
-Parsing, filtering and the vision checks are pure functions; :class:`ModelCatalog` adds
+Parsing and filtering are pure functions (the vision checks that use them are in
+:mod:`~langchain_visionrouter._vision`); :class:`ModelCatalog` adds
 the only I/O (one GET per base URL per TTL, shared by every instance in the process).
 """
 
@@ -15,12 +16,11 @@ import difflib
 import json
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from langchain_core.language_models.model_profile import ModelProfile
 from pydantic import SecretStr
@@ -28,43 +28,29 @@ from pydantic import SecretStr
 from langchain_visionrouter._http import HTTPClients, Request, arequest, request
 from langchain_visionrouter._responses import judge_json
 from langchain_visionrouter._routers import resolve_endpoint
-from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
+from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
 
 __all__ = [
     "DEFAULT_TTL",
     "FETCH_TIMEOUT",
     "ModelCatalog",
     "ModelInfo",
-    "VisionCheck",
-    "aguard_images",
-    "araise_no_image_endpoint",
     "bundled_profile",
-    "check_vision",
     "clear_catalog_cache",
     "filter_models",
     "find_model",
-    "guard_images",
-    "is_no_image_endpoint",
     "list_models",
-    "models_in_request",
-    "no_image_endpoint_error",
     "parse_model",
     "parse_models",
-    "raise_no_image_endpoint",
-    "request_has_images",
     "supports_images",
-    "vision_problems",
-    "vision_suggestions",
 ]
 
 #: Seconds a fetched catalog is reused before it is fetched again.
 DEFAULT_TTL = 3600.0
 #: Seconds to wait for the catalog.
 FETCH_TIMEOUT = 30.0
-VisionCheck = Literal["off", "warn", "error"]
 # Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
 _VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
-_SUGGESTIONS = 5
 
 
 @dataclass(frozen=True)
@@ -246,108 +232,6 @@ def find_model(models: Sequence[ModelInfo], model_id: str) -> ModelInfo | None:
             return by_id[model_id[: -len(suffix)]]
     lowered = {m.id.lower(): m for m in models}  # Infron ids may differ in case
     return lowered.get(model_id.lower())
-
-
-# -- vision checks (pure) ---------------------------------------------------------------------
-
-
-def request_has_images(payload: Mapping[str, Any]) -> bool:
-    """Whether a request body carries an image part in any message."""
-    for message in payload.get("messages") or ():
-        content = message.get("content") if isinstance(message, Mapping) else None
-        if isinstance(content, list) and any(isinstance(p, Mapping) and p.get("type") == "image_url" for p in content):
-            return True
-    return False
-
-
-def models_in_request(payload: Mapping[str, Any], fallback_field: str) -> list[str]:
-    """The model and fallback models a request may be served by."""
-    found = [payload["model"]] if isinstance(payload.get("model"), str) else []
-    fallbacks = payload.get(fallback_field)
-    if isinstance(fallbacks, list):
-        found += [m for m in fallbacks if isinstance(m, str) and m not in found]
-    return found
-
-
-def vision_suggestions(models: Sequence[ModelInfo], near: str, limit: int = _SUGGESTIONS) -> list[str]:
-    """Vision-capable model ids, the same vendor's first."""
-    vendor = near.split("/")[0] + "/" if "/" in near else None
-    capable = [m.id for m in models if m.supports_images and ":" not in m.id]
-    same = [m for m in capable if vendor and m.startswith(vendor)]
-    return (same + [m for m in capable if m not in same])[:limit]
-
-
-def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tuple[list[str], list[str]]:
-    """Which requested models cannot take images, and which the catalog does not list.
-
-    Returns:
-        ``(without_image_input, not_in_catalog)``.
-    """
-    lacking, unknown = [], []
-    for model_id in requested:
-        info = find_model(models, model_id)
-        if info is None:
-            unknown.append(model_id)
-        elif not info.supports_images:
-            lacking.append(model_id)
-    return lacking, unknown
-
-
-def check_vision(requested: Sequence[str], models: Sequence[ModelInfo], mode: VisionCheck) -> None:
-    """Warn, or raise :class:`InvalidInputError`, when images go to a model that cannot see them.
-
-    A model the catalog does not list only warns: it cannot be checked.
-    """
-    lacking, unknown = vision_problems(requested, models)
-    if unknown:
-        warnings.warn(
-            f"vision_check: {unknown} not in the router's model catalog, so image support cannot be checked.",
-            UserWarning,
-            stacklevel=4,
-        )
-    if not lacking:
-        return
-    suggestions = ", ".join(vision_suggestions(models, lacking[0])) or "see list_models(input_modalities='image')"
-    msg = (
-        f"The request has images but {lacking} cannot take image input (per the router's model catalog). "
-        f"Use a vision-capable model, e.g. {suggestions}."
-    )
-    if mode == "error":
-        raise InvalidInputError(msg)
-    warnings.warn(msg, UserWarning, stacklevel=4)
-
-
-def is_no_image_endpoint(exc: VisionRouterError) -> bool:
-    """Whether the router refused a request because no endpoint of the model takes images."""
-    text = f"{exc.message} {exc.raw or ''}".lower()
-    return isinstance(exc, NotFoundError) and "image" in text and ("endpoint" in text or "support" in text)
-
-
-def no_image_endpoint_error(
-    exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None
-) -> NotFoundError | None:
-    """The clearer error for the router's "no endpoints found that support image input" 404.
-
-    Returns ``None`` when ``exc`` is another error. The new error keeps the router's
-    status, code, metadata, generation id and body.
-    """
-    if not is_no_image_endpoint(exc):
-        return None
-    suggestions = vision_suggestions(models, model_id) if models else []
-    hint = (
-        f"Vision-capable models include: {', '.join(suggestions)}."
-        if suggestions
-        else "Pick one from ChatVisionRouter.list_models(input_modalities='image')."
-    )
-    msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
-    return NotFoundError(
-        msg,
-        status_code=exc.status_code,
-        code=exc.code,
-        metadata=exc.metadata,
-        generation_id=exc.generation_id,
-        body=exc.body,
-    )
 
 
 # -- bundled profiles -------------------------------------------------------------------------
@@ -546,51 +430,3 @@ def supports_images(
         InvalidInputError: if the router does not list the model.
     """
     return _catalog_for(router, base_url, ttl).supports_images(model)
-
-
-# -- hooks for the chat model (I/O: they may fetch the catalog) --------------------------------
-
-
-def guard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
-    """``vision_check``: warn or raise before sending images to a model that cannot take them."""
-    if mode != "off" and request_has_images(payload):
-        check_vision(models_in_request(payload, fallback_field), cat.models(), mode)
-
-
-async def aguard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
-    """Async :func:`guard_images`."""
-    if mode != "off" and request_has_images(payload):
-        check_vision(models_in_request(payload, fallback_field), await cat.amodels(), mode)
-
-
-def _raise_clearer(exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None) -> None:
-    clearer = no_image_endpoint_error(exc, model_id, models)
-    if clearer is not None:
-        clearer.partial = exc.partial
-        raise clearer from exc
-
-
-def raise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
-    """Raise the clearer error for the router's "no endpoint supports image input" 404, if ``exc`` is one.
-
-    The suggested models come from the catalog; if it cannot be fetched, the error says
-    where to look instead.
-    """
-    if not is_no_image_endpoint(exc):
-        return
-    try:
-        models: Sequence[ModelInfo] | None = cat.models()
-    except VisionRouterError:
-        models = None
-    _raise_clearer(exc, model_id, models)
-
-
-async def araise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
-    """Async :func:`raise_no_image_endpoint`."""
-    if not is_no_image_endpoint(exc):
-        return
-    try:
-        models: Sequence[ModelInfo] | None = await cat.amodels()
-    except VisionRouterError:
-        models = None
-    _raise_clearer(exc, model_id, models)

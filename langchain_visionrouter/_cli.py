@@ -91,7 +91,7 @@ def _replay_client() -> Any:
 
 
 def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
-    from langchain_visionrouter._images import file_block, image_block
+    from langchain_visionrouter._image_blocks import file_block, image_block
 
     blocks: list[str | dict[Any, Any]] = [{"type": "text", "text": args.prompt}]
     for source in args.images:

@@ -23,15 +23,16 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall, ToolCallChunk
-from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata, add_ai_message_chunks
-from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.messages import AIMessage, AIMessageChunk, ToolCallChunk
+from langchain_core.messages.ai import UsageMetadata, add_ai_message_chunks
+from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter import (
     _content_blocks,  # noqa: F401  (registers content_blocks translators)
     errors,
 )
+from langchain_visionrouter._fields import as_object, cost_metadata, parse_tool_calls, usage_metadata
 from langchain_visionrouter._reasoning import StreamDetails
 from langchain_visionrouter.errors import StreamError, error_from_body
 
@@ -57,108 +58,6 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
     if isinstance(data, Mapping) and data.get("error") and not data.get("choices"):
         raise error_from_body(data, status_code=status_code, generation_id=headers.get("x-generation-id"))
     return data
-
-
-def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
-    """Map the router's ``usage`` object to LangChain's ``UsageMetadata``."""
-    if not isinstance(usage, Mapping):
-        return None
-    input_tokens = _int(usage.get("prompt_tokens"))
-    output_tokens = _int(usage.get("completion_tokens"))
-    total = usage.get("total_tokens")
-    result = UsageMetadata(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        total_tokens=_int(total) if total is not None else input_tokens + output_tokens,
-    )
-    prompt_details = usage.get("prompt_tokens_details")
-    if isinstance(prompt_details, Mapping):
-        input_details = InputTokenDetails()
-        if prompt_details.get("cached_tokens") is not None:
-            input_details["cache_read"] = _int(prompt_details["cached_tokens"])
-        if prompt_details.get("cache_write_tokens") is not None:
-            input_details["cache_creation"] = _int(prompt_details["cache_write_tokens"])
-        if prompt_details.get("audio_tokens") is not None:
-            input_details["audio"] = _int(prompt_details["audio_tokens"])
-        if input_details:
-            result["input_token_details"] = input_details
-    completion_details = usage.get("completion_tokens_details")
-    if isinstance(completion_details, Mapping):
-        output_details = OutputTokenDetails()
-        if completion_details.get("reasoning_tokens") is not None:
-            output_details["reasoning"] = _int(completion_details["reasoning_tokens"])
-        if completion_details.get("audio_tokens") is not None:
-            output_details["audio"] = _int(completion_details["audio_tokens"])
-        if output_details:
-            result["output_token_details"] = output_details
-    return result
-
-
-def _obj(value: Any) -> Mapping[str, Any]:
-    """``value`` if it is a JSON object, else an empty one (fields may be missing or null)."""
-    return value if isinstance(value, Mapping) else {}
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _cost_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
-    """``cost`` and ``cost_details``: inside ``usage`` on OpenRouter, at the root on Infron."""
-    usage = _obj(body.get("usage"))
-    out: dict[str, Any] = {}
-    for key in ("cost", "cost_details", "is_byok"):
-        value = usage.get(key) if usage.get(key) is not None else body.get(key)
-        if value is not None:
-            out[key] = value
-    return out
-
-
-def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCall]]:
-    """Parse ``message.tool_calls``. Bad arguments become invalid calls; nothing raises.
-
-    Arguments that are missing, ``null``, ``""`` or ``"{}"`` all give ``{}`` (tools
-    without parameters come back every one of those ways).
-    """
-    calls: list[ToolCall] = []
-    invalid: list[InvalidToolCall] = []
-    if not isinstance(raw_calls, list):
-        return calls, invalid
-    for raw in raw_calls:
-        if not isinstance(raw, Mapping):
-            continue
-        function = _obj(raw.get("function"))
-        name = function.get("name") or None
-        call_id = raw.get("id") or None
-        arguments = function.get("arguments")
-        if isinstance(arguments, Mapping):  # some providers send an object, not a string
-            arguments = json.dumps(arguments)
-        if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
-            arguments = "{}"
-        if not name:  # nothing could run it, whatever its arguments
-            invalid.append(
-                invalid_tool_call(name=None, args=str(arguments), id=call_id, error="the tool call has no name")
-            )
-            continue
-        try:
-            args = json.loads(arguments)
-        except (TypeError, ValueError) as exc:
-            invalid.append(
-                invalid_tool_call(
-                    name=name, args=str(arguments), id=call_id, error=f"arguments are not valid JSON: {exc}"
-                )
-            )
-            continue
-        if not isinstance(args, dict):
-            invalid.append(
-                invalid_tool_call(name=name, args=arguments, id=call_id, error="arguments are not a JSON object")
-            )
-            continue
-        calls.append(tool_call(name=name, args=args, id=call_id))
-    return calls, invalid
 
 
 def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: str | None = None) -> ChatResult:
@@ -202,7 +101,7 @@ def _response_metadata(body: Mapping[str, Any], model_provider: str) -> dict[str
         metadata["system_fingerprint"] = body["system_fingerprint"]
     if body.get("created") is not None:
         metadata["created"] = body["created"]
-    metadata.update(_cost_metadata(body))
+    metadata.update(cost_metadata(body))
     return metadata
 
 
@@ -215,7 +114,7 @@ def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: UsageMetadata | None) -> AIMessage:
-    raw = _obj(choice.get("message"))
+    raw = as_object(choice.get("message"))
     content = raw.get("content")
     if isinstance(content, list):  # a few providers answer in parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
@@ -373,7 +272,7 @@ class StreamAssembler:
         choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], Mapping) else None
         if choice is None:
             return AIMessageChunk(content="", response_metadata=metadata, id=self.generation_id) if metadata else None
-        delta = _obj(choice.get("delta"))
+        delta = as_object(choice.get("delta"))
         finish = choice.get("finish_reason")
         if finish and self.finish_reason is None:
             self.finish_reason = finish
@@ -455,9 +354,9 @@ class StreamAssembler:
         # The last usage seen wins: it is sent once, but never counted twice if repeated.
         if isinstance(event.get("usage"), Mapping):
             self.usage = event["usage"]
-            self.cost = _cost_metadata(event)
+            self.cost = cost_metadata(event)
         elif event.get("cost") is not None:  # Infron: cost at the root
-            self.cost = _cost_metadata(event)
+            self.cost = cost_metadata(event)
 
     def _tool_call_chunks(self, raw_calls: Any) -> list[ToolCallChunk]:
         if not isinstance(raw_calls, list):
@@ -466,7 +365,7 @@ class StreamAssembler:
         for raw in raw_calls:
             if not isinstance(raw, Mapping):
                 continue
-            function = _obj(raw.get("function"))
+            function = as_object(raw.get("function"))
             call_id = raw.get("id") or None
             name = function.get("name") or None
             slot = self._call_slot(raw.get("index"), call_id)

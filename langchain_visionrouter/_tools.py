@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from langchain_core.exceptions import OutputParserException
@@ -19,6 +20,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, Generation
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import (
     convert_to_json_schema,
@@ -26,6 +28,9 @@ from langchain_core.utils.function_calling import (
     convert_to_openai_tool,
 )
 from langchain_core.utils.json import parse_json_markdown
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from langchain_visionrouter._params import merge_params
 
 __all__ = [
     "JsonAnswerParser",
@@ -34,6 +39,7 @@ __all__ = [
     "ToolCallArgsParser",
     "format_tools",
     "json_schema_format",
+    "structured_output",
     "tool_choice",
 ]
 
@@ -232,3 +238,63 @@ class PydanticAnswerParser(PydanticOutputParser):  # type: ignore[type-arg]
                 raise
             problem = str(exc).split("\nFor troubleshooting")[0]  # LangChain appends a help link
             raise _failure(problem, result, json.dumps(obj)) from exc
+
+
+def structured_output(
+    llm: Any,
+    schema: dict[str, Any] | type | None,
+    *,
+    method: str,
+    include_raw: bool,
+    strict: bool | None,
+) -> Runnable[Any, Any]:
+    """The runnable behind ``ChatVisionRouter.with_structured_output`` (see its docstring)."""
+    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    parser: Runnable[Any, Any]
+    bound: Runnable[Any, Any]
+    if method == "function_calling":
+        if schema is None:
+            raise ValueError("method='function_calling' needs a schema.")
+        tool = convert_to_openai_tool(schema, strict=strict)
+        name = tool["function"]["name"]
+        bound = llm.bind_tools(
+            [schema],
+            tool_choice=name,
+            strict=strict,
+            parallel_tool_calls=False,
+            ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": tool},
+        )
+        if is_pydantic:
+            parser = PydanticToolCallParser(tools=[schema], first_tool_only=True, tool_name=name)  # type: ignore[list-item]
+        else:
+            parser = ToolCallArgsParser(key_name=name, first_tool_only=True)
+    elif method == "json_schema":
+        if schema is None:
+            raise ValueError("method='json_schema' needs a schema.")
+        # Without require_parameters the router may route to a provider that silently ignores
+        # response_format. The constructor's preferences are kept (and merged with per-call ones).
+        provider = dict(merge_params("provider", llm.provider, {"require_parameters": True}))
+        bound = llm.bind(
+            response_format=json_schema_format(schema, strict=strict),
+            provider=provider,
+            ls_structured_output_format={
+                "kwargs": {"method": method, "strict": strict},
+                "schema": convert_to_json_schema(schema),
+            },
+        )
+        parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
+    elif method == "json_mode":
+        bound = llm.bind(
+            response_format={"type": "json_object"},
+            ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+        )
+        parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
+    else:
+        raise ValueError(f"method must be 'function_calling', 'json_schema' or 'json_mode', not {method!r}.")
+
+    if not include_raw:
+        return bound | parser
+    parser_assign = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+    parser_with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
+    return RunnableMap(raw=bound) | parser_with_fallback

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -14,9 +13,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.runnables import Runnable
 from pydantic import (
     ConfigDict,
     Field,
@@ -27,11 +24,11 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http
+from langchain_visionrouter import _http, _vision
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter._messages import convert_messages
-from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, merge_params, router_body
+from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
@@ -234,7 +231,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     """Your app's name, sent as ``X-Title`` for the router's attribution."""
     # The router's own request fields (models, provider, plugins, reasoning, ...) are
     # declared once, in _params.RouterParams: inherited here, and settable per call.
-    vision_check: catalog.VisionCheck = "off"
+    vision_check: _vision.VisionCheck = "off"
     """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Optional httpx client for sync calls (proxies, custom transports)."""
@@ -622,21 +619,21 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
 
     def _check_vision(self, payload: dict[str, Any]) -> None:
         if self.vision_check != "off":
-            catalog.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
+            _vision.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
 
     async def _acheck_vision(self, payload: dict[str, Any]) -> None:
         if self.vision_check != "off":
-            await catalog.aguard_images(
+            await _vision.aguard_images(
                 self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
             )
 
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
-        if catalog.is_no_image_endpoint(exc):
-            catalog.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
+        if _vision.is_no_image_endpoint(exc):
+            _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
-        if catalog.is_no_image_endpoint(exc):
-            await catalog.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
+        if _vision.is_no_image_endpoint(exc):
+            await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     # -- tools and structured output --------------------------------------------------------
 
@@ -695,69 +692,11 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         arguments or JSON that do not parse (also when cut off at the token limit), or a
         refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
-        from langchain_visionrouter._tools import (
-            JsonAnswerParser,
-            PydanticAnswerParser,
-            PydanticToolCallParser,
-            ToolCallArgsParser,
-            json_schema_format,
-        )
+        from langchain_visionrouter._tools import structured_output
 
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
-        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-        parser: Runnable[Any, Any]
-        if method == "function_calling":
-            if schema is None:
-                raise ValueError("method='function_calling' needs a schema.")
-            tool = convert_to_openai_tool(schema, strict=strict)
-            name = tool["function"]["name"]
-            llm = self.bind_tools(
-                [schema],
-                tool_choice=name,
-                strict=strict,
-                parallel_tool_calls=False,
-                ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": tool},
-            )
-            if is_pydantic:
-                parser = PydanticToolCallParser(tools=[schema], first_tool_only=True, tool_name=name)  # type: ignore[list-item]
-            else:
-                parser = ToolCallArgsParser(key_name=name, first_tool_only=True)
-        elif method == "json_schema":
-            if schema is None:
-                raise ValueError("method='json_schema' needs a schema.")
-            response_format = json_schema_format(schema, strict=strict)
-            llm = self.bind(
-                response_format=response_format,
-                provider=_require_parameters(self),
-                ls_structured_output_format={
-                    "kwargs": {"method": method, "strict": strict},
-                    "schema": convert_to_json_schema(schema),
-                },
-            )
-            parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
-        elif method == "json_mode":
-            llm = self.bind(
-                response_format={"type": "json_object"},
-                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
-            )
-            parser = PydanticAnswerParser(pydantic_object=schema) if is_pydantic else JsonAnswerParser()  # type: ignore[arg-type]
-        else:
-            raise ValueError(f"method must be 'function_calling', 'json_schema' or 'json_mode', not {method!r}.")
-
-        if not include_raw:
-            return llm | parser
-        parser_assign = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
-        parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
-        parser_with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
-        return RunnableMap(raw=llm) | parser_with_fallback
-
-
-def _require_parameters(model: ChatVisionRouter) -> dict[str, Any]:
-    # Without it the router may route to a provider that silently ignores response_format.
-    # The constructor's preferences are kept (and merged again with any per-call ones).
-    merged = merge_params("provider", model.provider, {"require_parameters": True})
-    return dict(merged)
+        return structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
 
 
 def _user_agent_version() -> str:

@@ -357,3 +357,17 @@ def stream_interrupted(
 def stream_error(message: str, **fields: Any) -> StreamError:
     """A stream that ended, or went on, in a way no complete answer can (``fields`` as on the base class)."""
     return StreamError(message, **fields)
+
+
+def restated(exc: VisionRouterError, message: str, *, cls: type[VisionRouterError] | None = None) -> VisionRouterError:
+    """``exc`` with a clearer message (and class): every field the router gave is kept."""
+    return (cls or type(exc))(
+        message,
+        status_code=exc.status_code,
+        code=exc.code,
+        metadata=exc.metadata,
+        generation_id=exc.generation_id,
+        retry_after=exc.retry_after,
+        partial=exc.partial,
+        body=exc.body,
+    )

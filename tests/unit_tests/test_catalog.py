@@ -25,11 +25,10 @@ from langchain_visionrouter._catalog import (
     bundled_profile,
     filter_models,
     find_model,
-    models_in_request,
     parse_model,
     parse_models,
-    request_has_images,
 )
+from langchain_visionrouter._vision import models_in_request, request_has_images
 from langchain_visionrouter.errors import VisionRouterError
 
 
