@@ -1,14 +1,14 @@
 """LangChain chat model for OpenAI-compatible model routers, with images as first-class input.
 
-Data flows ``messages`` (LangChain messages -> request JSON) -> ``transport`` (HTTP,
-SSE, retries, errors) -> ``responses`` (JSON and chunks -> messages), tied together
-by :class:`ChatVisionRouter` in ``chat_models``.
+Everything a user needs is importable from here; the modules behind it are private
+(``_messages`` -> ``_body`` -> ``_http``/``_sse`` -> ``_responses``, tied together by
+:class:`ChatVisionRouter` in ``chat_models``). Public modules: ``chat_models``,
+``errors`` (the exception tree) and ``testing`` (the cassette helpers, a pytest plugin).
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from langchain_visionrouter._routers import ROUTERS, RouterPreset
 from langchain_visionrouter.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -100,7 +100,6 @@ def _package_version() -> str:
 __version__ = _package_version()
 
 __all__ = [
-    "ROUTERS",
     "APIConnectionError",
     "AuthenticationError",
     "BadRequestError",
@@ -119,7 +118,6 @@ __all__ = [
     "RateLimitError",
     "ReasoningConfig",
     "RequestTimeoutError",
-    "RouterPreset",
     "StreamError",
     "UsageTracker",
     "VisionRouterError",

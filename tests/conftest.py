@@ -74,6 +74,38 @@ def fake_router() -> Any:
         yield router
 
 
+@pytest.fixture
+def make_model(fake_router: Any) -> Any:
+    """Build ``ChatVisionRouter`` models talking to ``fake_router``; each is closed after the test.
+
+    Defaults: model ``test/model``, a fake key, no retries, a 10 s time-out; any keyword
+    overrides them (``make_model(model="openai/gpt-4o", router="infron", max_retries=2)``).
+    """
+    from langchain_visionrouter import ChatVisionRouter
+
+    made: list[ChatVisionRouter] = []
+
+    def make(**kwargs: Any) -> ChatVisionRouter:
+        kwargs.setdefault("model", "test/model")
+        kwargs.setdefault("api_key", FAKE_KEY)
+        kwargs.setdefault("base_url", fake_router.url)
+        kwargs.setdefault("max_retries", 0)
+        kwargs.setdefault("timeout", 10)
+        model = ChatVisionRouter(**kwargs)
+        made.append(model)
+        return model
+
+    yield make
+    for model in made:
+        model.close()
+
+
+@pytest.fixture
+def model(make_model: Any) -> Any:
+    """A ``ChatVisionRouter`` on ``fake_router`` with the defaults of ``make_model``."""
+    return make_model()
+
+
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     """Matchers cassette tests may opt into (``match_on`` in their ``vcr_config``)."""
     from tests.cassette_matching import json_body
