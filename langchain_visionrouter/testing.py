@@ -245,13 +245,42 @@ def _first_difference(a: Any, b: Any, path: str = "body") -> str:
     return f"{path}: sent {_short(a)}, recorded {_short(b)}"
 
 
+def _ids_by_position(body: Any) -> Any:
+    """Tool-call ids replaced by ``<id0>``, ``<id1>``... in order of first appearance.
+
+    LangChain makes ids up at random (few-shot examples, agents), so ids are compared by
+    position: each tool result must still answer the call it answered when recorded.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        return body
+    seen: dict[str, str] = {}
+
+    def token(value: Any) -> Any:
+        return seen.setdefault(value, f"<id{len(seen)}>") if isinstance(value, str) else value
+
+    messages = []
+    for message in body["messages"]:
+        if isinstance(message, dict):
+            message = dict(message)
+            if isinstance(message.get("tool_calls"), list):
+                message["tool_calls"] = [
+                    {**call, "id": token(call.get("id"))} if isinstance(call, dict) else call
+                    for call in message["tool_calls"]
+                ]
+            if "tool_call_id" in message:
+                message["tool_call_id"] = token(message["tool_call_id"])
+        messages.append(message)
+    return {**body, "messages": messages}
+
+
 def body_matcher(r1: Any, r2: Any) -> None:
     """vcrpy matcher: the bodies are equal once base64 payloads are digested.
 
-    JSON is compared as data, so key order and whitespace do not matter. Raises
-    ``AssertionError`` saying where the bodies differ.
+    JSON is compared as data, so key order and whitespace do not matter, and tool-call
+    ids by position (LangChain makes them up at random). Raises ``AssertionError``
+    saying where the bodies differ.
     """
-    a, b = _canonical(r1.body), _canonical(r2.body)
+    a, b = _ids_by_position(_canonical(r1.body)), _ids_by_position(_canonical(r2.body))
     if a != b:
         raise AssertionError(_first_difference(a, b))
 

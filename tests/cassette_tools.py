@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from langchain_visionrouter.testing import _READABLE
+
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
 OPENROUTER = "https://openrouter.ai/api/v1"
@@ -90,26 +92,14 @@ def exchange(
     }
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    # SSE bodies as readable literal blocks.
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
 def write(name: str, interactions: list[dict[str, Any]]) -> Path:
     return write_to(CASSETTES / f"{name}.yaml", interactions)
 
 
 def write_to(path: Path, interactions: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.dump({"interactions": interactions, "version": 1}, Dumper=_Dumper, sort_keys=False, width=1000)
+    # The package's own cassette serializer: one YAML dumper for written and recorded cassettes.
+    text = _READABLE.serialize({"interactions": interactions, "version": 1})
     path.write_text(text)
     return path
 

@@ -106,13 +106,6 @@ def model(make_model: Any) -> Any:
     return make_model()
 
 
-def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    """Matchers cassette tests may opt into (``match_on`` in their ``vcr_config``)."""
-    from tests.cassette_matching import json_body
-
-    vcr.register_matcher("json_body", json_body)
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, Any]:
     """Keep each phase's report on the item (``item.report_call``), for fixtures that check in teardown."""

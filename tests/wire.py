@@ -53,6 +53,14 @@ def usage(
     }
 
 
+def error_body(code: int | str, message: str, **metadata: Any) -> dict[str, Any]:
+    """An error body in OpenRouter's shape (``metadata`` only when given)."""
+    err: dict[str, Any] = {"code": code, "message": message}
+    if metadata:
+        err["metadata"] = metadata
+    return {"error": err}
+
+
 def call(call_id: str, name: str, arguments: Any, *, index: int | None = 0) -> dict[str, Any]:
     """One tool call of a non-streamed answer (``arguments`` a JSON string, or a dict to encode)."""
     out: dict[str, Any] = {"id": call_id, "type": "function"}
@@ -205,14 +213,33 @@ def tool_delta(
     return {"content": content, "tool_calls": [fragment]}
 
 
-def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
-    """A small, valid PNG (coloured bands), byte-for-byte the same on every run."""
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
     import struct
     import zlib
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
+
+def _png(width: int, height: int, rows: bytes) -> bytes:
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows, 9))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def solid_png(rgb: tuple[int, int, int] = (255, 0, 0), size: int = 2) -> bytes:
+    """A valid square PNG of one colour, built without Pillow."""
+    return _png(size, size, (b"\x00" + bytes(rgb) * size) * size)
+
+
+def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
+    """A small, valid PNG (coloured bands), byte-for-byte the same on every run."""
     rows = []
     for y in range(height):
         row = bytearray([0])  # filter: none
@@ -220,13 +247,7 @@ def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
             band = (x * 4 // width + seed) % 4
             row += bytes(((60 + 60 * band) % 256, (200 - 40 * band) % 256, (90 + 30 * band + y) % 256))
         rows.append(bytes(row))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
+    return _png(width, height, b"".join(rows))
 
 
 # ---------------------------------------------------------------------------

@@ -4,32 +4,17 @@ sections 4-6), in the shapes seen in public recordings of live OpenRouter traffi
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
 from typing import Any
 
+from tests import wire
 from tests.cassette_tools import exchange, sse
+from tests.wire import solid_png as tiny_png
 
 VISION_MODEL = "google/gemini-2.0-flash-001"
 TEXT_MODEL = "openai/gpt-4o-mini"
 REASONING_MODEL = "anthropic/claude-sonnet-4"
 IMAGE_URL = "https://upload.wikimedia.org/wikipedia/commons/thumb/4/47/PNG_transparency_demonstration_1.png/280px-PNG_transparency_demonstration_1.png"
 IMAGE_URL_2 = "https://upload.wikimedia.org/wikipedia/commons/7/70/Example.png"
-
-
-def tiny_png(rgb: tuple[int, int, int] = (255, 0, 0), size: int = 2) -> bytes:
-    """A valid PNG of one colour, built without Pillow."""
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    row = b"\x00" + bytes(rgb) * size
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * size))
-        + chunk(b"IEND", b"")
-    )
 
 
 RED_PNG_B64 = base64.b64encode(tiny_png((255, 0, 0))).decode()
@@ -53,30 +38,19 @@ def completion(
     system_fingerprint: str | None = None,
     **message_fields: Any,
 ) -> dict[str, Any]:
-    return {
-        "id": gen_id,
-        "provider": provider,
-        "model": model,
-        "object": "chat.completion",
-        "created": 1763712000,
-        "choices": [
-            {
-                "logprobs": None,
-                "finish_reason": finish,
-                "native_finish_reason": native,
-                "index": 0,
-                "message": {
-                    "role": "assistant",
-                    "content": content,
-                    "refusal": None,
-                    "reasoning": None,
-                    **message_fields,
-                },
-            }
-        ],
-        "usage": usage,
-        **({"system_fingerprint": system_fingerprint} if system_fingerprint else {}),
-    }
+    body = wire.completion(
+        gen=gen_id,
+        model=model,
+        provider=provider,
+        content=content,
+        finish=finish,
+        native=native,
+        use=usage,
+        created=1763712000,
+        fingerprint=system_fingerprint,
+    )
+    body["choices"][0]["message"].update(message_fields)
+    return body
 
 
 def usage(prompt: int, completion_tokens: int, cost: float, *, cached: int = 0, reasoning: int = 0) -> dict[str, Any]:
@@ -99,23 +73,9 @@ def usage(prompt: int, completion_tokens: int, cost: float, *, cached: int = 0, 
 def chunk(
     gen_id: str, model: str, provider: str, delta: dict[str, Any], finish: str | None = None, **extra: Any
 ) -> dict[str, Any]:
-    return {
-        "id": gen_id,
-        "provider": provider,
-        "model": model,
-        "object": "chat.completion.chunk",
-        "created": 1763712001,
-        "choices": [
-            {
-                "index": 0,
-                "delta": {"role": "assistant", "content": "", **delta},
-                "finish_reason": finish,
-                "native_finish_reason": finish,
-                "logprobs": None,
-            }
-        ],
-        **extra,
-    }
+    event = wire.Stream(gen=gen_id, model=model, provider=provider, created=1763712001).chunk(delta, finish=finish)
+    event.update(extra)
+    return event
 
 
 def user(content: Any) -> dict[str, Any]:

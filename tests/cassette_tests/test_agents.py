@@ -22,8 +22,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_visionrouter import ChatVisionRouter
-from langchain_visionrouter.testing import cassette_config
-from tests.cassette_matching import MATCH_ON
+from langchain_visionrouter.testing import BODY_MATCHER, DEFAULT_MATCH_ON, cassette_config
 from tests.cassette_sources import agents as source
 from tests.cassette_tools import load, request_json, response_events, response_json
 
@@ -32,7 +31,7 @@ CHART_B64 = base64.b64encode(source.CHART).decode()
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {**cassette_config(match="default"), "match_on": MATCH_ON}
+    return cassette_config(match="body")
 
 
 @pytest.fixture(autouse=True)
@@ -181,15 +180,14 @@ def test_a_request_the_cassette_lacks_fails_instead_of_going_out() -> None:
     import vcr
     from vcr.errors import CannotOverwriteExistingCassetteException
 
-    from tests.cassette_matching import json_body
+    from langchain_visionrouter.testing import configure
     from tests.cassette_tools import CASSETTES
 
-    replay = vcr.VCR(record_mode="none", match_on=MATCH_ON)
-    replay.register_matcher("json_body", json_body)
+    replay = configure(vcr.VCR(record_mode="none", match_on=[*DEFAULT_MATCH_ON, BODY_MATCHER]))
     with (
         replay.use_cassette(str(CASSETTES / "agent_loop_claude.yaml")),
         claude(max_retries=0) as model,
-        pytest.raises(CannotOverwriteExistingCassetteException, match="json_body"),
+        pytest.raises(CannotOverwriteExistingCassetteException, match="body_matcher"),
     ):
         model.invoke("a question no cassette holds")
 

@@ -3,7 +3,7 @@
 Every test runs against ``cassettes/<Class>.<test>.yaml`` (pytest-recording's default
 names, as ``langchain_tests`` uses them) with ``--record-mode=none`` and sockets blocked,
 so nothing reaches the network. Each request must match its cassette on method, URL and
-JSON body (``tests/cassette_matching.py``), and every interaction of the cassette must
+JSON body (``langchain_visionrouter.testing.body_matcher``), and every interaction of the cassette must
 be played: the cassettes are a checked record of what the adapter sends, not just canned
 answers. They were written from the router's documented wire format by
 ``tests/cassette_sources/standard_integration.py``.
@@ -28,7 +28,6 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_visionrouter import ChatVisionRouter
 from langchain_visionrouter.testing import cassette_config
 from tests.capabilities import VisionRouterCapabilities
-from tests.cassette_matching import MATCH_ON
 from tests.cassette_sources import standard_integration as source
 
 pytestmark = pytest.mark.vcr
@@ -36,7 +35,7 @@ pytestmark = pytest.mark.vcr
 
 @pytest.fixture
 def vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
-    config = {**cassette_config(match="default"), "match_on": MATCH_ON}
+    config = cassette_config(match="body")
     if request.node.name == "test_stream_time":
         config["allow_playback_repeats"] = True  # pytest-benchmark streams the same answer many times
     return config

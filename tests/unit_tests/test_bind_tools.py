@@ -3,7 +3,6 @@ request JSON that reaches the (loopback) router."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pytest
@@ -18,9 +17,8 @@ MODEL = "openai/gpt-4.1-mini"
 
 
 @pytest.fixture
-def model(fake_router: Any) -> Iterator[ChatVisionRouter]:
-    with ChatVisionRouter(model=MODEL, api_key="k", base_url=fake_router.url, max_retries=0) as llm:
-        yield llm
+def model(make_model: Any) -> ChatVisionRouter:
+    return make_model(model=MODEL)  # type: ignore[no-any-return]
 
 
 def sent(fake_router: Any, runnable: Any, *, stream: bool = False) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -36,13 +36,19 @@ from langchain_visionrouter import (
     VisionRouterError,
 )
 from langchain_visionrouter import _http as transport
+from tests import wire
 from tests.fakerouter import FakeRouter, Recorded, Scripted, answer, sse_answer
+from tests.wire import error_body
 
 KEY = "sk-or-v1-faults0000000000000000000000000000000000000000000000000000"
 
 
 # ---------------------------------------------------------------------------
 # Wire builders
+
+
+_STREAM = wire.Stream(gen="gen-fault-1", model="test/model", provider="Test")
+USAGE = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10, "cost": 0.0001}
 
 
 def chunk(
@@ -53,42 +59,17 @@ def chunk(
     tool_calls: list[dict[str, Any]] | None = None,
     error: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    delta: dict[str, Any] = {"role": "assistant", "content": content or ""}
+    delta: dict[str, Any] = {"content": content or ""}
     if tool_calls is not None:
         delta["tool_calls"] = tool_calls
-    event: dict[str, Any] = {
-        "id": "gen-fault-1",
-        "model": "test/model",
-        "provider": "Test",
-        "object": "chat.completion.chunk",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "native_finish_reason": finish}],
-    }
-    if usage is not None:
-        event["usage"] = usage
+    event = _STREAM.chunk(delta, finish=finish, use=usage)
     if error is not None:
         event["error"] = error
     return event
 
 
-USAGE = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10, "cost": 0.0001}
-
-
 def completion(content: str = "fine", **extra: Any) -> dict[str, Any]:
-    return {
-        "id": "gen-ok",
-        "model": "test/model",
-        "object": "chat.completion",
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
-        "usage": USAGE,
-        **extra,
-    }
-
-
-def error_body(code: int | str, message: str, **metadata: Any) -> dict[str, Any]:
-    err: dict[str, Any] = {"code": code, "message": message}
-    if metadata:
-        err["metadata"] = metadata
-    return {"error": err}
+    return {**wire.completion(gen="gen-ok", model="test/model", provider="Test", content=content, use=USAGE), **extra}
 
 
 # ---------------------------------------------------------------------------
@@ -130,19 +111,9 @@ def caller(request: pytest.FixtureRequest) -> Caller:
 
 
 @pytest.fixture
-def make_model(fake_router: FakeRouter) -> Iterator[Any]:
-    made: list[ChatVisionRouter] = []
-
-    def make(**kwargs: Any) -> ChatVisionRouter:
-        kwargs.setdefault("max_retries", 0)
-        kwargs.setdefault("timeout", 10)
-        model = ChatVisionRouter(model="test/model", api_key=KEY, base_url=fake_router.url, **kwargs)
-        made.append(model)
-        return model
-
-    yield make
-    for model in made:
-        model.close()
+def make_model(make_model: Any) -> Any:
+    """The conftest factory, with a key that looks real (so masking is tested)."""
+    return functools.partial(make_model, api_key=KEY)
 
 
 @pytest.fixture(autouse=True)

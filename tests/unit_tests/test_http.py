@@ -1,4 +1,4 @@
-"""transport.py: the pure parts (SSE decoding, retry policy). Faults over real HTTP are in test_faults.py."""
+"""_http: the retry policy (pure). Faults over HTTP: test_faults.py; bodies in pieces: test_http_pieces.py."""
 
 from __future__ import annotations
 
@@ -9,39 +9,7 @@ import pytest
 
 from langchain_visionrouter import _http as transport
 from langchain_visionrouter._http import retry_after_seconds, retry_delay
-from langchain_visionrouter._sse import SSEDecoder
 from langchain_visionrouter.errors import BadRequestError, ProviderError, RateLimitError
-
-
-def decode(pieces: list[bytes]) -> list[str]:
-    decoder = SSEDecoder()
-    out: list[str] = []
-    for piece in pieces:
-        out += [payload.decode() for payload in decoder.feed(piece)]
-    return out + [payload.decode() for payload in decoder.flush()]
-
-
-def test_comments_blank_lines_and_crlf() -> None:
-    body = b': OPENROUTER PROCESSING\r\n\r\n: OPENROUTER PROCESSING\r\n\r\ndata: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n'
-    assert decode([body]) == ['{"a":1}', "[DONE]"]
-
-
-def test_frames_split_anywhere_even_inside_a_utf8_character() -> None:
-    body = 'data: {"t":"h\u00e9llo \u2603"}\n\ndata: {"t":"x"}\n\n'.encode()
-    expected = decode([body])
-    assert expected == ['{"t":"h\u00e9llo \u2603"}', '{"t":"x"}']
-    for cut in range(1, len(body)):
-        assert decode([body[:cut], body[cut:]]) == expected
-    assert decode([bytes([b]) for b in body]) == expected
-
-
-def test_multi_line_data_and_other_fields() -> None:
-    assert decode([b"event: message\nid: 7\ndata: line1\ndata: line2\nretry: 10\n\n"]) == ["line1\nline2"]
-
-
-def test_last_event_without_blank_line_is_flushed() -> None:
-    assert decode([b"data: {}\n"]) == ["{}"]
-    assert decode([b"data: {}"]) == ["{}"]
 
 
 def test_retry_delay_honours_the_router_up_to_the_cap() -> None:

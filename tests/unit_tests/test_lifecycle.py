@@ -51,10 +51,8 @@ def router(fake_router: FakeRouter) -> FakeRouter:
 
 
 @pytest.fixture
-def model(router: FakeRouter) -> Iterator[ChatVisionRouter]:
-    llm = ChatVisionRouter(model="m", api_key=KEY, base_url=router.url, timeout=10, max_retries=0)
-    yield llm
-    llm.close()
+def model(router: FakeRouter, make_model: Any) -> ChatVisionRouter:
+    return make_model(model="m", api_key=KEY)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.ai import add_ai_message_chunks
 
 from langchain_visionrouter._responses import chat_result, parse_tool_calls, usage_metadata
-from langchain_visionrouter.errors import ProviderError, StreamError
+from langchain_visionrouter.errors import InsufficientCreditsError, ProviderError, RequestTimeoutError, StreamError
+from tests import wire
 from tests.wire import Mapper
 
 
@@ -135,11 +137,10 @@ def test_malformed_arguments_become_invalid_tool_calls() -> None:
 
 
 def event(delta: dict[str, Any] | None = None, finish: str | None = None, **root: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"id": "gen-s", "model": "m/x", "provider": "P"}
-    if delta is not None or finish is not None:
-        base["choices"] = [
-            {"index": 0, "delta": {"role": "assistant", "content": "", **(delta or {})}, "finish_reason": finish}
-        ]
+    """A chunk of one stream (no ``choices`` when neither delta nor finish is given), ``root`` fields added."""
+    base = wire.Stream(gen="gen-s", model="m/x", provider="P").chunk(delta, finish=finish)
+    if delta is None and finish is None:
+        del base["choices"]
     base.update(root)
     return base
 
@@ -290,3 +291,68 @@ def test_model_provider_rides_only_on_chunks_whose_blocks_need_it() -> None:
         {"type": "reasoning", "reasoning": "Think."},
         {"type": "text", "text": "Hi!"},
     ]
+
+
+# -- the stream's verdict, built with what was streamed ---------------------------------------
+
+
+def test_partial_is_the_sum_of_every_chunk_made() -> None:
+    mapper = Mapper("openrouter")
+    made = [
+        mapper.chunk(event({"content": "Hel", "reasoning": "think"})),
+        mapper.chunk(event({"tool_calls": [{"index": 0, "id": "c1", "function": {"name": "f", "arguments": "{"}}]})),
+        mapper.chunk(event({"content": "lo"})),
+    ]
+    chunks = [c for c in made if c is not None]
+    expected = add_ai_message_chunks(chunks[0], *chunks[1:])
+    partial = mapper.partial()
+    assert partial.content == expected.content == "Hello"
+    assert partial.additional_kwargs == expected.additional_kwargs
+    assert partial.tool_call_chunks == expected.tool_call_chunks
+
+
+def test_a_broken_body_raises_with_what_was_streamed() -> None:
+    import httpx
+
+    mapper = Mapper("openrouter")
+    mapper.chunk(event({"content": "half an"}))
+    with pytest.raises(StreamError, match="connection lost mid-stream") as info:
+        mapper.last_chunk(wire.Ended(done=False, failure=httpx.RemoteProtocolError("peer closed")))
+    assert info.value.partial.content == "half an"
+    with pytest.raises(RequestTimeoutError, match="stalled") as stalled:
+        mapper.last_chunk(wire.Ended(done=False, failure=httpx.ReadTimeout("slow"), timeout=2.0))
+    assert stalled.value.partial.content == "half an"
+
+
+@pytest.mark.parametrize(
+    ("head", "error", "needle"),
+    [
+        (b'{"error": {"code": 402, "message": "Insufficient credits"}}', InsufficientCreditsError, "Insufficient"),
+        (b"<html>Bad gateway</html>", StreamError, "held no events"),
+        (b": OPENROUTER PROCESSING\n\n", StreamError, "ended before the answer was complete"),
+        (b"", StreamError, "ended before the answer was complete"),
+    ],
+    ids=["json-error", "proxy-text", "keep-alives-only", "empty"],
+)
+def test_a_body_with_no_event_says_what_it_held(head: bytes, error: type[Exception], needle: str) -> None:
+    with pytest.raises(error, match=needle):
+        Mapper("openrouter").last_chunk(wire.Ended(done=False, head=head))
+
+
+def test_a_json_answer_to_a_stream_request_is_one_chunk() -> None:
+    mapper = Mapper("openrouter")
+    body = wire.completion(gen="gen-j", model="m/x", provider="P", content="whole", use=USAGE)
+    first = mapper.feed(body)
+    assert first is not None and first.content == "whole"
+    last = mapper.last_chunk(wire.Ended(done=True))
+    assert (first + last).usage_metadata == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    with pytest.raises(StreamError, match="not an object"):
+        Mapper("openrouter").feed([1, 2])
+
+
+def test_an_event_that_is_not_json_raises_with_the_partial() -> None:
+    mapper = Mapper("openrouter")
+    mapper.chunk(event({"content": "so far"}))
+    with pytest.raises(StreamError, match="not valid JSON") as info:
+        mapper.feed(b"{not json")
+    assert info.value.partial.content == "so far"

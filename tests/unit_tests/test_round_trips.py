@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,9 +26,8 @@ PNG_URL = "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_
 
 
 @pytest.fixture
-def model(fake_router: Any) -> Iterator[ChatVisionRouter]:
-    with ChatVisionRouter(model=MODEL, api_key="k", base_url=fake_router.url, max_retries=0) as llm:
-        yield llm
+def model(make_model: Any) -> ChatVisionRouter:
+    return make_model(model=MODEL)  # type: ignore[no-any-return]
 
 
 def next_request(fake_router: Any, model: ChatVisionRouter, messages: list[Any]) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ import json
 import logging
 import pickle
 import traceback
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,10 +47,8 @@ def ok_body(content: str = "fine") -> dict[str, Any]:
 
 
 @pytest.fixture
-def model(fake_router: FakeRouter) -> Iterator[ChatVisionRouter]:
-    llm = ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=1, timeout=10)
-    yield llm
-    llm.close()
+def model(make_model: Any) -> ChatVisionRouter:
+    return make_model(model="m", api_key=KEY, max_retries=1)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(autouse=True)

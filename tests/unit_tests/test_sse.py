@@ -1,4 +1,4 @@
-"""The stream parser under every split (hypothesis).
+"""_sse: the stream parser, by example and under every split (hypothesis).
 
 A valid SSE body is generated from random events (text with multi-byte characters,
 tool calls whose arguments arrive in fragments, usage in each recorded shape), written
@@ -7,8 +7,8 @@ frames, runs of keep-alives, ignored fields (``event:``, ``id:``) and multi-line
 ``data:`` fields; then cut into pieces at arbitrary byte offsets (inside a UTF-8
 character, between ``\\r`` and ``\\n``, one byte at a time). Whatever the cuts:
 
-- ``transport.SSEDecoder`` yields exactly the events that were written;
-- ``responses.StreamMapper`` gives the same final message, tool calls and usage;
+- ``_sse.SSEDecoder`` yields exactly the events that were written;
+- ``_responses.StreamAssembler`` gives the same final message, tool calls and usage;
 - the real model, streaming from the FakeRouter, gives the same message (fewer examples).
 """
 
@@ -247,3 +247,39 @@ def test_model_streams_the_same_message_under_any_split(
     router.reply_sse(chunks=[p for p in pieces if p])  # an empty HTTP chunk would end the body
     chunks = list(model.stream("go"))
     check_message(add_ai_message_chunks(chunks[0], *chunks[1:]), scenario)
+
+
+# -- by example ---------------------------------------------------------------------------
+
+
+def test_comments_blank_lines_and_crlf() -> None:
+    body = b': OPENROUTER PROCESSING\r\n\r\n: OPENROUTER PROCESSING\r\n\r\ndata: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n'
+    assert decode([body]) == ['{"a":1}', "[DONE]"]
+
+
+def test_frames_split_anywhere_even_inside_a_utf8_character() -> None:
+    body = 'data: {"t":"h\u00e9llo \u2603"}\n\ndata: {"t":"x"}\n\n'.encode()
+    expected = decode([body])
+    assert expected == ['{"t":"h\u00e9llo \u2603"}', '{"t":"x"}']
+    for cut in range(1, len(body)):
+        assert decode([body[:cut], body[cut:]]) == expected
+    assert decode([bytes([b]) for b in body]) == expected
+
+
+def test_multi_line_data_and_other_fields() -> None:
+    assert decode([b"event: message\nid: 7\ndata: line1\ndata: line2\nretry: 10\n\n"]) == ["line1\nline2"]
+
+
+def test_last_event_without_blank_line_is_flushed() -> None:
+    assert decode([b"data: {}\n"]) == ["{}"]
+    assert decode([b"data: {}"]) == ["{}"]
+
+
+def test_reader_stops_at_done_and_keeps_the_head_until_the_first_event() -> None:
+    from langchain_visionrouter._sse import EventReader
+
+    reader = EventReader()
+    assert list(reader.feed(b": keep-alive\n\n")) == []
+    assert reader.head == b": keep-alive\n\n"
+    assert list(reader.feed(b'data: {"a":1}\n\ndata: [DONE]\n\ndata: {"after":1}\n\n')) == [b'{"a":1}']
+    assert reader.done and reader.head is None

@@ -4,7 +4,6 @@ parsing failures that are reported, never hidden. Requests are checked at the lo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pytest
@@ -41,9 +40,8 @@ TOOL_NAME = {"pydantic": "Joke", "typeddict": "JokeDict", "json_schema": "Joke"}
 
 
 @pytest.fixture
-def model(fake_router: Any) -> Iterator[ChatVisionRouter]:
-    with ChatVisionRouter(model=MODEL, api_key="k", base_url=fake_router.url, max_retries=0) as llm:
-        yield llm
+def model(make_model: Any) -> ChatVisionRouter:
+    return make_model(model=MODEL)  # type: ignore[no-any-return]
 
 
 def reply(fake_router: Any, **kwargs: Any) -> None:

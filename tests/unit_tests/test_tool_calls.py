@@ -7,7 +7,6 @@ goes through the whole adapter (transport, SSE decoding, mapping) as in producti
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,9 +23,8 @@ GEN = "gen-1754441566-QNLn11ywo16tGzus0Wix"
 
 
 @pytest.fixture
-def model(fake_router: Any) -> Iterator[ChatVisionRouter]:
-    with ChatVisionRouter(model=MODEL, api_key="k", base_url=fake_router.url, max_retries=0) as llm:
-        yield llm
+def model(make_model: Any) -> ChatVisionRouter:
+    return make_model(model=MODEL)  # type: ignore[no-any-return]
 
 
 def answer(**kwargs: Any) -> dict[str, Any]:

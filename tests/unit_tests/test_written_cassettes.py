@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
+from langchain_visionrouter.testing import _READABLE
 from tests.cassette_sources import all_cassettes
-from tests.cassette_tools import CASSETTES, OPENROUTER, _Dumper
+from tests.cassette_tools import CASSETTES, OPENROUTER
 
 WRITTEN = all_cassettes()
 MAX_BYTES = 512 * 1024
@@ -36,7 +36,7 @@ def chat_exchanges() -> list[tuple[str, int, dict[str, Any]]]:
 def test_cassette_file_matches_its_source(name: str) -> None:
     path = CASSETTES / f"{name}.yaml"
     assert path.is_file(), f"{path.name} is missing: run python -m tests.cassette_sources"
-    expected = yaml.dump({"interactions": WRITTEN[name], "version": 1}, Dumper=_Dumper, sort_keys=False, width=1000)
+    expected = _READABLE.serialize({"interactions": WRITTEN[name], "version": 1})
     assert path.read_text() == expected, f"{path.name} differs from its source: run python -m tests.cassette_sources"
     assert path.stat().st_size <= MAX_BYTES
 

@@ -1,4 +1,4 @@
-"""transport.py: a body in pieces (big inline images) goes out whole, under one Content-Length,
+"""_http: a body in pieces (big inline images) goes out whole, under one Content-Length,
 on sync and async clients, again on a retry, to event hooks and through vcrpy."""
 
 from __future__ import annotations
