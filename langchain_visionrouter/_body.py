@@ -10,7 +10,7 @@ parts as pieces.
 for big strings inside message content parts (base64 data URLs, file and audio data),
 which become body pieces of their own, encoded once, straight to bytes. The joined
 pieces are byte for byte what ``json.dumps(payload, ensure_ascii=False,
-separators=(",", ":")).encode()`` gives; the transport sends them one after another
+separators=(",", ":")).encode()`` gives; ``_http`` sends them one after another
 under one ``Content-Length``. Pure functions, no I/O.
 """
 

@@ -1,6 +1,6 @@
 """Keeping API keys out of what the adapter shows: error messages, error bodies, pickles.
 
-The transport registers the credential values of every request it sends (the
+The HTTP layer (``_http``) registers the credential values of every request it sends (the
 ``Authorization`` bearer token and other credential headers); every
 :class:`~langchain_visionrouter.errors.VisionRouterError` is built with those values
 replaced by ``***``, so a router or proxy that echoes the key back in an error body

@@ -1,4 +1,4 @@
-"""``ChatVisionRouter``: the LangChain chat model, tying messages -> transport -> responses."""
+"""``ChatVisionRouter``: the LangChain chat model, tying _messages -> _http -> _responses."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ the end of this module, with everything it should carry (``partial`` included) g
 construction.
 
 No error ever shows an API key: message, metadata and body are built with every
-credential the transport sent masked (see :mod:`langchain_visionrouter._redaction`),
+credential the HTTP layer sent masked (see :mod:`langchain_visionrouter._redaction`),
 so a router or proxy echoing the key back cannot leak it.
 """
 
