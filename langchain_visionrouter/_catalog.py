@@ -25,10 +25,11 @@ from typing import Any, cast
 from langchain_core.language_models.model_profile import ModelProfile
 from pydantic import SecretStr
 
+from langchain_visionrouter import errors
 from langchain_visionrouter._http import HTTPClients, Request, arequest, request
 from langchain_visionrouter._responses import judge_json
 from langchain_visionrouter._routers import resolve_endpoint
-from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
+from langchain_visionrouter.errors import InvalidInputError
 
 __all__ = [
     "DEFAULT_TTL",
@@ -189,8 +190,7 @@ def parse_models(body: Any) -> list[ModelInfo]:
     """A ``/models`` answer (``{"data": [...]}`` or a bare list) -> its models, in order."""
     entries = body.get("data") if isinstance(body, Mapping) else body
     if not isinstance(entries, list):
-        msg = f"the router's /models answer has no model list: {json.dumps(body)[:200]}"
-        raise VisionRouterError(msg, status_code=200, body=body)
+        raise errors.unexpected_answer("its /models answer has no model list", body)
     return [info for entry in entries if isinstance(entry, Mapping) and (info := parse_model(entry))]
 
 

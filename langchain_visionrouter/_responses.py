@@ -70,7 +70,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
     if not choices:
         if body.get("error"):
             raise error_from_body(body, status_code=200, generation_id=generation_id)
-        raise errors.no_choices_error(body, generation_id=body.get("id") or generation_id)
+        raise errors.unexpected_answer("its answer has no choices", body, generation_id=body.get("id") or generation_id)
 
     metadata = _response_metadata(body, model_provider)
     if generation_id and "id" not in metadata:

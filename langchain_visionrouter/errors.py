@@ -322,10 +322,14 @@ def not_json_error(status_code: int, content: bytes, headers: Mapping[str, str])
     )
 
 
-def no_choices_error(body: Mapping[str, Any], *, generation_id: str | None) -> VisionRouterError:
-    """A 200 answer that is neither an answer (no ``choices``) nor an error."""
-    msg = f"the router's answer has no choices: {json.dumps(body)[:300]}"
-    return VisionRouterError(msg, status_code=200, generation_id=generation_id, body=body)
+def unexpected_answer(what: str, body: Any, *, generation_id: str | None = None) -> VisionRouterError:
+    """A 200 answer that is neither what was asked for nor an error (``what`` says what is missing)."""
+    return VisionRouterError(
+        f"the router answered, but {what}: {json.dumps(body, default=str)[:300]}",
+        status_code=200,
+        generation_id=generation_id,
+        body=body,
+    )
 
 
 def connection_error(exc: BaseException) -> VisionRouterError:
