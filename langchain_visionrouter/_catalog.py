@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
+from urllib.parse import urljoin, urlsplit
 
 from langchain_core.language_models.model_profile import ModelProfile
 from pydantic import SecretStr
@@ -51,6 +52,7 @@ DEFAULT_TTL = 3600.0
 FETCH_TIMEOUT = 30.0
 # Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
 _VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
+_MAX_PAGES = 20  # of a paged listing (up to 1000 models each)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class ModelInfo:
     def supports_images(self) -> bool:
         """Whether the model takes image input."""
         return "image" in self.input_modalities
+
+    @property
+    def is_embedding_model(self) -> bool:
+        """Whether the model outputs embeddings (``POST /embeddings``)."""
+        return "embeddings" in self.output_modalities
 
     def supports(self, parameter: str) -> bool | None:
         """Whether the model takes a request parameter (``"tools"``...); ``None`` if unknown."""
@@ -288,8 +295,11 @@ class ModelCatalog:
         timeout: float | None = FETCH_TIMEOUT,
         max_retries: int = 2,
         clients: HTTPClients | None = None,
+        path: str = "/models",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: The listing fetched: ``/models``, or ``/embeddings/models`` for embedding models.
+        self.path = path
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.ttl = ttl
         self.timeout = timeout
@@ -299,12 +309,12 @@ class ModelCatalog:
     def __repr__(self) -> str:
         return f"ModelCatalog({self.base_url!r}, ttl={self.ttl})"
 
-    def _request(self) -> Request:
+    def _request(self, url: str | None = None) -> Request:
         headers = {"Accept": "application/json"}
         if self._api_key is not None:  # /models is public on OpenRouter; a gateway may want the key
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
         return Request(
-            url=self.base_url + "/models",
+            url=url or self.base_url + self.path,
             headers=headers,
             body=b"",
             timeout=self.timeout,
@@ -316,16 +326,28 @@ class ModelCatalog:
         if refresh:
             return None
         with _cache_lock:
-            entry = _cache.get(self.base_url)
+            entry = _cache.get(self.base_url + self.path)
         if entry is not None and time.monotonic() - entry[0] < self.ttl:
             return entry[1]
         return None
 
-    def _store(self, body: Any) -> tuple[ModelInfo, ...]:
-        models = tuple(parse_models(body))
+    def _store(self, bodies: list[Any]) -> tuple[ModelInfo, ...]:
+        models = tuple(m for body in bodies for m in parse_models(body))
         with _cache_lock:
-            _cache[self.base_url] = (time.monotonic(), models)
+            _cache[self.base_url + self.path] = (time.monotonic(), models)
         return models
+
+    def _next_page(self, bodies: list[Any]) -> str | None:
+        # /embeddings/models pages its answer ({"links": {"next": ...}}); /models has not been
+        # seen to, but following a link costs nothing. Bounded, and never to another host.
+        links = bodies[-1].get("links") if isinstance(bodies[-1], Mapping) else None
+        link = links.get("next") if isinstance(links, Mapping) else None
+        if not isinstance(link, str) or not link or len(bodies) >= _MAX_PAGES:
+            return None
+        link = urljoin(self.base_url + self.path, link)  # absolute, or relative to the listing
+        if urlsplit(link)[:2] != urlsplit(self.base_url)[:2]:
+            return None
+        return link
 
     def models(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
         """Every model the router lists (fetched when the cached list is older than ``ttl``)."""
@@ -333,12 +355,15 @@ class ModelCatalog:
         if cached is not None:
             return cached
         clients = self._clients or HTTPClients()
+        bodies: list[Any] = []
         try:
-            body = request(clients, self._request(), judge_json)
+            url: str | None = None
+            while not bodies or (url := self._next_page(bodies)):
+                bodies.append(request(clients, self._request(url), judge_json))
         finally:
             if self._clients is None:
                 clients.close()
-        return self._store(body)
+        return self._store(bodies)
 
     async def amodels(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
         """Async :meth:`models`."""
@@ -346,12 +371,15 @@ class ModelCatalog:
         if cached is not None:
             return cached
         clients = self._clients or HTTPClients()
+        bodies: list[Any] = []
         try:
-            body = await arequest(clients, self._request(), judge_json)
+            url: str | None = None
+            while not bodies or (url := self._next_page(bodies)):
+                bodies.append(await arequest(clients, self._request(url), judge_json))
         finally:
             if self._clients is None:
                 await clients.aclose()
-        return self._store(body)
+        return self._store(bodies)
 
     def list_models(
         self,

@@ -31,7 +31,14 @@ from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
-from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
+from langchain_visionrouter._routers import (
+    RouterPreset,
+    base_url_for,
+    env_api_key,
+    get_router,
+    key_variables,
+    request_headers,
+)
 from langchain_visionrouter.errors import VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
@@ -453,21 +460,13 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         return self._payload(messages, stop, stream=stream, **kwargs)
 
     def _headers(self, stream: bool) -> dict[str, str]:
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream" if stream else "application/json",
-            "User-Agent": f"langchain-visionrouter/{_user_agent_version()}",
-        }
-        if self.api_key is not None:
-            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
-        if self.app_url:
-            headers["HTTP-Referer"] = self.app_url
-        if self.app_title:
-            headers["X-Title"] = self.app_title
-            headers["X-OpenRouter-Title"] = self.app_title
-        if self.default_headers:
-            headers.update(self.default_headers)
-        return headers
+        return request_headers(
+            None if self.api_key is None else self.api_key.get_secret_value(),
+            accept="text/event-stream" if stream else "application/json",
+            app_url=self.app_url,
+            app_title=self.app_title,
+            default_headers=self.default_headers,
+        )
 
     def _request(self, payload: dict[str, Any], *, stream: bool) -> _http.Request:
         assert self.base_url is not None
@@ -697,9 +696,3 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         return structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
-
-
-def _user_agent_version() -> str:
-    from langchain_visionrouter import __version__
-
-    return __version__
