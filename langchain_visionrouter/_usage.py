@@ -214,8 +214,9 @@ register_configure_hook(_current, inheritable=True)
 def track_usage() -> Iterator[UsageTracker]:
     """Sum tokens and cost, per model, of every chat model call made inside the block.
 
-    Covers chains, agents, streamed, async and batched calls. Blocks may nest; the outer
-    one also counts what the inner one saw.
+    Covers chains, agents, streamed, async and batched calls, and the requests of
+    ``VisionRouterEmbeddings`` (one call each). Blocks may nest; the outer one also
+    counts what the inner one saw.
 
     Example:
         .. code-block:: python

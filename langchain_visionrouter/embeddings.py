@@ -11,7 +11,6 @@ import httpx
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -24,6 +23,7 @@ from pydantic import (
 from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http
 from langchain_visionrouter._body import encode_body
+from langchain_visionrouter._client_model import RouterClient
 from langchain_visionrouter._embeddings import (
     Batch,
     Collector,
@@ -34,18 +34,11 @@ from langchain_visionrouter._embeddings import (
     text_inputs,
     usage_message,
 )
-from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
+from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
 from langchain_visionrouter._params import ProviderPreferences, router_body, validate_param
 from langchain_visionrouter._redaction import mask_credential_headers
 from langchain_visionrouter._responses import judge_json
-from langchain_visionrouter._routers import (
-    RouterPreset,
-    base_url_for,
-    env_api_key,
-    get_router,
-    key_variables,
-    request_headers,
-)
+from langchain_visionrouter._routers import get_router
 from langchain_visionrouter._usage import report_call
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
@@ -55,7 +48,7 @@ __all__ = ["VisionRouterEmbeddings"]
 _Outcome = tuple[list[list[float]], AIMessage | None] | VisionRouterError | None
 
 
-class VisionRouterEmbeddings(BaseModel, Embeddings):
+class VisionRouterEmbeddings(RouterClient, Embeddings):
     """Embeddings of text **and images** from an OpenAI-compatible router's ``/embeddings``.
 
     Talks to OpenRouter (default) or any OpenAI-compatible gateway (``router="custom"``);
@@ -188,32 +181,20 @@ class VisionRouterEmbeddings(BaseModel, Embeddings):
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> VisionRouterEmbeddings:
-        preset = get_router(self.router)
+        preset = get_router(self.router)  # checked first: no key is looked for on a router without embeddings
         if not preset.embeddings:
             msg = (
                 f"{preset.name} documents no embeddings endpoint. If yours has one, use "
                 f"router='custom' with base_url={preset.base_url!r}."
             )
             raise ValueError(msg)
-        self.base_url = base_url_for(preset, self.base_url)
-        if self.api_key is None:
-            key = env_api_key(preset)
-            self.api_key = None if key is None else SecretStr(key)
-        if self.api_key is None and preset.requires_api_key:
-            msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
-            raise ValueError(msg)
+        self._resolve_endpoint()
         clash = sorted(set(self.model_kwargs) & ({"model", "input"} | set(type(self).model_fields)))
         if clash:
             raise ValueError(f"model_kwargs must not set {clash}: use the constructor arguments of the same name.")
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()
-        self._clients = _http.HTTPClients(self.http_client, self.http_async_client)
         return self
-
-    @property
-    def preset(self) -> RouterPreset:
-        """The router preset this model talks to."""
-        return get_router(self.router)
 
     # -- embedding ---------------------------------------------------------------------
 
@@ -257,16 +238,6 @@ class VisionRouterEmbeddings(BaseModel, Embeddings):
 
     # -- request building (pure) ---------------------------------------------------------
 
-    def _image_policy(self) -> ImagePolicy:
-        preset = self.preset
-        return ImagePolicy(
-            router=preset.name,
-            allowed_types=preset.image_types,
-            max_bytes=self.image_max_decoded_bytes,
-            max_side=self.image_max_side,
-            fit_bytes=self.image_max_bytes,
-        )
-
     def _fields(self, *, query: bool) -> dict[str, Any]:
         # No ``usage: {include}`` opt-in here (unlike chat on custom gateways): OpenAI-style
         # embeddings endpoints reject unknown fields, and they return usage unasked.
@@ -283,12 +254,7 @@ class VisionRouterEmbeddings(BaseModel, Embeddings):
         assert self.base_url is not None
         return _http.Request(
             url=self.base_url.rstrip("/") + "/embeddings",
-            headers=request_headers(
-                None if self.api_key is None else self.api_key.get_secret_value(),
-                app_url=self.app_url,
-                app_title=self.app_title,
-                default_headers=self.default_headers,
-            ),
+            headers=self._json_headers(),
             body=encode_body(embedding_payload(self.model, batch.inputs, fields)),
             timeout=self.timeout,
             max_retries=self.max_retries,
@@ -399,55 +365,11 @@ class VisionRouterEmbeddings(BaseModel, Embeddings):
             self.base_url, api_key=self.api_key, timeout=timeout, clients=self._clients, path=path
         )
 
-    # -- lifecycle, copying, pickling, display ---------------------------------------------
-
-    def close(self) -> None:
-        """Close the pooled HTTP clients (a later call opens new ones)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the pooled HTTP clients (a later call opens new ones)."""
-        await self._clients.aclose()
-
-    def __enter__(self) -> VisionRouterEmbeddings:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> VisionRouterEmbeddings:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def __repr_args__(self) -> Any:
-        for name, value in super().__repr_args__():
-            yield name, mask_credential_headers(value) if name == "default_headers" else value
+    # -- display ----------------------------------------------------------------------
 
     @field_serializer("default_headers")
     def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
         return mask_credential_headers(headers)
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> VisionRouterEmbeddings:
-        memo = {} if memo is None else memo
-        for client in (self.http_client, self.http_async_client):
-            if client is not None:  # shared resources, not values
-                memo[id(client)] = client
-        return super().__deepcopy__(memo)
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # The API key is never pickled: an unpickled model reads it from the environment again.
-        state = super().__getstate__()
-        state["__dict__"] = {**state["__dict__"], "api_key": None}
-        return state
-
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        super().__setstate__(state)
-        try:
-            self._resolve_settings()  # type: ignore[operator]  # the key from the environment, fresh pools
-        except ValueError as exc:
-            raise ValueError(f"{exc} (API keys are never pickled; the unpickled model looks for one again)") from None
 
 
 def _settle(collector: Collector, batch: Batch, outcome: _Outcome) -> None:
