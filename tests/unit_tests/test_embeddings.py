@@ -404,3 +404,74 @@ def test_the_key_is_masked_in_errors(fake_router: FakeRouter, make_embeddings: A
     with pytest.raises(VisionRouterError) as caught:
         make_embeddings(api_key=secret).embed_query("a")
     assert secret not in str(caught.value) and secret not in repr(caught.value.body)
+
+
+# -- concurrency, time-outs, gateways --------------------------------------------------------
+
+
+def counting(delay: float) -> tuple[Any, dict[str, int]]:
+    """A responder that notes how many requests were in flight at once."""
+    import threading
+    import time
+
+    seen = {"now": 0, "most": 0}
+    lock = threading.Lock()
+    ok = echo()
+
+    def respond(request: Recorded) -> Scripted:
+        with lock:
+            seen["now"] += 1
+            seen["most"] = max(seen["most"], seen["now"])
+        time.sleep(delay)
+        with lock:
+            seen["now"] -= 1
+        return ok(request)
+
+    return respond, seen
+
+
+def test_concurrency_is_bounded(fake_router: FakeRouter, make_embeddings: Any) -> None:
+    respond, seen = counting(0.1)
+    fake_router.respond(respond)
+    out = make_embeddings(batch_size=1, max_concurrency=2).embed_documents([f"t{i}" for i in range(6)])
+    assert out == [vec(i) for i in range(6)]
+    assert seen["most"] == 2
+
+
+async def test_concurrency_is_bounded_async(fake_router: FakeRouter, make_embeddings: Any) -> None:
+    respond, seen = counting(0.1)
+    fake_router.respond(respond)
+    emb = make_embeddings(batch_size=1, max_concurrency=3)
+    assert await emb.aembed_documents([f"t{i}" for i in range(7)]) == [vec(i) for i in range(7)]
+    assert seen["most"] == 3
+    await emb.aclose()
+
+
+def test_a_time_out_names_the_inputs(fake_router: FakeRouter, make_embeddings: Any) -> None:
+    from langchain_visionrouter import RequestTimeoutError
+
+    fake_router.reply(json=embeddings([vec(0)]), delay=1.0)
+    with pytest.raises(RequestTimeoutError, match=r"inputs 0 \(of 1\): request timed out"):
+        make_embeddings(timeout=0.2).embed_query("t0")
+
+
+def test_a_custom_gateway_without_a_key(fake_router: FakeRouter) -> None:
+    fake_router.reply(json=embeddings([vec(0)], provider=None, gen="emb-123"))
+    emb = VisionRouterEmbeddings(model="local/e5", router="custom", base_url=fake_router.base + "/v1")
+    with emb, track_usage() as usage:
+        assert emb.embed_query("t0") == vec(0)
+    sent = fake_router.requests[0]
+    assert sent.path == "/v1/embeddings" and "Authorization" not in sent.headers
+    assert sent.json == {"model": "local/e5", "input": ["t0"]}  # no usage opt-in: OpenAI-style servers refuse it
+    assert usage.by_model["openai/text-embedding-3-small"].calls == 1  # the model the answer names
+
+
+def test_whole_numbers_become_floats_and_other_values_are_refused(
+    fake_router: FakeRouter, make_embeddings: Any
+) -> None:
+    fake_router.reply(json={"data": [{"index": 0, "embedding": [1, 2.5, 0]}]})
+    fake_router.reply(json={"data": [{"index": 0, "embedding": [1.0, True]}]})
+    out = make_embeddings().embed_query("a")
+    assert out == [1.0, 2.5, 0.0] and all(type(v) is float for v in out)
+    with pytest.raises(VisionRouterError, match="embedding 0: the embedding holds bool values, not only numbers"):
+        make_embeddings().embed_query("a")
