@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,6 +54,7 @@ FETCH_TIMEOUT = 30.0
 # Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
 _VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
 _MAX_PAGES = 20  # of a paged listing (up to 1000 models each)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -342,12 +344,15 @@ class ModelCatalog:
         # seen to, but following a link costs nothing. Bounded, and never to another host.
         links = bodies[-1].get("links") if isinstance(bodies[-1], Mapping) else None
         link = links.get("next") if isinstance(links, Mapping) else None
-        if not isinstance(link, str) or not link or len(bodies) >= _MAX_PAGES:
+        if not isinstance(link, str) or not link:
             return None
         link = urljoin(self.base_url + self.path, link)  # absolute, or relative to the listing
-        if urlsplit(link)[:2] != urlsplit(self.base_url)[:2]:
-            return None
-        return link
+        if urlsplit(link)[:2] == urlsplit(self.base_url)[:2] and len(bodies) < _MAX_PAGES:
+            return link
+        logger.warning(
+            "%s: the listing's next page %r is not fetched (another host, or page %d)", self, link, len(bodies)
+        )
+        return None
 
     def models(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
         """Every model the router lists (fetched when the cached list is older than ``ttl``)."""

@@ -53,11 +53,12 @@ def test_embedding_models_paged_and_filtered(fake_router: FakeRouter) -> None:
     emb.close()
 
 
-def test_a_next_link_to_another_host_is_not_followed(fake_router: FakeRouter) -> None:
+def test_a_next_link_to_another_host_is_not_followed(fake_router: FakeRouter, caplog: pytest.LogCaptureFixture) -> None:
     fake_router.reply(json={"data": [TEXT], "links": {"next": "https://elsewhere.example/embeddings/models?offset=1"}})
     emb = make(fake_router)
     assert [m.id for m in emb.list_models()] == [TEXT["id"]]
     assert len(fake_router.requests) == 1
+    assert "elsewhere.example" in caplog.text and "not fetched" in caplog.text
     emb.close()
 
 
