@@ -199,18 +199,14 @@ def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
     return [vectors[i] for i in range(count)]
 
 
-def usage_message(body: Mapping[str, Any], requested_model: str, provider_label: str) -> AIMessage | None:
-    """Tokens and cost of one answer, as the message ``track_usage()`` counts; ``None`` without usage."""
-    usage = usage_metadata(body.get("usage"))
-    cost = cost_metadata(body)
-    if usage is None and not cost:
-        return None
-    metadata: dict[str, Any] = {"model_name": body.get("model") or requested_model, **cost}
+def usage_message(body: Mapping[str, Any], requested_model: str, provider_label: str) -> AIMessage:
+    """Tokens and cost of one answer, as the message ``track_usage()`` counts (like a chat answer's)."""
+    metadata: dict[str, Any] = {"model_name": body.get("model") or requested_model, **cost_metadata(body)}
     metadata["model_provider"] = provider_label
     for key in ("id", "provider"):
         if body.get(key) is not None:
             metadata[key] = body[key]
-    return AIMessage(content="", usage_metadata=usage, response_metadata=metadata)
+    return AIMessage(content="", usage_metadata=usage_metadata(body.get("usage")), response_metadata=metadata)
 
 
 # -- gathering batches -------------------------------------------------------------------------
@@ -247,10 +243,9 @@ class Collector:
     def stopped(self) -> bool:
         return self.failure is not None
 
-    def add(self, batch: Batch, vectors: list[list[float]], usage: AIMessage | None) -> None:
+    def add(self, batch: Batch, vectors: list[list[float]], usage: AIMessage) -> None:
         self.vectors.update(zip(batch.indices, vectors, strict=True))
-        if usage is not None:
-            self.report(usage)
+        self.report(usage)
 
     def fail(self, batch: Batch, exc: VisionRouterError) -> None:
         with self._lock:  # batches fail in worker threads too

@@ -45,7 +45,7 @@ from langchain_visionrouter.errors import InvalidInputError, NotFoundError, Visi
 __all__ = ["VisionRouterEmbeddings"]
 
 # A finished batch: its vectors and usage, the error it ended with, or None if it was never sent.
-_Outcome = tuple[list[list[float]], AIMessage | None] | VisionRouterError | None
+_Outcome = tuple[list[list[float]], AIMessage] | VisionRouterError | None
 
 
 class VisionRouterEmbeddings(RouterClient, Embeddings):
@@ -260,7 +260,7 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
             max_retries=self.max_retries,
         )
 
-    def _answer(self, batch: Batch, body: Any) -> tuple[list[list[float]], AIMessage | None]:
+    def _answer(self, batch: Batch, body: Any) -> tuple[list[list[float]], AIMessage]:
         return parse_vectors(body, len(batch.inputs)), usage_message(body, self.model, self.preset.provider_label)
 
     def _report(self, message: AIMessage) -> None:

@@ -466,6 +466,27 @@ def test_a_custom_gateway_without_a_key(fake_router: FakeRouter) -> None:
     assert usage.by_model["openai/text-embedding-3-small"].calls == 1  # the model the answer names
 
 
+def test_an_answer_without_usage_still_counts_as_a_call(fake_router: FakeRouter, make_embeddings: Any) -> None:
+    fake_router.reply(json={"data": [{"index": 0, "embedding": [1.0]}]})
+    with track_usage() as usage:
+        make_embeddings().embed_query("a")
+    assert usage.by_model[MODEL].calls == 1 and usage.by_model[MODEL].calls_without_cost == 1
+
+
+def test_copies_share_user_clients_and_work(fake_router: FakeRouter) -> None:
+    import copy
+
+    import httpx
+
+    client = httpx.Client()
+    emb = VisionRouterEmbeddings(model=MODEL, api_key=FAKE_KEY, base_url=fake_router.url, http_client=client)
+    twin = copy.deepcopy(emb)
+    assert twin.http_client is client and twin.api_key == emb.api_key
+    fake_router.reply(json=embeddings([vec(0)]))
+    assert twin.embed_query("t0") == vec(0)
+    client.close()
+
+
 def test_whole_numbers_become_floats_and_other_values_are_refused(
     fake_router: FakeRouter, make_embeddings: Any
 ) -> None:
