@@ -161,7 +161,9 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
     app_title: str | None = None
     """Your app's name, sent as ``X-Title``."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Optional httpx client for sync calls (proxies, custom transports); shared by worker threads."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Optional httpx client for async calls."""
     image_max_side: int | None = Field(default=None, gt=0)
     """Downscale every inline image so its longer side is at most this (pixels; needs Pillow)."""
     image_max_bytes: int | None = Field(default=None, gt=0)

@@ -386,6 +386,14 @@ def test_bad_parameters_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         VisionRouterEmbeddings(model=MODEL).embed_documents("abc")  # type: ignore[arg-type]
 
 
+def test_provider_preferences_object_is_sent_as_json(fake_router: FakeRouter, make_embeddings: Any) -> None:
+    from langchain_visionrouter import ProviderPreferences
+
+    fake_router.reply(json=embeddings([vec(0)]))
+    make_embeddings(provider=ProviderPreferences(only=["openai"], zdr=True)).embed_query("a")
+    assert fake_router.requests[0].json["provider"] == {"only": ["openai"], "zdr": True}
+
+
 def test_no_key_in_repr_dump_or_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "sk-or-secret-do-not-leak-42"
     emb = VisionRouterEmbeddings(model=MODEL, api_key=secret, default_headers={"X-Api-Key": "hdr-secret-99999"})
