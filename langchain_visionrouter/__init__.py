@@ -3,7 +3,8 @@
 Everything a user needs is importable from here; the modules behind it are private
 (``_messages`` -> ``_body`` -> ``_http``/``_sse`` -> ``_responses``, tied together by
 :class:`ChatVisionRouter` in ``chat_models``). Public modules: ``chat_models``,
-``errors`` (the exception tree) and ``testing`` (the cassette helpers, a pytest plugin).
+``embeddings`` (:class:`VisionRouterEmbeddings`), ``errors`` (the exception tree) and
+``testing`` (the cassette helpers, a pytest plugin).
 """
 
 from importlib import import_module
@@ -49,12 +50,14 @@ if TYPE_CHECKING:
         track_usage,
     )
     from langchain_visionrouter.chat_models import ChatVisionRouter
+    from langchain_visionrouter.embeddings import VisionRouterEmbeddings
 
 # Everything that pulls in langchain-core is loaded on first use. The package is also a
 # pytest plugin (langchain_visionrouter.testing), loaded in every test session of anyone
 # who installs it: that must not cost them langchain-core's import time.
 _LAZY = {
     "ChatVisionRouter": "chat_models",
+    "VisionRouterEmbeddings": "embeddings",
     "ModelCatalog": "_catalog",
     "ModelInfo": "_catalog",
     "clear_catalog_cache": "_catalog",
@@ -120,6 +123,7 @@ __all__ = [
     "RequestTimeoutError",
     "StreamError",
     "UsageTracker",
+    "VisionRouterEmbeddings",
     "VisionRouterError",
     "__version__",
     "aget_generation",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
+from urllib.parse import urljoin, urlsplit
 
 from langchain_core.language_models.model_profile import ModelProfile
 from pydantic import SecretStr
@@ -52,6 +54,8 @@ DEFAULT_TTL = 3600.0
 FETCH_TIMEOUT = 30.0
 # Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
 _VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
+_MAX_PAGES = 20  # of a paged listing (up to 1000 models each)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,11 @@ class ModelInfo:
     def supports_images(self) -> bool:
         """Whether the model takes image input."""
         return "image" in self.input_modalities
+
+    @property
+    def is_embedding_model(self) -> bool:
+        """Whether the model outputs embeddings (``POST /embeddings``)."""
+        return "embeddings" in self.output_modalities
 
     def supports(self, parameter: str) -> bool | None:
         """Whether the model takes a request parameter (``"tools"``...); ``None`` if unknown."""
@@ -288,8 +297,11 @@ class ModelCatalog:
         timeout: float | None = FETCH_TIMEOUT,
         max_retries: int = 2,
         clients: HTTPClients | None = None,
+        path: str = "/models",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: The listing fetched: ``/models``, or ``/embeddings/models`` for embedding models.
+        self.path = path
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.ttl = ttl
         self.timeout = timeout
@@ -299,12 +311,12 @@ class ModelCatalog:
     def __repr__(self) -> str:
         return f"ModelCatalog({self.base_url!r}, ttl={self.ttl})"
 
-    def _request(self) -> Request:
+    def _request(self, url: str | None = None) -> Request:
         headers = {"Accept": "application/json"}
         if self._api_key is not None:  # /models is public on OpenRouter; a gateway may want the key
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
         return Request(
-            url=self.base_url + "/models",
+            url=url or self.base_url + self.path,
             headers=headers,
             body=b"",
             timeout=self.timeout,
@@ -316,16 +328,31 @@ class ModelCatalog:
         if refresh:
             return None
         with _cache_lock:
-            entry = _cache.get(self.base_url)
+            entry = _cache.get(self.base_url + self.path)
         if entry is not None and time.monotonic() - entry[0] < self.ttl:
             return entry[1]
         return None
 
-    def _store(self, body: Any) -> tuple[ModelInfo, ...]:
-        models = tuple(parse_models(body))
+    def _store(self, bodies: list[Any]) -> tuple[ModelInfo, ...]:
+        models = tuple(m for body in bodies for m in parse_models(body))
         with _cache_lock:
-            _cache[self.base_url] = (time.monotonic(), models)
+            _cache[self.base_url + self.path] = (time.monotonic(), models)
         return models
+
+    def _next_page(self, bodies: list[Any]) -> str | None:
+        # /embeddings/models pages its answer ({"links": {"next": ...}}); /models has not been
+        # seen to, but following a link costs nothing. Bounded, and never to another host.
+        links = bodies[-1].get("links") if isinstance(bodies[-1], Mapping) else None
+        link = links.get("next") if isinstance(links, Mapping) else None
+        if not isinstance(link, str) or not link:
+            return None
+        link = urljoin(self.base_url + self.path, link)  # absolute, or relative to the listing
+        if urlsplit(link)[:2] == urlsplit(self.base_url)[:2] and len(bodies) < _MAX_PAGES:
+            return link
+        logger.warning(
+            "%s: the listing's next page %r is not fetched (another host, or page %d)", self, link, len(bodies)
+        )
+        return None
 
     def models(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
         """Every model the router lists (fetched when the cached list is older than ``ttl``)."""
@@ -333,12 +360,15 @@ class ModelCatalog:
         if cached is not None:
             return cached
         clients = self._clients or HTTPClients()
+        bodies: list[Any] = []
         try:
-            body = request(clients, self._request(), judge_json)
+            url: str | None = None
+            while not bodies or (url := self._next_page(bodies)):
+                bodies.append(request(clients, self._request(url), judge_json))
         finally:
             if self._clients is None:
                 clients.close()
-        return self._store(body)
+        return self._store(bodies)
 
     async def amodels(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
         """Async :meth:`models`."""
@@ -346,12 +376,15 @@ class ModelCatalog:
         if cached is not None:
             return cached
         clients = self._clients or HTTPClients()
+        bodies: list[Any] = []
         try:
-            body = await arequest(clients, self._request(), judge_json)
+            url: str | None = None
+            while not bodies or (url := self._next_page(bodies)):
+                bodies.append(await arequest(clients, self._request(url), judge_json))
         finally:
             if self._clients is None:
                 await clients.aclose()
-        return self._store(body)
+        return self._store(bodies)
 
     def list_models(
         self,

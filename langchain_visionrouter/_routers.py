@@ -7,6 +7,7 @@ instead of testing router names.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "env_api_key",
     "get_router",
     "key_variables",
+    "request_headers",
     "resolve_endpoint",
 ]
 
@@ -45,6 +47,8 @@ class RouterPreset:
     provider_label: str = ""
     #: ``provider`` preference keys the router does not take (refused before sending).
     unsupported_provider_keys: frozenset[str] = frozenset()
+    #: Whether the router documents ``POST /embeddings`` (``VisionRouterEmbeddings`` refuses it otherwise).
+    embeddings: bool = True
 
 
 ROUTERS: dict[str, RouterPreset] = {
@@ -67,6 +71,8 @@ ROUTERS: dict[str, RouterPreset] = {
         usage_opt_in=True,
         provider_label="infron",
         unsupported_provider_keys=frozenset({"max_price"}),
+        # Infron's docs describe chat completions only: no embeddings endpoint is documented.
+        embeddings=False,
     ),
     "custom": RouterPreset(
         name="custom",
@@ -120,3 +126,31 @@ def resolve_endpoint(router: str = "openrouter", base_url: str | None = None) ->
     """The base URL and API key to use outside a chat model, as ``ChatVisionRouter`` resolves them."""
     preset = get_router(router)
     return base_url_for(preset, base_url), env_api_key(preset)
+
+
+def request_headers(
+    api_key: str | None,
+    *,
+    accept: str = "application/json",
+    app_url: str | None = None,
+    app_title: str | None = None,
+    default_headers: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The headers of a JSON request to the router: key, attribution, then the user's own headers."""
+    from langchain_visionrouter import __version__
+
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": accept,
+        "User-Agent": f"langchain-visionrouter/{__version__}",
+    }
+    if api_key is not None:
+        headers["Authorization"] = f"Bearer {api_key}"
+    if app_url:
+        headers["HTTP-Referer"] = app_url
+    if app_title:
+        headers["X-Title"] = app_title
+        headers["X-OpenRouter-Title"] = app_title
+    if default_headers:
+        headers.update(default_headers)
+    return headers

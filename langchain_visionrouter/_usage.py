@@ -22,11 +22,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlencode
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import LLMResult
+from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import SecretStr
 
@@ -41,6 +41,7 @@ __all__ = [
     "UsageTracker",
     "aget_generation",
     "get_generation",
+    "report_call",
     "track_usage",
 ]
 
@@ -213,8 +214,9 @@ register_configure_hook(_current, inheritable=True)
 def track_usage() -> Iterator[UsageTracker]:
     """Sum tokens and cost, per model, of every chat model call made inside the block.
 
-    Covers chains, agents, streamed, async and batched calls. Blocks may nest; the outer
-    one also counts what the inner one saw.
+    Covers chains, agents, streamed, async and batched calls, and the requests of
+    ``VisionRouterEmbeddings`` (one call each). Blocks may nest; the outer one also
+    counts what the inner one saw.
 
     Example:
         .. code-block:: python
@@ -235,6 +237,21 @@ def track_usage() -> Iterator[UsageTracker]:
         yield tracker
     finally:
         _current.reset(token)
+
+
+def report_call(message: AIMessage, *, model: str) -> None:
+    """Count one call made outside LangChain's model callbacks (an embeddings request).
+
+    It reaches the active :func:`track_usage` block (and the blocks around it) through the
+    same ``on_llm_start``/``on_llm_end`` path as a chat model run: ``message`` carries the
+    usage and cost as a chat answer would.
+    """
+    tracker = _current.get()
+    if tracker is None:
+        return
+    run_id = uuid4()
+    tracker.on_llm_start({}, [], run_id=run_id, invocation_params={"model": model})
+    tracker.on_llm_end(LLMResult(generations=[[ChatGeneration(message=message)]]), run_id=run_id)
 
 
 # -- generation stats -----------------------------------------------------------------------------

@@ -26,12 +26,12 @@ from pydantic import (
 from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http, _vision
 from langchain_visionrouter._body import encode_body
-from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
+from langchain_visionrouter._client_model import RouterClient
+from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
 from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
-from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
 from langchain_visionrouter.errors import VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
@@ -45,7 +45,7 @@ __all__ = ["ChatVisionRouter"]
 _ADAPTER_KWARGS = ("stream", "stream_usage")
 
 
-class ChatVisionRouter(BaseChatModel, RouterParams):
+class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
     r"""Chat model for OpenAI-compatible model routers, with images as first-class input.
 
     Talks to OpenRouter (default), Infron (OneRouter) or any OpenAI-compatible gateway
@@ -250,14 +250,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
-        preset = get_router(self.router)
-        self.base_url = base_url_for(preset, self.base_url)
-        if self.api_key is None:
-            key = env_api_key(preset)
-            self.api_key = None if key is None else SecretStr(key)
-        if self.api_key is None and preset.requires_api_key:
-            msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
-            raise ValueError(msg)
+        preset = self._resolve_endpoint()
         clash = sorted(set(self.model_kwargs) & ({"model", "messages", "stream"} | set(type(self).model_fields)))
         if clash:
             msg = f"model_kwargs must not set {clash}: use the constructor arguments of the same name."
@@ -267,7 +260,6 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
-        self._clients = _http.HTTPClients(self.http_client, self.http_async_client)
         return self
 
     # -- LangChain conventions ---------------------------------------------------------
@@ -285,10 +277,6 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
         return secrets
 
-    def __repr_args__(self) -> Any:
-        for name, value in super().__repr_args__():
-            yield name, mask_credential_headers(value) if name == "default_headers" else value
-
     @field_serializer("default_headers")
     def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
         return mask_credential_headers(headers)
@@ -300,11 +288,6 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_visionrouter", "chat_models"]
-
-    @property
-    def preset(self) -> RouterPreset:
-        """The router preset this model talks to."""
-        return get_router(self.router)
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -353,67 +336,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
         return ls_params
 
-    # -- client lifecycle -----------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the pooled HTTP clients (a later call opens new ones).
-
-        Async clients are also closed when their event loop ends (``asyncio.run``); a loop
-        closed by hand without ``shutdown_asyncgens()`` needs ``aclose()`` first.
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the pooled HTTP clients (a later call opens new ones)."""
-        await self._clients.aclose()
-
-    def __enter__(self) -> ChatVisionRouter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> ChatVisionRouter:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    # -- copying and pickling -------------------------------------------------------------
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ChatVisionRouter:
-        # httpx clients passed in are shared resources, not values: a deep copy uses them as is
-        # (the copy gets pools of its own otherwise, see HTTPClients.__deepcopy__).
-        memo = {} if memo is None else memo
-        for client in (self.http_client, self.http_async_client):
-            if client is not None:
-                memo[id(client)] = client
-        return super().__deepcopy__(memo)
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # The API key is never pickled: an unpickled model reads it from the environment again.
-        state = super().__getstate__()
-        state["__dict__"] = {**state["__dict__"], "api_key": None}
-        return state
-
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        super().__setstate__(state)
-        try:
-            self._resolve_settings()  # type: ignore[operator]  # the key from the environment, fresh pools
-        except ValueError as exc:
-            raise ValueError(f"{exc} (API keys are never pickled; the unpickled model looks for one again)") from None
-
     # -- request building (pure) ----------------------------------------------------------
-
-    def _image_policy(self) -> ImagePolicy:
-        preset = self.preset
-        return ImagePolicy(
-            router=preset.name,
-            allowed_types=preset.image_types,
-            max_bytes=self.image_max_decoded_bytes,
-            max_side=self.image_max_side,
-            fit_bytes=self.image_max_bytes,
-        )
 
     def _payload(
         self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
@@ -453,21 +376,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         return self._payload(messages, stop, stream=stream, **kwargs)
 
     def _headers(self, stream: bool) -> dict[str, str]:
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream" if stream else "application/json",
-            "User-Agent": f"langchain-visionrouter/{_user_agent_version()}",
-        }
-        if self.api_key is not None:
-            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
-        if self.app_url:
-            headers["HTTP-Referer"] = self.app_url
-        if self.app_title:
-            headers["X-Title"] = self.app_title
-            headers["X-OpenRouter-Title"] = self.app_title
-        if self.default_headers:
-            headers.update(self.default_headers)
-        return headers
+        return self._json_headers("text/event-stream" if stream else "application/json")
 
     def _request(self, payload: dict[str, Any], *, stream: bool) -> _http.Request:
         assert self.base_url is not None
@@ -697,9 +606,3 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         return structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
-
-
-def _user_agent_version() -> str:
-    from langchain_visionrouter import __version__
-
-    return __version__

@@ -375,3 +375,21 @@ def restated(exc: VisionRouterError, message: str, *, cls: type[VisionRouterErro
         partial=exc.partial,
         body=exc.body,
     )
+
+
+def for_inputs(exc: VisionRouterError, where: str, indices: list[int], *, partial: Any = None) -> VisionRouterError:
+    """``exc`` (a failed request of a batched call) naming the inputs it concerns.
+
+    The message starts with ``where`` (e.g. ``"inputs 256-511 (of 10000)"``), ``metadata``
+    gains ``input_indices``, and ``partial`` holds what the other requests returned.
+    """
+    return type(exc)(
+        f"{where}: {exc.message}",
+        status_code=exc.status_code,
+        code=exc.code,
+        metadata={**exc.metadata, "input_indices": indices},
+        generation_id=exc.generation_id,
+        retry_after=exc.retry_after,
+        partial=partial,
+        body=exc.body,
+    )

@@ -251,6 +251,53 @@ def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
 
 
 # ---------------------------------------------------------------------------
+# Embeddings (router-wire-format-2.md section 9)
+
+
+def float32_base64(vector: list[float]) -> str:
+    """A vector as ``encoding_format="base64"`` sends it: little-endian float32, base64."""
+    import base64
+    import struct
+
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+
+
+def embeddings(
+    vectors: list[list[float]],
+    *,
+    model: str = "openai/text-embedding-3-small",
+    gen: str = "gen-emb-1754441566-aaaa",
+    provider: str | None = "OpenAI",
+    order: list[int] | None = None,
+    encoding: Literal["float", "base64"] = "float",
+    prompt_tokens: int | None = None,
+    price: float = 0.02e-6,
+    cost: float | None = None,
+) -> dict[str, Any]:
+    """An ``/embeddings`` answer; ``order`` lists the indices in the order the items come in."""
+    indices = list(range(len(vectors))) if order is None else order
+    tokens = 4 * len(vectors) if prompt_tokens is None else prompt_tokens
+    data = [
+        {
+            "object": "embedding",
+            "index": i,
+            "embedding": float32_base64(vectors[i]) if encoding == "base64" else vectors[i],
+        }
+        for i in indices
+    ]
+    body: dict[str, Any] = {"id": gen, "object": "list", "model": model, "data": data}
+    if provider is not None:
+        body["provider"] = provider
+    body["usage"] = {
+        "prompt_tokens": tokens,
+        "total_tokens": tokens,
+        "cost": round(tokens * price, 12) if cost is None else cost,
+        "is_byok": False,
+    }
+    return body
+
+
+# ---------------------------------------------------------------------------
 # Driving the stream assembler directly (no HTTP)
 
 

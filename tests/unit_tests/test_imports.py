@@ -28,6 +28,7 @@ EXPECTED_ALL = [
     "RequestTimeoutError",
     "StreamError",
     "UsageTracker",
+    "VisionRouterEmbeddings",
     "VisionRouterError",
     "__version__",
     "aget_generation",
@@ -41,7 +42,7 @@ EXPECTED_ALL = [
     "track_usage",
     "web_plugin",
 ]
-PUBLIC_MODULES = {"chat_models", "errors", "testing"}
+PUBLIC_MODULES = {"chat_models", "embeddings", "errors", "testing"}
 
 
 def test_all_is_pinned() -> None:

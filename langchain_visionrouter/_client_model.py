@@ -1,0 +1,139 @@
+"""What every model talking to the router shares: key and URL resolution, image policy,
+headers, pooled clients and their lifecycle, and keeping the key out of reprs and pickles.
+
+:class:`RouterClient` is a base of ``ChatVisionRouter`` and ``VisionRouterEmbeddings``,
+listed first so that its ``__repr_args__`` and pickling hooks come before LangChain's.
+It declares no fields: each model declares its own (same names), documented where
+users read them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, SecretStr
+from typing_extensions import Self
+
+from langchain_visionrouter._clients import HTTPClients
+from langchain_visionrouter._images import ImagePolicy
+from langchain_visionrouter._redaction import mask_credential_headers
+from langchain_visionrouter._routers import (
+    RouterPreset,
+    base_url_for,
+    env_api_key,
+    get_router,
+    key_variables,
+    request_headers,
+)
+
+__all__ = ["RouterClient"]
+
+
+class RouterClient(BaseModel):
+    """The plumbing of a model talking to the router (see the module docstring)."""
+
+    if TYPE_CHECKING:  # declared as fields by each model
+        api_key: SecretStr | None
+        router: str
+        base_url: str | None
+        default_headers: dict[str, str] | None
+        app_url: str | None
+        app_title: str | None
+        http_client: Any
+        http_async_client: Any
+        image_max_side: int | None
+        image_max_bytes: int | None
+        image_max_decoded_bytes: int
+        _clients: HTTPClients
+
+    @property
+    def preset(self) -> RouterPreset:
+        """The router preset this model talks to."""
+        return get_router(self.router)
+
+    def _resolve_endpoint(self) -> RouterPreset:
+        """Fill in ``base_url`` and ``api_key`` (arguments, else the environment, else the preset)."""
+        preset = get_router(self.router)
+        self.base_url = base_url_for(preset, self.base_url)
+        if self.api_key is None:
+            key = env_api_key(preset)
+            self.api_key = None if key is None else SecretStr(key)
+        if self.api_key is None and preset.requires_api_key:
+            msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
+            raise ValueError(msg)
+        self._clients = HTTPClients(self.http_client, self.http_async_client)
+        return preset
+
+    def _image_policy(self) -> ImagePolicy:
+        preset = self.preset
+        return ImagePolicy(
+            router=preset.name,
+            allowed_types=preset.image_types,
+            max_bytes=self.image_max_decoded_bytes,
+            max_side=self.image_max_side,
+            fit_bytes=self.image_max_bytes,
+        )
+
+    def _json_headers(self, accept: str = "application/json") -> dict[str, str]:
+        return request_headers(
+            None if self.api_key is None else self.api_key.get_secret_value(),
+            accept=accept,
+            app_url=self.app_url,
+            app_title=self.app_title,
+            default_headers=self.default_headers,
+        )
+
+    # -- client lifecycle -----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled HTTP clients (a later call opens new ones).
+
+        Async clients are also closed when their event loop ends (``asyncio.run``); a loop
+        closed by hand without ``shutdown_asyncgens()`` needs ``aclose()`` first.
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the pooled HTTP clients (a later call opens new ones)."""
+        await self._clients.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- display, copying and pickling ----------------------------------------------------
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, mask_credential_headers(value) if name == "default_headers" else value
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        # httpx clients passed in are shared resources, not values: a deep copy uses them as is
+        # (the copy gets pools of its own otherwise, see HTTPClients.__deepcopy__).
+        memo = {} if memo is None else memo
+        for client in (self.http_client, self.http_async_client):
+            if client is not None:
+                memo[id(client)] = client
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # The API key is never pickled: an unpickled model reads it from the environment again.
+        state = super().__getstate__()
+        state["__dict__"] = {**state["__dict__"], "api_key": None}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        try:
+            # Each model's validator: the key from the environment, checks, fresh pools.
+            self._resolve_settings()  # type: ignore[attr-defined]
+        except ValueError as exc:
+            raise ValueError(f"{exc} (API keys are never pickled; the unpickled model looks for one again)") from None
