@@ -16,7 +16,6 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 
 from langchain_visionrouter import VisionRouterEmbeddings
 from langchain_visionrouter.testing import cassette_config
-from tests.cassette_matching import MATCH_ON
 from tests.cassette_sources import embeddings as source
 from tests.integration_tests.test_standard import _every_interaction_played  # noqa: F401  (autouse fixture)
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.vcr
 
 @pytest.fixture
 def vcr_config() -> dict[str, Any]:
-    return {**cassette_config(match="default"), "match_on": MATCH_ON}
+    return cassette_config(match="body")
 
 
 class TestVisionRouterEmbeddingsStandard(EmbeddingsIntegrationTests):
