@@ -31,7 +31,7 @@ from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
-from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
+from langchain_visionrouter._routers import RouterPreset, base_url_for, get_router, key_variables, resolve_api_key
 from langchain_visionrouter.errors import VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
@@ -247,14 +247,18 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _clients: _http.HTTPClients = PrivateAttr()
+    # Where the key came from (a variable's name...), for a 401's message; never the key.
+    _key_source: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
         preset = get_router(self.router)
         self.base_url = base_url_for(preset, self.base_url)
         if self.api_key is None:
-            key = env_api_key(preset)
+            key, self._key_source = resolve_api_key(preset)
             self.api_key = None if key is None else SecretStr(key)
+        else:
+            self._key_source = "the api_key argument"
         if self.api_key is None and preset.requires_api_key:
             msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
             raise ValueError(msg)
@@ -439,7 +443,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             if include_usage:
                 payload["stream_options"] = {"include_usage": True}
         if preset.usage_opt_in and (include_usage or not stream):
-            payload["usage"] = {"include": True}
+            payload.setdefault("usage", {"include": True})  # model_kwargs / a per-call value wins
+        if payload.get("usage", ...) is None:  # usage=None asks for no usage field at all
+            del payload["usage"]
         return payload
 
     async def _apayload(
