@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http, _vision
+from langchain_visionrouter import _http, _vision, errors
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter._messages import convert_messages
@@ -32,7 +32,7 @@ from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_b
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._routers import RouterPreset, base_url_for, get_router, key_variables, resolve_api_key
-from langchain_visionrouter.errors import VisionRouterError
+from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
     from langchain_core.tools import BaseTool
@@ -608,8 +608,11 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             refresh=refresh,
         )
 
-    def supports_images(self, model: str | None = None) -> bool:
-        """Whether ``model`` (default: this model) takes image input, per the router's catalog."""
+    def supports_images(self, model: str | None = None) -> bool | None:
+        """Whether ``model`` (default: this model) takes image input, per the router's catalog.
+
+        ``None`` when the catalog does not say (a gateway listing model ids only).
+        """
         return self.get_catalog().supports_images(model or self.model)
 
     def refresh_profile(self) -> ModelProfile:
@@ -633,11 +636,17 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
                 self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
             )
 
+    def _explain_key(self, exc: VisionRouterError) -> None:
+        if isinstance(exc, AuthenticationError):
+            raise errors.key_refused(exc, source=self._key_source, router=self.router) from exc
+
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        self._explain_key(exc)
         if _vision.is_no_image_endpoint(exc):
             _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        self._explain_key(exc)
         if _vision.is_no_image_endpoint(exc):
             await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
