@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import (
+    AliasChoices,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -194,7 +195,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         router's message, the provider's detail, the status and the generation id.
     """
 
-    model: str = Field(alias="model_name")
+    # validation_alias, not alias: help() and the signature show the README's names
+    # (model, timeout, max_tokens, stop); the LangChain-conventional aliases still work.
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
     """Router model id, e.g. ``"openai/gpt-4o-mini"``."""
     api_key: SecretStr | None = None
     """API key. Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable."""
@@ -202,7 +205,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     """Router preset: ``"openrouter"``, ``"infron"`` or ``"custom"``."""
     base_url: str | None = None
     """Base URL of the chat-completions API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset."""
-    timeout: float | None = Field(default=600.0, alias="request_timeout")
+    timeout: float | None = Field(default=600.0, validation_alias=AliasChoices("timeout", "request_timeout"))
     """Seconds to wait for the router; ``None`` waits forever."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (so at most ``max_retries + 1`` requests)."""
@@ -211,9 +214,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     stream_usage: bool = True
     """Whether streamed answers report token usage and cost."""
     temperature: float | None = None
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    max_tokens: int | None = Field(default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens"))
     top_p: float | None = None
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    stop: list[str] | str | None = Field(default=None, validation_alias=AliasChoices("stop", "stop_sequences"))
     seed: int | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
