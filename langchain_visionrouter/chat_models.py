@@ -55,11 +55,12 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     come back with text, tool calls, reasoning, token usage and cost.
 
     Setup:
-        Install the package and set a key:
+        Install the package (from a clone of its repository; ``pip install
+        langchain-visionrouter`` once it is on your index) and set a key:
 
         .. code-block:: bash
 
-            pip install langchain-visionrouter
+            python3 -m venv .venv && .venv/bin/pip install "."       # ".[images]" adds Pillow
             export OPENROUTER_API_KEY="sk-or-..."   # or VISIONROUTER_API_KEY / INFRON_API_KEY
 
     Key init args - completion params:
@@ -134,7 +135,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             llm.invoke([msg]).content
 
         Every base64 image can be downscaled before it is sent (needs Pillow:
-        ``pip install "langchain-visionrouter[images]"``); images over the hard
+        ``python3 -m pip install "Pillow>=10"``, the ``[images]`` extra); images over the hard
         ceiling ``image_max_decoded_bytes`` (20 MiB) are refused, never sent:
 
         .. code-block:: python
