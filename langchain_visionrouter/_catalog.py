@@ -96,19 +96,23 @@ class ModelInfo:
         profile = ModelProfile()
         if ins:  # an ids-only listing says nothing about modalities: leave them unknown
             profile.update(
-                text_inputs="text" in ins,
-                image_inputs="image" in ins,
-                # The router fetches image URLs itself, so URL input comes with image input.
-                image_url_inputs="image" in ins,
-                pdf_inputs="file" in ins,
-                audio_inputs="audio" in ins,
-                video_inputs="video" in ins,
+                ModelProfile(
+                    text_inputs="text" in ins,
+                    image_inputs="image" in ins,
+                    # The router fetches image URLs itself, so URL input comes with image input.
+                    image_url_inputs="image" in ins,
+                    pdf_inputs="file" in ins,
+                    audio_inputs="audio" in ins,
+                    video_inputs="video" in ins,
+                )
             )
         if ins or outs:
             profile.update(
-                text_outputs="text" in outs or not outs,
-                image_outputs="image" in outs,
-                audio_outputs="audio" in outs,
+                ModelProfile(
+                    text_outputs="text" in outs or not outs,
+                    image_outputs="image" in outs,
+                    audio_outputs="audio" in outs,
+                )
             )
         if self.name:
             profile["name"] = self.name

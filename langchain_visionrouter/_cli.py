@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         help="answer from the bundled example cassette, with no network and no key, even if a key is set "
         "(the answer is the example's, not about your images; what happens without a key anyway)",
     )
+    ask.add_argument(
+        "--estimate",
+        action="store_true",
+        help="print the estimated input tokens and cost (the router's catalog prices) and exit, without "
+        "sending the request (counted offline; only the model catalog is fetched, for its price)",
+    )
     return parser
 
 
@@ -230,6 +236,8 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             kwargs[name] = getattr(args, name)
     messages: list[Any] = [SystemMessage(args.system)] if args.system else []
     messages.append(HumanMessage(content=_content(args)))  # reads every file before any request
+    if args.estimate:
+        return _estimate(args, messages, router, out)
     if replay:
         why = "--replay given" if args.replay else "no API key set (VISIONROUTER_API_KEY or the router's own variable)"
         err.write(
@@ -265,6 +273,60 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if replay:
             kwargs["http_client"].close()
     return 0
+
+
+def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: TextIO) -> int:
+    """``--estimate``: input tokens counted offline, priced from the catalog; nothing is sent."""
+    from langchain_visionrouter._catalog import ModelCatalog
+    from langchain_visionrouter._messages import convert_messages
+    from langchain_visionrouter._routers import base_url_for, env_api_key, get_router
+    from langchain_visionrouter._tokens import estimate_payload
+    from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
+
+    preset = get_router(router)
+    policy = _image_policy(preset)
+    estimate = estimate_payload(convert_messages(messages, policy), args.model)
+    base_url = base_url_for(preset, args.base_url)
+    price: float | None = None
+    try:
+        price = ModelCatalog(base_url, api_key=env_api_key(preset)).get(args.model).prompt_price
+        where = f"{args.model} in the model catalog of {base_url}"
+    except (VisionRouterError, InvalidInputError) as exc:  # no price: the token count still stands
+        where = f"no price: {exc}"
+    cost = None if price is None else estimate.tokens * price / 1_000_000
+    if args.json:
+        result = {
+            "sent": False,
+            "model": args.model,
+            "estimated_input_tokens": estimate.tokens,
+            "image_tokens": estimate.image_tokens,
+            "images": estimate.images,
+            "images_of_unknown_size": estimate.images_of_unknown_size,
+            "image_rule": estimate.rule,
+            "prompt_price_per_million": price,
+            "estimated_input_cost": cost,
+            "price_source": where,
+        }
+        out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    unknown = estimate.images_of_unknown_size
+    unknown_note = f", {unknown} of unknown size (URLs) counted as 1024x1024" if unknown else ""
+    out.write(
+        f"estimated input: {estimate.tokens} tokens for {args.model}, {estimate.image_tokens} of them for "
+        f"{estimate.images} image(s){unknown_note} (rule: {estimate.rule}); text at 4 characters a token\n"
+    )
+    if cost is None:
+        out.write(f"estimated cost: unknown ({where})\n")
+    else:
+        out.write(f"estimated input cost: ${cost:.6f} at ${price:g} per million input tokens ({where})\n")
+    out.write("nothing was sent; the answer's own tokens come on top\n")
+    return 0
+
+
+def _image_policy(preset: Any) -> Any:
+    from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy
+
+    return ImagePolicy(router=preset.name, allowed_types=preset.image_types, max_bytes=DEFAULT_MAX_IMAGE_BYTES)
 
 
 def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

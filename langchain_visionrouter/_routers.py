@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "COMMON_IMAGE_TYPES",
     "REPLAY_KEY_SOURCE",
+    "REPLAY_PLACEHOLDER_KEY",
     "ROUTERS",
     "RouterPreset",
     "base_url_for",
@@ -112,6 +113,9 @@ def env_api_key(preset: RouterPreset) -> str | None:
     return None
 
 
+#: What a model gets as its key while cassettes replay and no key is set (see
+#: ``langchain_visionrouter.testing``). Not a key: it only lets a model be built.
+REPLAY_PLACEHOLDER_KEY = "visionrouter-replay-placeholder-not-a-key"
 #: Where a key came from when it is the replay stand-in (shown in errors, e.g. a 401).
 REPLAY_KEY_SOURCE = "the pytest plugin's replay stand-in (no API key is set)"
 # The stand-in key a model gets while the pytest plugin replays cassettes and no key is

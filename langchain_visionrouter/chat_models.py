@@ -33,6 +33,7 @@ from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_b
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._routers import RouterPreset, base_url_for, get_router, key_variables, resolve_api_key
+from langchain_visionrouter._tokens import TokenEstimates
 from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
@@ -46,7 +47,7 @@ __all__ = ["ChatVisionRouter"]
 _ADAPTER_KWARGS = ("stream", "stream_usage")
 
 
-class ChatVisionRouter(BaseChatModel, RouterParams):
+class ChatVisionRouter(TokenEstimates, BaseChatModel, RouterParams):
     r"""Chat model for OpenAI-compatible model routers, with images as first-class input.
 
     Talks to OpenRouter (default), Infron (OneRouter) or any OpenAI-compatible gateway
@@ -196,8 +197,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         router's message, the provider's detail, the status and the generation id.
     """
 
-    # validation_alias, not alias: help() and the signature show the README's names
-    # (model, timeout, max_tokens, stop); the LangChain-conventional aliases still work.
+    # validation_alias, not alias: the signature shows the README's names; the aliases still work.
     model: str = Field(validation_alias=AliasChoices("model", "model_name"))
     """Router model id, e.g. ``"openai/gpt-4o-mini"``."""
     api_key: SecretStr | None = None
@@ -613,10 +613,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         )
 
     def supports_images(self, model: str | None = None) -> bool | None:
-        """Whether ``model`` (default: this model) takes image input, per the router's catalog.
-
-        ``None`` when the catalog does not say (a gateway listing model ids only).
-        """
+        """Whether ``model`` (default: this model) takes images, per the catalog; ``None``: it does not say."""
         return self.get_catalog().supports_images(model or self.model)
 
     def refresh_profile(self) -> ModelProfile:
@@ -640,17 +637,15 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
                 self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
             )
 
-    def _explain_key(self, exc: VisionRouterError) -> None:
-        if isinstance(exc, AuthenticationError):
-            raise errors.key_refused(exc, source=self._key_source, router=self.router) from exc
-
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
-        self._explain_key(exc)
+        if isinstance(exc, AuthenticationError):  # which key was refused: where it came from
+            raise errors.key_refused(exc, source=self._key_source, router=self.router) from exc
         if _vision.is_no_image_endpoint(exc):
             _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
-        self._explain_key(exc)
+        if isinstance(exc, AuthenticationError):
+            self._explain_error(exc, payload)  # raises the 401's clearer error; no I/O
         if _vision.is_no_image_endpoint(exc):
             await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 

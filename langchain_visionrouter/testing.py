@@ -27,6 +27,10 @@ Cassettes made with that configuration:
 * never contain ``Authorization``, ``api-key``, ``x-api-key``, ``Cookie`` or
   ``Set-Cookie`` headers: they are removed from requests and responses alike.
 
+Replaying needs no key: while a ``@pytest.mark.vcr`` test replays (``--record-mode=none``,
+pytest-recording's default) and no key is set, a model gets the stand-in
+:data:`REPLAY_PLACEHOLDER_KEY` (never stored in a cassette, never matched on).
+
 Without opting in, the plugin only registers *new* names on each VCR instance (the
 matchers ``visionrouter_body`` and ``visionrouter_images``, the serializer ``yaml.gz``)
 and a persister that behaves exactly like the one it wraps except for ``yaml.gz``.
@@ -49,9 +53,13 @@ from typing import Any
 import yaml
 
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS
+from langchain_visionrouter._routers import REPLAY_PLACEHOLDER_KEY
 
 try:  # only needed to be a pytest plugin; the helpers work without pytest
     import pytest
+
+    # Replaying without a key: the hooks live in _replay; pytest finds them in this module.
+    from langchain_visionrouter._replay import pytest_make_collect_report, pytest_runtest_protocol  # noqa: F401
 
     _optional_hook: Callable[[Any], Any] = pytest.hookimpl(optionalhook=True)
 except ImportError:  # pragma: no cover
@@ -442,47 +450,3 @@ def cassette_config(
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
     """pytest-recording hook: make this module's names available to every cassette."""
     configure(vcr)
-
-
-# -- replaying without a key --------------------------------------------------------------
-
-#: What a model gets as its key while cassettes replay and no key is set. Not a key: it
-#: only lets ``ChatVisionRouter(...)`` be built; cassettes never store it (the
-#: ``Authorization`` header is dropped) and matching never looks at it.
-REPLAY_PLACEHOLDER_KEY = "visionrouter-replay-placeholder-not-a-key"
-
-
-def _replaying(config: Any, item: Any = None) -> bool:
-    # pytest-recording's record mode (its default is "none": replay only, no network).
-    # Without pytest-recording the option does not exist: nothing replays.
-    try:
-        mode = config.getoption("--record-mode")
-    except ValueError:
-        return False
-    return (mode or "none") == "none" and (item is None or item.get_closest_marker("vcr") is not None)
-
-
-def _placeholder_while(replaying: bool) -> Any:
-    from langchain_visionrouter._routers import replay_placeholder
-
-    return replay_placeholder(REPLAY_PLACEHOLDER_KEY if replaying else None)
-
-
-if "pytest" in globals():  # the hooks below only exist for pytest
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_make_collect_report(collector: Any) -> Any:
-        """While a test module is imported under replay, a model built at import needs no key."""
-        with _placeholder_while(_replaying(collector.config)):
-            yield
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_protocol(item: Any, nextitem: Any) -> Any:
-        """A ``@pytest.mark.vcr`` test replaying cassettes needs no key (its fixtures neither).
-
-        Only with ``--record-mode=none`` (pytest-recording's default), and only where no key
-        is set: a key in the environment is used as always, and recording without one
-        still fails as it should.
-        """
-        with _placeholder_while(_replaying(item.config, item)):
-            yield
