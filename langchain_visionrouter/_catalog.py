@@ -79,8 +79,14 @@ class ModelInfo:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
-    def supports_images(self) -> bool:
-        """Whether the model takes image input."""
+    def supports_images(self) -> bool | None:
+        """Whether the model takes image input; ``None`` when the catalog does not say.
+
+        Gateways such as vLLM, LiteLLM and Ollama list model ids only: no modalities, so
+        image support is unknown there, not absent.
+        """
+        if not self.input_modalities:
+            return None
         return "image" in self.input_modalities
 
     @property
@@ -97,18 +103,27 @@ class ModelInfo:
     def profile(self) -> ModelProfile:
         """This model's LangChain ``ModelProfile`` (only what the catalog says)."""
         ins, outs = self.input_modalities, self.output_modalities
-        profile = ModelProfile(
-            text_inputs="text" in ins,
-            image_inputs="image" in ins,
-            # The router fetches image URLs itself, so URL input comes with image input.
-            image_url_inputs="image" in ins,
-            pdf_inputs="file" in ins,
-            audio_inputs="audio" in ins,
-            video_inputs="video" in ins,
-            text_outputs="text" in outs or not outs,
-            image_outputs="image" in outs,
-            audio_outputs="audio" in outs,
-        )
+        profile = ModelProfile()
+        if ins:  # an ids-only listing says nothing about modalities: leave them unknown
+            profile.update(
+                ModelProfile(
+                    text_inputs="text" in ins,
+                    image_inputs="image" in ins,
+                    # The router fetches image URLs itself, so URL input comes with image input.
+                    image_url_inputs="image" in ins,
+                    pdf_inputs="file" in ins,
+                    audio_inputs="audio" in ins,
+                    video_inputs="video" in ins,
+                )
+            )
+        if ins or outs:
+            profile.update(
+                ModelProfile(
+                    text_outputs="text" in outs or not outs,
+                    image_outputs="image" in outs,
+                    audio_outputs="audio" in outs,
+                )
+            )
         if self.name:
             profile["name"] = self.name
         if self.context_length:
@@ -269,12 +284,16 @@ def bundled_profile(model_id: str) -> ModelProfile | None:
 
 _cache: dict[str, tuple[float, tuple[ModelInfo, ...]]] = {}
 _cache_lock = threading.Lock()
+#: Models the vision check could not check and has warned about: one warning per model
+#: until the catalog is forgotten, not one per call.
+warned_unchecked: set[str] = set()
 
 
 def clear_catalog_cache() -> None:
     """Forget every fetched catalog (the next lookup fetches again)."""
     with _cache_lock:
         _cache.clear()
+        warned_unchecked.clear()
 
 
 class ModelCatalog:
@@ -416,8 +435,8 @@ class ModelCatalog:
             raise InvalidInputError(f"{model_id!r} is not in the model catalog of {self.base_url}.{hint}")
         return info
 
-    def supports_images(self, model_id: str) -> bool:
-        """Whether ``model_id`` takes image input, per the catalog."""
+    def supports_images(self, model_id: str) -> bool | None:
+        """Whether ``model_id`` takes image input, per the catalog; ``None`` if the catalog does not say."""
         return self.get(model_id).supports_images
 
 
@@ -456,8 +475,11 @@ def list_models(
 
 def supports_images(
     model: str, *, router: str = "openrouter", base_url: str | None = None, ttl: float = DEFAULT_TTL
-) -> bool:
+) -> bool | None:
     """Whether ``model`` takes image input, per the router's catalog.
+
+    ``True`` or ``False`` when the catalog lists the model's input modalities; ``None``
+    when it lists ids only (vLLM, LiteLLM, Ollama...): unknown, not absent.
 
     Raises:
         InvalidInputError: if the router does not list the model.

@@ -34,25 +34,58 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask a question about zero or more images (local paths or URLs)")
     ask.add_argument("prompt", help="the question")
     ask.add_argument("images", nargs="*", help="image files, PDFs, or http(s) URLs, in the order to send them")
-    ask.add_argument("--model", "-m", default=os.environ.get("VISIONROUTER_MODEL", DEFAULT_MODEL))
-    ask.add_argument("--router", default=None, help="openrouter (default), infron or custom")
-    ask.add_argument("--base-url", default=None, help="the router's base URL (default: the router preset's)")
+    ask.add_argument(
+        "--model",
+        "-m",
+        default=os.environ.get("VISIONROUTER_MODEL", DEFAULT_MODEL),
+        help=f"the router's model id (default: $VISIONROUTER_MODEL, else {DEFAULT_MODEL})",
+    )
+    ask.add_argument("--router", default=None, help="openrouter (default), infron or custom (needs --base-url)")
+    ask.add_argument(
+        "--base-url", default=None, help="the router's base URL (default: $VISIONROUTER_BASE_URL, else the preset's)"
+    )
     ask.add_argument("--system", default=None, help="a system prompt")
     ask.add_argument("--detail", choices=["auto", "low", "high"], default=None, help="image detail hint")
     ask.add_argument(
         "--max-side",
-        type=int,
+        type=_positive(int, "a whole number of pixels"),
         default=None,
         metavar="PIXELS",
         help="downscale local images so their longer side is at most this (needs Pillow: the [images] extra)",
     )
-    ask.add_argument("--max-tokens", type=int, default=None)
-    ask.add_argument("--temperature", type=float, default=None)
-    ask.add_argument("--timeout", type=float, default=None, help="seconds to wait for the router")
+    ask.add_argument("--max-tokens", type=_positive(int, "a whole number"), default=None, help="answer length cap")
+    ask.add_argument("--temperature", type=float, default=None, help="sampling temperature (0-2)")
+    ask.add_argument("--timeout", type=_positive(float, "seconds"), default=None, help="seconds to wait for the router")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON, with usage and cost")
     ask.add_argument("--no-stream", action="store_true", help="wait for the whole answer instead of streaming")
-    ask.add_argument("--replay", action="store_true", help="replay the bundled example even if a key is set")
+    ask.add_argument(
+        "--replay",
+        action="store_true",
+        help="answer from the bundled example cassette, with no network and no key, even if a key is set "
+        "(the answer is the example's, not about your images; what happens without a key anyway)",
+    )
+    ask.add_argument(
+        "--estimate",
+        action="store_true",
+        help="print the estimated input tokens and cost (the router's catalog prices) and exit, without "
+        "sending the request (counted offline; only the model catalog is fetched, for its price)",
+    )
     return parser
+
+
+def _positive(kind: type[int] | type[float], unit: str) -> Any:
+    """An argparse type: a number above zero, refused in the flag's own terms."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {unit} above 0, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0 ({unit}), got {text!r}")
+        return value
+
+    return parse
 
 
 def _version() -> str:
@@ -98,10 +131,56 @@ def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
         if _is_pdf(source):
             blocks.append(file_block(source))
         else:
+            _check_local_type(source)
             # A URL is fetched by the router, so only local images can be downscaled here.
             max_side = None if _is_web_url(source) else args.max_side
             blocks.append(image_block(source, detail=args.detail, max_side=max_side))
     return blocks
+
+
+def _check_local_type(source: str) -> None:
+    """A local file of an image type no router takes (BMP, TIFF, HEIC...): say what to do, in CLI terms."""
+    from langchain_visionrouter._images import sniff_mime_type, type_name
+    from langchain_visionrouter._routers import COMMON_IMAGE_TYPES
+    from langchain_visionrouter.errors import ImageInputError
+
+    if _is_web_url(source) or source[:5].lower() == "data:":
+        return
+    try:
+        with open(source, "rb") as file:
+            mime = sniff_mime_type(file.read(16))
+    except OSError:
+        return  # image_block says what is wrong with the path
+    if mime is not None and mime not in COMMON_IMAGE_TYPES:
+        png = os.path.splitext(source)[0] + ".png"
+        msg = (
+            f"file {source!r} is {type_name(mime)}, which routers do not accept (they take PNG, JPEG, WebP and "
+            f"GIF). Convert it first, then pass the new file: e.g. `magick {source} {png}`, or with Pillow "
+            f'`python3 -c "from PIL import Image; Image.open({source!r}).save({png!r})"`.'
+        )
+        raise ImageInputError(msg)
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Flag combinations that cannot work, refused before anything is read or sent."""
+    from langchain_visionrouter.errors import InvalidInputError
+
+    if args.router == "custom" and not (args.base_url or os.environ.get("VISIONROUTER_BASE_URL")):
+        msg = (
+            "--router custom needs --base-url URL: the gateway's OpenAI-compatible base URL, e.g. "
+            "--base-url http://localhost:8000/v1 (or set VISIONROUTER_BASE_URL)."
+        )
+        raise InvalidInputError(msg)
+
+
+def _flag_problems(exc: Exception) -> str:
+    """A pydantic validation error about the model's settings, told as the flags that set them."""
+    problems = []
+    for item in exc.errors():  # type: ignore[attr-defined]
+        name = str(item["loc"][0]) if item["loc"] else ""
+        text = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"--{name.replace('_', '-')}: {text}" if name else text)
+    return "; ".join(problems)
 
 
 def _is_web_url(source: str) -> bool:
@@ -123,9 +202,12 @@ def _is_pdf(source: str) -> bool:
         return False  # image_block says what is wrong with the path
 
 
-def _result_json(message: Any) -> dict[str, Any]:
+def _result_json(message: Any, replay: bool) -> dict[str, Any]:
     meta = message.response_metadata
     return {
+        # A replayed answer is the bundled example's, not the router's answer to this question.
+        "replay": replay,
+        "replayed_from": DEMO_CASSETTE if replay else None,
         "content": message.content,
         "model": meta.get("model_name"),
         "provider": meta.get("provider"),
@@ -140,9 +222,12 @@ def _result_json(message: Any) -> dict[str, Any]:
 
 def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from langchain_core.messages import HumanMessage, SystemMessage
+    from pydantic import ValidationError
 
     from langchain_visionrouter import ChatVisionRouter
+    from langchain_visionrouter.errors import InvalidInputError
 
+    _check_flags(args)
     router = args.router or "openrouter"
     replay = args.replay or not _has_key(router)
     kwargs: dict[str, Any] = {"model": args.model, "router": router}
@@ -151,6 +236,8 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             kwargs[name] = getattr(args, name)
     messages: list[Any] = [SystemMessage(args.system)] if args.system else []
     messages.append(HumanMessage(content=_content(args)))  # reads every file before any request
+    if args.estimate:
+        return _estimate(args, messages, router, out)
     if replay:
         why = "--replay given" if args.replay else "no API key set (VISIONROUTER_API_KEY or the router's own variable)"
         err.write(
@@ -159,7 +246,12 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "documented wire format, not recorded live. Set a key to ask for real.\n"
         )
         kwargs.update(api_key=_REPLAY_KEY, http_client=_replay_client(), base_url=None, router="openrouter")
-    model = ChatVisionRouter(**kwargs)
+    try:
+        model = ChatVisionRouter(**kwargs)
+    except ValidationError as exc:
+        if replay:
+            kwargs["http_client"].close()
+        raise InvalidInputError(_flag_problems(exc)) from None
     try:
         if args.no_stream:
             message = model.invoke(messages)
@@ -175,12 +267,66 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if not args.json:
                 out.write("\n")
         if args.json:
-            out.write(json.dumps(_result_json(message), indent=2, ensure_ascii=False) + "\n")
+            out.write(json.dumps(_result_json(message, replay), indent=2, ensure_ascii=False) + "\n")
     finally:
         model.close()
         if replay:
             kwargs["http_client"].close()
     return 0
+
+
+def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: TextIO) -> int:
+    """``--estimate``: input tokens counted offline, priced from the catalog; nothing is sent."""
+    from langchain_visionrouter._catalog import ModelCatalog
+    from langchain_visionrouter._messages import convert_messages
+    from langchain_visionrouter._routers import base_url_for, env_api_key, get_router
+    from langchain_visionrouter._tokens import estimate_payload
+    from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
+
+    preset = get_router(router)
+    policy = _image_policy(preset)
+    estimate = estimate_payload(convert_messages(messages, policy), args.model)
+    base_url = base_url_for(preset, args.base_url)
+    price: float | None = None
+    try:
+        price = ModelCatalog(base_url, api_key=env_api_key(preset)).get(args.model).prompt_price
+        where = f"{args.model} in the model catalog of {base_url}"
+    except (VisionRouterError, InvalidInputError) as exc:  # no price: the token count still stands
+        where = f"no price: {exc}"
+    cost = None if price is None else estimate.tokens * price / 1_000_000
+    if args.json:
+        result = {
+            "sent": False,
+            "model": args.model,
+            "estimated_input_tokens": estimate.tokens,
+            "image_tokens": estimate.image_tokens,
+            "images": estimate.images,
+            "images_of_unknown_size": estimate.images_of_unknown_size,
+            "image_rule": estimate.rule,
+            "prompt_price_per_million": price,
+            "estimated_input_cost": cost,
+            "price_source": where,
+        }
+        out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    unknown = estimate.images_of_unknown_size
+    unknown_note = f", {unknown} of unknown size (URLs) counted as 1024x1024" if unknown else ""
+    out.write(
+        f"estimated input: {estimate.tokens} tokens for {args.model}, {estimate.image_tokens} of them for "
+        f"{estimate.images} image(s){unknown_note} (rule: {estimate.rule}); text at 4 characters a token\n"
+    )
+    if cost is None:
+        out.write(f"estimated cost: unknown ({where})\n")
+    else:
+        out.write(f"estimated input cost: ${cost:.6f} at ${price:g} per million input tokens ({where})\n")
+    out.write("nothing was sent; the answer's own tokens come on top\n")
+    return 0
+
+
+def _image_policy(preset: Any) -> Any:
+    from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy
+
+    return ImagePolicy(router=preset.name, allowed_types=preset.image_types, max_bytes=DEFAULT_MAX_IMAGE_BYTES)
 
 
 def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, PrivateAttr, SecretStr
 from typing_extensions import Self
 
 from langchain_visionrouter._clients import HTTPClients
@@ -20,10 +20,10 @@ from langchain_visionrouter._redaction import mask_credential_headers
 from langchain_visionrouter._routers import (
     RouterPreset,
     base_url_for,
-    env_api_key,
     get_router,
     key_variables,
     request_headers,
+    resolve_api_key,
 )
 
 __all__ = ["RouterClient"]
@@ -31,6 +31,9 @@ __all__ = ["RouterClient"]
 
 class RouterClient(BaseModel):
     """The plumbing of a model talking to the router (see the module docstring)."""
+
+    # Where the key came from (a variable's name, "the api_key argument"...), for a 401's message.
+    _key_source: str | None = PrivateAttr(default=None)
 
     if TYPE_CHECKING:  # declared as fields by each model
         api_key: SecretStr | None
@@ -56,8 +59,10 @@ class RouterClient(BaseModel):
         preset = get_router(self.router)
         self.base_url = base_url_for(preset, self.base_url)
         if self.api_key is None:
-            key = env_api_key(preset)
+            key, self._key_source = resolve_api_key(preset)
             self.api_key = None if key is None else SecretStr(key)
+        else:
+            self._key_source = "the api_key argument"
         if self.api_key is None and preset.requires_api_key:
             msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
             raise ValueError(msg)

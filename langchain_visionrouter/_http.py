@@ -143,7 +143,7 @@ def _safe_to_retry(exc: httpx.HTTPError) -> bool:
     )
 
 
-def _retry_or_raise(exc: Exception, attempt: int, req: Request) -> float:
+def _retry_or_raise(exc: Exception, attempt: int, req: Request, started: float) -> float:
     """Seconds to wait before the next attempt, or raise the typed error if there is none."""
     if isinstance(exc, httpx.HTTPError):
         if attempt >= req.max_retries or not _safe_to_retry(exc):
@@ -151,8 +151,11 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request) -> float:
         delay, reason = retry_delay(attempt, None), type(exc).__name__
     else:
         assert isinstance(exc, VisionRouterError)
-        if attempt >= req.max_retries or not is_retryable(exc):
+        if not is_retryable(exc):
             raise exc
+        if attempt >= req.max_retries:
+            seconds = time.monotonic() - started
+            raise errors.retries_exhausted(exc, attempts=attempt + 1, seconds=seconds) from exc
         delay, reason = retry_delay(attempt, exc.retry_after), f"HTTP {exc.status_code}"
     logger.debug("retry %d of %d to %s after %s, in %.2fs", attempt + 1, req.max_retries, req.url, reason, delay)
     return delay
@@ -234,7 +237,7 @@ def _send(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> 
     """Send until an answer is accepted: ``(response, judged body)``, or ``(open response, UNREAD)``."""
     register_header_secrets(req.headers)
     client = clients.sync()
-    attempt = 0
+    attempt, started = 0, time.monotonic()
     while True:
         try:
             response = client.send(_build(client, req), stream=True)
@@ -246,7 +249,7 @@ def _send(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> 
                 response.close()
             return response, _accept(response, content, judge)
         except (httpx.HTTPError, VisionRouterError) as exc:
-            delay = _retry_or_raise(exc, attempt, req)
+            delay = _retry_or_raise(exc, attempt, req, started)
         attempt += 1
         time.sleep(delay)
 
@@ -255,7 +258,7 @@ async def _asend(clients: HTTPClients, req: Request, judge: Judge, *, stream: bo
     """Async :func:`_send`."""
     register_header_secrets(req.headers)
     client = clients.async_()
-    attempt = 0
+    attempt, started = 0, time.monotonic()
     while True:
         try:
             response = await client.send(_build(client, req), stream=True)
@@ -267,7 +270,7 @@ async def _asend(clients: HTTPClients, req: Request, judge: Judge, *, stream: bo
                 await response.aclose()
             return response, _accept(response, content, judge)
         except (httpx.HTTPError, VisionRouterError) as exc:
-            delay = _retry_or_raise(exc, attempt, req)
+            delay = _retry_or_raise(exc, attempt, req, started)
         attempt += 1
         await asyncio.sleep(delay)
 

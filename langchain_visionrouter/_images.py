@@ -54,7 +54,11 @@ logger = logging.getLogger(__name__)
 #: Hard ceiling on a decoded inline image: larger ones are refused, never sent.
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 #: How to get Pillow, named by every error raised for its absence.
-PILLOW_HINT = 'pip install "langchain-visionrouter[images]"'
+# Works wherever the package came from (a clone, a wheel, an index): Pillow is the whole
+# [images] extra. From a clone the extra itself is `pip install ".[images]"`.
+PILLOW_HINT = (
+    'python3 -m pip install "Pillow>=10" (the [images] extra; from a clone: python3 -m pip install ".[images]")'
+)
 
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _B64_WINDOW = 64 * 1024

@@ -33,6 +33,7 @@ from langchain_visionrouter._images import (
     parse_data_url,
 )
 from langchain_visionrouter._reasoning import merge_reasoning_details
+from langchain_visionrouter._tool_results import blocks_in_tool_text
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError
 
 __all__ = ["convert_message", "convert_messages"]
@@ -98,7 +99,10 @@ def convert_message(message: BaseMessage, policy: ImagePolicy, *, index: int = 0
         raise InvalidInputError(msg)
 
     where = f"message {index} ({role})"
-    out: dict[str, Any] = {"role": role, "content": _content(message.content, policy, where)}
+    content = message.content
+    if role == "tool" and isinstance(content, str):  # an image block LangChain stringified?
+        content = blocks_in_tool_text(content, where=where) or content  # type: ignore[assignment]
+    out: dict[str, Any] = {"role": role, "content": _content(content, policy, where)}
     if role == "tool":
         tool_call_id = getattr(message, "tool_call_id", None)
         if not tool_call_id:

@@ -17,12 +17,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "CREDENTIAL_HEADERS",
     "MIN_SECRET_LENGTH",
     "mask_credential_headers",
     "redact",
+    "redact_url",
     "register_header_secrets",
     "register_secret",
 ]
@@ -83,3 +85,24 @@ def _redact(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, tuple):
         return tuple(_redact(v, secrets) for v in value)
     return value
+
+
+#: Query parameters whose values are credentials.
+CREDENTIAL_QUERY_PARAMETERS = frozenset({"api_key", "apikey", "api-key", "key", "access_token", "token"})
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to show: user and password removed, credential query values masked."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return str(redact(url))
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, MASK if k.lower() in CREDENTIAL_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
+    shown: str = redact(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+    return shown

@@ -7,18 +7,23 @@ instead of testing router names.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = [
     "COMMON_IMAGE_TYPES",
+    "REPLAY_KEY_SOURCE",
+    "REPLAY_PLACEHOLDER_KEY",
     "ROUTERS",
     "RouterPreset",
     "base_url_for",
     "env_api_key",
     "get_router",
     "key_variables",
+    "replay_placeholder",
     "request_headers",
+    "resolve_api_key",
     "resolve_endpoint",
 ]
 
@@ -80,8 +85,8 @@ ROUTERS: dict[str, RouterPreset] = {
         api_key_env=None,
         requires_api_key=False,
         image_types=COMMON_IMAGE_TYPES,
-        # Unknown gateways may also need the opt-in; asking is harmless.
-        usage_opt_in=True,
+        # Only standard OpenAI fields by default: strict gateways refuse unknown ones (such
+        # as OpenRouter's "usage": {"include": true}). model_kwargs={"usage": ...} can ask.
         provider_label="openai-compatible",
     ),
 }
@@ -111,6 +116,41 @@ def env_api_key(preset: RouterPreset) -> str | None:
         if os.environ.get(var):
             return os.environ[var]
     return None
+
+
+#: What a model gets as its key while cassettes replay and no key is set (see
+#: ``langchain_visionrouter.testing``). Not a key: it only lets a model be built.
+REPLAY_PLACEHOLDER_KEY = "visionrouter-replay-placeholder-not-a-key"
+#: Where a key came from when it is the replay stand-in (shown in errors, e.g. a 401).
+REPLAY_KEY_SOURCE = "the pytest plugin's replay stand-in (no API key is set)"
+# The stand-in key a model gets while the pytest plugin replays cassettes and no key is
+# set (see langchain_visionrouter.testing); None the rest of the time. It is not a key:
+# it only lets a model be built, and what it sends is answered from the cassette.
+_replay_key: str | None = None
+
+
+@contextmanager
+def replay_placeholder(key: str | None) -> Iterator[None]:
+    """While the block runs, a model with no key gets ``key`` (``None``: no stand-in)."""
+    global _replay_key
+    previous, _replay_key = _replay_key, key
+    try:
+        yield
+    finally:
+        _replay_key = previous
+
+
+def resolve_api_key(preset: RouterPreset) -> tuple[str | None, str | None]:
+    """``(key, where it came from)``: the environment's (see :func:`env_api_key`), else the replay stand-in.
+
+    ``(None, None)`` when there is none.
+    """
+    for var in key_variables(preset):
+        if os.environ.get(var):
+            return os.environ[var], var
+    if preset.requires_api_key and _replay_key is not None:
+        return _replay_key, REPLAY_KEY_SOURCE
+    return None, None
 
 
 def base_url_for(preset: RouterPreset, base_url: str | None = None) -> str:

@@ -64,10 +64,17 @@ class ModelUsage:
     """Calls whose answer reported no cost (then ``cost`` is a lower bound)."""
     failed_calls: int = 0
     """Calls that failed after being billed for part of an answer (counted in the tokens)."""
+    served_by: dict[str, int] = field(default_factory=dict)
+    """Calls per model that actually answered (``response_metadata["model_name"]``): a
+    fallback model, or the upstream's own name for the model asked for (Infron)."""
 
     def __iadd__(self, other: ModelUsage) -> ModelUsage:
         for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+            if f.name == "served_by":
+                for model, calls in other.served_by.items():
+                    self.served_by[model] = self.served_by.get(model, 0) + calls
+            else:
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         return self
 
 
@@ -86,11 +93,17 @@ def _usage_of(message: BaseMessage, *, failed: bool = False) -> ModelUsage:
         cost=cost_usd,
         calls_without_cost=0 if priced else 1,
         failed_calls=1 if failed else 0,
+        served_by={served: 1}
+        if isinstance(served := message.response_metadata.get("model_name"), str) and served
+        else {},
     )
 
 
 class UsageTracker(BaseCallbackHandler):
-    """Sums token usage and cost per model (the model that served, ``response_metadata["model_name"]``).
+    """Sums token usage and cost per model: the model asked for (``model=``), as the user wrote it.
+
+    Which models actually answered (fallbacks, or the upstream name Infron reports) is
+    counted in each entry's ``served_by``.
 
     Get one from :func:`track_usage`; it may also be passed as a callback directly
     (``config={"callbacks": [tracker]}``).
@@ -146,10 +159,12 @@ class UsageTracker(BaseCallbackHandler):
             self._parent._record(run_id, model, usage)
 
     def _model(self, run_id: UUID, message: BaseMessage) -> str:
+        # Keyed by the model asked for: the router may answer under another name (a
+        # fallback, or Infron's upstream id), which ModelUsage.served_by records.
         served = message.response_metadata.get("model_name")
         with self._lock:
             requested = self._requested.pop(run_id, None)
-        return served if isinstance(served, str) and served else requested or _UNKNOWN_MODEL
+        return requested or (served if isinstance(served, str) and served else _UNKNOWN_MODEL)
 
     def _remember(self, run_id: UUID, kwargs: Mapping[str, Any], metadata: Mapping[str, Any] | None) -> None:
         params = kwargs.get("invocation_params") or {}

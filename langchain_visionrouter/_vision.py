@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_visionrouter import errors
-from langchain_visionrouter._catalog import ModelCatalog, ModelInfo, find_model
+from langchain_visionrouter._catalog import ModelCatalog, ModelInfo, find_model, warned_unchecked
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = [
@@ -61,15 +61,16 @@ def vision_suggestions(models: Sequence[ModelInfo], near: str, limit: int = _SUG
 
 
 def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tuple[list[str], list[str]]:
-    """Which requested models cannot take images, and which the catalog does not list.
+    """Which requested models cannot take images, and which cannot be checked.
 
     Returns:
-        ``(without_image_input, not_in_catalog)``.
+        ``(without_image_input, unknown)``: ``unknown`` holds the models the catalog does
+        not list, or lists without their modalities (an ids-only ``/models``).
     """
     lacking, unknown = [], []
     for model_id in requested:
         info = find_model(models, model_id)
-        if info is None:
+        if info is None or info.supports_images is None:
             unknown.append(model_id)
         elif not info.supports_images:
             lacking.append(model_id)
@@ -79,12 +80,16 @@ def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tu
 def check_vision(requested: Sequence[str], models: Sequence[ModelInfo], mode: VisionCheck) -> None:
     """Warn, or raise :class:`InvalidInputError`, when images go to a model that cannot see them.
 
-    A model the catalog does not list only warns: it cannot be checked.
+    A model whose image support the catalog does not tell (not listed, or listed by id
+    only) goes through, with one warning per model at most: it cannot be checked.
     """
     lacking, unknown = vision_problems(requested, models)
-    if unknown:
+    new = [m for m in unknown if m not in warned_unchecked]
+    if new:
+        warned_unchecked.update(new)
         warnings.warn(
-            f"vision_check: {unknown} not in the router's model catalog, so image support cannot be checked.",
+            f"vision_check: the router's model catalog does not say whether {new} take image input "
+            "(not listed, or listed without modalities), so the images are sent unchecked.",
             UserWarning,
             stacklevel=4,
         )
@@ -116,13 +121,25 @@ def no_image_endpoint_error(
     """
     if not is_no_image_endpoint(exc):
         return None
-    suggestions = vision_suggestions(models, model_id) if models else []
+    info = find_model(models, model_id) if models else None
+    # Never name the model as both unable and able to see: it (and its variants) is no suggestion.
+    base = info.id if info is not None else model_id
+    suggestions = [m for m in (vision_suggestions(models, model_id, _SUGGESTIONS + 2) if models else []) if m != base]
     hint = (
-        f"Vision-capable models include: {', '.join(suggestions)}."
+        f"Vision-capable models include: {', '.join(suggestions[:_SUGGESTIONS])}."
         if suggestions
         else "Pick one from ChatVisionRouter.list_models(input_modalities='image')."
     )
-    msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
+    if info is not None and info.supports_images:
+        # The catalog lists image input, yet no endpoint took this request: the request's
+        # constraints (provider order/only/ignore, data policy, parameters) ruled them out.
+        msg = (
+            f"no endpoint of {model_id} took this request with images: the router said {exc.message!r}. "
+            "The catalog lists image input for it, so the request's provider preferences (order, only, "
+            f"ignore, data_collection, require_parameters) may exclude the endpoints that do. {hint}"
+        )
+    else:
+        msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
     return errors.restated(exc, msg, cls=NotFoundError)
 
 

@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import (
+    AliasChoices,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -24,7 +25,7 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http, _vision
+from langchain_visionrouter import _http, _vision, errors
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
@@ -32,7 +33,8 @@ from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
-from langchain_visionrouter.errors import VisionRouterError
+from langchain_visionrouter._tokens import TokenEstimates
+from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
     from langchain_core.tools import BaseTool
@@ -45,7 +47,7 @@ __all__ = ["ChatVisionRouter"]
 _ADAPTER_KWARGS = ("stream", "stream_usage")
 
 
-class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
+class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams):
     r"""Chat model for OpenAI-compatible model routers, with images as first-class input.
 
     Talks to OpenRouter (default), Infron (OneRouter) or any OpenAI-compatible gateway
@@ -54,11 +56,12 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
     come back with text, tool calls, reasoning, token usage and cost.
 
     Setup:
-        Install the package and set a key:
+        Install the package (from a clone of its repository; ``pip install
+        langchain-visionrouter`` once it is on your index) and set a key:
 
         .. code-block:: bash
 
-            pip install langchain-visionrouter
+            python3 -m venv .venv && .venv/bin/pip install "."       # ".[images]" adds Pillow
             export OPENROUTER_API_KEY="sk-or-..."   # or VISIONROUTER_API_KEY / INFRON_API_KEY
 
     Key init args - completion params:
@@ -133,7 +136,7 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
             llm.invoke([msg]).content
 
         Every base64 image can be downscaled before it is sent (needs Pillow:
-        ``pip install "langchain-visionrouter[images]"``); images over the hard
+        ``python3 -m pip install "Pillow>=10"``, the ``[images]`` extra); images over the hard
         ceiling ``image_max_decoded_bytes`` (20 MiB) are refused, never sent:
 
         .. code-block:: python
@@ -194,7 +197,8 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
         router's message, the provider's detail, the status and the generation id.
     """
 
-    model: str = Field(alias="model_name")
+    # validation_alias, not alias: the signature shows the README's names; the aliases still work.
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
     """Router model id, e.g. ``"openai/gpt-4o-mini"``."""
     api_key: SecretStr | None = None
     """API key. Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable."""
@@ -202,7 +206,7 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
     """Router preset: ``"openrouter"``, ``"infron"`` or ``"custom"``."""
     base_url: str | None = None
     """Base URL of the chat-completions API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset."""
-    timeout: float | None = Field(default=600.0, alias="request_timeout")
+    timeout: float | None = Field(default=600.0, validation_alias=AliasChoices("timeout", "request_timeout"))
     """Seconds to wait for the router; ``None`` waits forever."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (so at most ``max_retries + 1`` requests)."""
@@ -211,9 +215,9 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
     stream_usage: bool = True
     """Whether streamed answers report token usage and cost."""
     temperature: float | None = None
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    max_tokens: int | None = Field(default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens"))
     top_p: float | None = None
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    stop: list[str] | str | None = Field(default=None, validation_alias=AliasChoices("stop", "stop_sequences"))
     seed: int | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
@@ -247,6 +251,7 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _clients: _http.HTTPClients = PrivateAttr()
+    # Where the key came from (a variable's name...), for a 401's message; never the key.
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
@@ -362,7 +367,9 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
             if include_usage:
                 payload["stream_options"] = {"include_usage": True}
         if preset.usage_opt_in and (include_usage or not stream):
-            payload["usage"] = {"include": True}
+            payload.setdefault("usage", {"include": True})  # model_kwargs / a per-call value wins
+        if payload.get("usage", ...) is None:  # usage=None asks for no usage field at all
+            del payload["usage"]
         return payload
 
     async def _apayload(
@@ -511,8 +518,8 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
             refresh=refresh,
         )
 
-    def supports_images(self, model: str | None = None) -> bool:
-        """Whether ``model`` (default: this model) takes image input, per the router's catalog."""
+    def supports_images(self, model: str | None = None) -> bool | None:
+        """Whether ``model`` (default: this model) takes images, per the catalog; ``None``: it does not say."""
         return self.get_catalog().supports_images(model or self.model)
 
     def refresh_profile(self) -> ModelProfile:
@@ -537,10 +544,14 @@ class ChatVisionRouter(RouterClient, BaseChatModel, RouterParams):
             )
 
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        if isinstance(exc, AuthenticationError):  # which key was refused: where it came from
+            raise errors.key_refused(exc, source=self._key_source, router=self.router) from exc
         if _vision.is_no_image_endpoint(exc):
             _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        if isinstance(exc, AuthenticationError):
+            self._explain_error(exc, payload)  # raises the 401's clearer error; no I/O
         if _vision.is_no_image_endpoint(exc):
             await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 

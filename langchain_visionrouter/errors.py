@@ -39,7 +39,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_visionrouter._redaction import redact
+from langchain_visionrouter._redaction import redact, redact_url
 
 __all__ = [
     "APIConnectionError",
@@ -74,6 +74,9 @@ class VisionRouterError(Exception):
         retry_after: float | None = None,
         partial: Any = None,
         body: Any = None,
+        attempts: int | None = None,
+        elapsed: float | None = None,
+        hint: str | None = None,
     ) -> None:
         message = redact(message)
         super().__init__(message)
@@ -87,6 +90,11 @@ class VisionRouterError(Exception):
         self.partial = partial
         #: The decoded error body, as the router sent it (credentials masked).
         self.body = redact(body)
+        #: Requests made before giving up, and the seconds they took (set when retries ran out).
+        self.attempts = attempts
+        self.elapsed = elapsed
+        #: What the adapter adds to the router's message: what it means, what to do.
+        self.hint = redact(hint)
 
     @property
     def provider_name(self) -> str | None:
@@ -117,6 +125,11 @@ class VisionRouterError(Exception):
             parts.append(f"(error_type: {error_type})")
         if self.generation_id:
             parts.append(f"(generation id: {self.generation_id})")
+        if self.attempts is not None:
+            tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+            parts.append(f"(gave up after {tries} over {self.elapsed or 0.0:.1f}s; max_retries={self.attempts - 1})")
+        if self.hint:
+            parts.append(f"- {self.hint}")
         text: str = redact(" ".join(parts))
         return text
 
@@ -131,6 +144,9 @@ class VisionRouterError(Exception):
             "retry_after": self.retry_after,
             "partial": self.partial,
             "body": self.body,
+            "attempts": self.attempts,
+            "elapsed": self.elapsed,
+            "hint": self.hint,
         }
         return (_rebuild, (type(self), self.message, kwargs))
 
@@ -332,15 +348,48 @@ def unexpected_answer(what: str, body: Any, *, generation_id: str | None = None)
     )
 
 
+def _failed_url(exc: BaseException) -> str:
+    """`` at <url>`` for the request an httpx error is about (credentials removed), or ``""``."""
+    try:
+        url = str(exc.request.url)  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when no request is attached
+        return ""
+    return f" at {redact_url(url)}"
+
+
 def connection_error(exc: BaseException) -> VisionRouterError:
-    """The typed exception for an httpx error before any answer arrived."""
+    """The typed exception for an httpx error before any answer arrived (naming the URL)."""
     import httpx
 
+    where = _failed_url(exc)
+    name = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(f"request timed out ({type(exc).__name__}): {exc}")
+        return RequestTimeoutError(f"request timed out ({name}){where}: {exc}")
     if isinstance(exc, (httpx.ConnectError, httpx.UnsupportedProtocol)):
-        return APIConnectionError(f"could not reach the router ({type(exc).__name__}): {exc}")
-    return APIConnectionError(f"the connection to the router was lost ({type(exc).__name__}): {exc}")
+        return APIConnectionError(
+            f"could not reach the router ({name}){where}: {exc}. Check base_url, and that the router is up."
+        )
+    return APIConnectionError(f"the connection to the router was lost ({name}){where}: {exc}")
+
+
+def retries_exhausted(exc: VisionRouterError, *, attempts: int, seconds: float) -> VisionRouterError:
+    """``exc`` (a retryable failure, e.g. a 429) saying how many attempts were made, over how long."""
+    return restated(exc, exc.message, attempts=attempts, elapsed=seconds)
+
+
+def key_refused(exc: VisionRouterError, *, source: str | None, router: str) -> VisionRouterError:
+    """A 401 saying which key was refused: where it came from (a variable's name), never the key.
+
+    The router's own message stays ``message``; the explanation is the error's ``hint``.
+    """
+    if source is None:
+        hint = "the router refused the request: no API key was sent. Pass api_key=... or set VISIONROUTER_API_KEY."
+    else:
+        hint = (
+            f"the router refused the API key from {source}. "
+            f"Check that the key is valid, not disabled, and meant for {router}."
+        )
+    return restated(exc, exc.message, hint=hint)
 
 
 def stream_interrupted(
@@ -363,7 +412,15 @@ def stream_error(message: str, **fields: Any) -> StreamError:
     return StreamError(message, **fields)
 
 
-def restated(exc: VisionRouterError, message: str, *, cls: type[VisionRouterError] | None = None) -> VisionRouterError:
+def restated(
+    exc: VisionRouterError,
+    message: str,
+    *,
+    cls: type[VisionRouterError] | None = None,
+    attempts: int | None = None,
+    elapsed: float | None = None,
+    hint: str | None = None,
+) -> VisionRouterError:
     """``exc`` with a clearer message (and class): every field the router gave is kept."""
     return (cls or type(exc))(
         message,
@@ -374,6 +431,9 @@ def restated(exc: VisionRouterError, message: str, *, cls: type[VisionRouterErro
         retry_after=exc.retry_after,
         partial=exc.partial,
         body=exc.body,
+        attempts=exc.attempts if attempts is None else attempts,
+        elapsed=exc.elapsed if elapsed is None else elapsed,
+        hint=exc.hint if hint is None else hint,
     )
 
 

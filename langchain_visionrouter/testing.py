@@ -27,6 +27,10 @@ Cassettes made with that configuration:
 * never contain ``Authorization``, ``api-key``, ``x-api-key``, ``Cookie`` or
   ``Set-Cookie`` headers: they are removed from requests and responses alike.
 
+Replaying needs no key: while a ``@pytest.mark.vcr`` test replays (``--record-mode=none``,
+pytest-recording's default) and no key is set, a model gets the stand-in
+:data:`REPLAY_PLACEHOLDER_KEY` (never stored in a cassette, never matched on).
+
 Without opting in, the plugin only registers *new* names on each VCR instance (the
 matchers ``visionrouter_body`` and ``visionrouter_images``, the serializer ``yaml.gz``)
 and a persister that behaves exactly like the one it wraps except for ``yaml.gz``.
@@ -49,9 +53,13 @@ from typing import Any
 import yaml
 
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS
+from langchain_visionrouter._routers import REPLAY_PLACEHOLDER_KEY
 
 try:  # only needed to be a pytest plugin; the helpers work without pytest
     import pytest
+
+    # Replaying without a key: the hooks live in _replay; pytest finds them in this module.
+    from langchain_visionrouter._replay import pytest_make_collect_report, pytest_runtest_protocol  # noqa: F401
 
     _optional_hook: Callable[[Any], Any] = pytest.hookimpl(optionalhook=True)
 except ImportError:  # pragma: no cover
@@ -65,6 +73,8 @@ __all__ = [
     "DEFAULT_MATCH_ON",
     "GZIP_SERIALIZER",
     "IMAGES_MATCHER",
+    "REPLAY_PLACEHOLDER_KEY",
+    "REQUEST_MATCH_ON",
     "SECRET_HEADERS",
     "body_digests",
     "body_matcher",
@@ -83,6 +93,9 @@ SECRET_HEADERS = tuple(sorted(CREDENTIAL_HEADERS | {"set-cookie"}))
 SECRET_QUERY_PARAMETERS = ("api_key", "apikey", "key", "access_token")
 #: vcrpy's default ``match_on``.
 DEFAULT_MATCH_ON = ("method", "scheme", "host", "port", "path", "query")
+#: What :func:`cassette_config` matches on besides the body: not scheme, host or port, so a
+#: cassette recorded against a local server (any port) or a proxy replays elsewhere.
+REQUEST_MATCH_ON = ("method", "path")
 #: Matcher comparing request bodies after digesting their base64 payloads.
 BODY_MATCHER = "visionrouter_body"
 #: Matcher comparing only the base64 payloads (in order) of request bodies.
@@ -422,9 +435,11 @@ def cassette_config(
     """A ``vcr_config`` for pytest-recording (or ``VCR.use_cassette``) with cassette hygiene.
 
     Args:
-        match: ``"body"`` (default): a request replays only if its whole body matches,
-            base64 payloads compared by digest. ``"images"``: only the payloads must
-            match, in order. ``"default"``: vcrpy's default (method and URL only).
+        match: ``"body"`` (default): a request replays only if its method, path and
+            whole body match, base64 payloads compared by digest (host and port are not
+            compared: a cassette recorded against ``localhost:8123`` replays on any port).
+            ``"images"``: method, path and the payloads, in order. ``"default"``:
+            vcrpy's default (method and the whole URL, host and port included).
         gzip: Store cassettes as gzip-compressed YAML (``<name>.yaml.gz``).
         pretty_json: Pretty-print JSON request bodies in the cassette.
         **overrides: Any other ``vcr_config`` key. ``before_record_request``,
@@ -434,7 +449,11 @@ def cassette_config(
     Returns:
         The configuration dict.
     """
-    matchers = {"body": (BODY_MATCHER,), "images": (IMAGES_MATCHER,), "default": ()}
+    matchers = {
+        "body": (*REQUEST_MATCH_ON, BODY_MATCHER),
+        "images": (*REQUEST_MATCH_ON, IMAGES_MATCHER),
+        "default": DEFAULT_MATCH_ON,
+    }
     if match not in matchers:
         raise ValueError(f"match must be 'body', 'images' or 'default', not {match!r}.")
     config: dict[str, Any] = {
@@ -443,7 +462,7 @@ def cassette_config(
         "before_record_request": [_before_record_request(pretty_json)],
         "before_record_response": [scrub_response],
         "decode_compressed_response": True,
-        "match_on": [*DEFAULT_MATCH_ON, *matchers[match]],
+        "match_on": list(matchers[match]),
         "serializer": GZIP_SERIALIZER if gzip else "yaml",
         _OPTED_IN: True,
     }

@@ -254,10 +254,12 @@ def test_usage_and_cost_reach_track_usage(fake_router: FakeRouter, make_embeddin
     with track_usage() as outer, track_usage() as inner:
         emb.embed_documents(["a", "b", "c"])
     for tracker in (outer, inner):
-        served = tracker.by_model["openai/te-3-small"]
-        assert served.calls == 2 and served.input_tokens == 15 and served.output_tokens == 0
-        assert served.cost == pytest.approx(0.0003)
-        assert served.calls_without_cost == 0
+        # Keyed by the model asked for; the name the router answered under is in served_by.
+        asked = tracker.by_model[MODEL]
+        assert asked.calls == 2 and asked.input_tokens == 15 and asked.output_tokens == 0
+        assert asked.cost == pytest.approx(0.0003)
+        assert asked.calls_without_cost == 0
+        assert asked.served_by == {"openai/te-3-small": 2}
     assert outer.total_cost == pytest.approx(0.0003)
 
 
@@ -471,7 +473,8 @@ def test_a_custom_gateway_without_a_key(fake_router: FakeRouter) -> None:
     sent = fake_router.requests[0]
     assert sent.path == "/v1/embeddings" and "Authorization" not in sent.headers
     assert sent.json == {"model": "local/e5", "input": ["t0"]}  # no usage opt-in: OpenAI-style servers refuse it
-    assert usage.by_model["openai/text-embedding-3-small"].calls == 1  # the model the answer names
+    asked = usage.by_model["local/e5"]  # the model asked for; the answer's name is in served_by
+    assert asked.calls == 1 and asked.served_by == {"openai/text-embedding-3-small": 1}
 
 
 def test_an_answer_without_usage_still_counts_as_a_call(fake_router: FakeRouter, make_embeddings: Any) -> None:

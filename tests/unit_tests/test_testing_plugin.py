@@ -283,7 +283,7 @@ def test_configure_adds_names_and_changes_no_default() -> None:
     assert configured.match_on == plain.match_on == DEFAULT_MATCH_ON
     assert set(configured.matchers) - set(plain.matchers) == {BODY_MATCHER, IMAGES_MATCHER}
     assert configure(configured) is configured  # idempotent
-    assert cassette_config()["match_on"] == [*DEFAULT_MATCH_ON, BODY_MATCHER]
+    assert cassette_config()["match_on"] == ["method", "path", BODY_MATCHER]
     assert cassette_config(match="default")["match_on"] == list(DEFAULT_MATCH_ON)
     with pytest.raises(ValueError, match="match must be"):
         cassette_config(match="everything")

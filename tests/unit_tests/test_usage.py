@@ -134,7 +134,8 @@ async def test_mixed_run_totals(fake_router: Any, models: tuple[ChatVisionRouter
         script_answer("acme/a", 4, 4, 0.0004)
         chain = ChatPromptTemplate.from_messages([("user", "Caption {thing}")]) | openrouter
         chain.invoke({"thing": "a cat"})
-        script_answer("acme/fallback", 5, 5, 0.0003)  # a fallback served: counted under it
+        fake_router.reply(json=answer("acme/fallback", 5, 5, 0.0003))  # a fallback served:
+        ledger.add("acme/a", 5, 5, 0.0003)  # counted under the model asked for
         openrouter.invoke("10", models=["acme/fallback"])
         script_answer("acme/a", 7, 0, None)  # no cost reported: counted, flagged
         openrouter.invoke("11")
@@ -145,7 +146,8 @@ async def test_mixed_run_totals(fake_router: Any, models: tuple[ChatVisionRouter
         await openrouter.aclose()
 
     _assert_matches(usage, ledger)
-    assert usage.by_model["acme/a"].calls == 9
+    assert usage.by_model["acme/a"].calls == 10
+    assert usage.by_model["acme/a"].served_by == {"acme/a": 9, "acme/fallback": 1}
     assert usage.by_model["acme/a"].calls_without_cost == 1
     assert len(fake_router.requests) == sum(u.calls for u in ledger.by_model.values())
 
