@@ -288,8 +288,12 @@ class ModelCatalog:
         timeout: float | None = FETCH_TIMEOUT,
         max_retries: int = 2,
         clients: HTTPClients | None = None,
+        output_modalities: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # ``?output_modalities=...``: OpenRouter's /models lists text-output models unless
+        # asked (image-only models are absent by default). A list of its own in the cache.
+        self._query = f"?output_modalities={output_modalities}" if output_modalities else ""
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.ttl = ttl
         self.timeout = timeout
@@ -304,7 +308,7 @@ class ModelCatalog:
         if self._api_key is not None:  # /models is public on OpenRouter; a gateway may want the key
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
         return Request(
-            url=self.base_url + "/models",
+            url=self.base_url + "/models" + self._query,
             headers=headers,
             body=b"",
             timeout=self.timeout,
@@ -316,7 +320,7 @@ class ModelCatalog:
         if refresh:
             return None
         with _cache_lock:
-            entry = _cache.get(self.base_url)
+            entry = _cache.get(self.base_url + self._query)
         if entry is not None and time.monotonic() - entry[0] < self.ttl:
             return entry[1]
         return None
@@ -324,7 +328,7 @@ class ModelCatalog:
     def _store(self, body: Any) -> tuple[ModelInfo, ...]:
         models = tuple(parse_models(body))
         with _cache_lock:
-            _cache[self.base_url] = (time.monotonic(), models)
+            _cache[self.base_url + self._query] = (time.monotonic(), models)
         return models
 
     def models(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:

@@ -33,6 +33,7 @@ from langchain_visionrouter import (
     errors,
 )
 from langchain_visionrouter._fields import as_object, cost_metadata, parse_tool_calls, usage_metadata
+from langchain_visionrouter._outputs import OutputBlocks, message_content, unmapped_fields
 from langchain_visionrouter._reasoning import StreamDetails
 from langchain_visionrouter.errors import StreamError, error_from_body
 
@@ -45,8 +46,9 @@ _ONCE_FIELDS = (
     ("provider", "provider"),
     ("system_fingerprint", "system_fingerprint"),
 )
-# Assistant-message fields kept in additional_kwargs, as the router sent them.
-_KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "images", "refusal", "audio")
+# Assistant-message fields kept in additional_kwargs, as the router sent them (images and
+# audio data become content blocks; the audio's id and expiry stay here).
+_KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "refusal")
 
 
 def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
@@ -60,11 +62,20 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
     return data
 
 
-def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: str | None = None) -> ChatResult:
+def chat_result(
+    body: Mapping[str, Any],
+    *,
+    model_provider: str,
+    generation_id: str | None = None,
+    output_blocks: bool = False,
+    audio_format: Any = None,
+) -> ChatResult:
     """Map a non-streamed chat-completions answer to a ``ChatResult``.
 
     Raises the typed error for an error body, and for a choice that failed after
     partial output (``finish_reason: "error"``), with that output as ``partial``.
+    ``output_blocks``: the request asked for image or audio output, so content is a list
+    (see :mod:`~langchain_visionrouter._outputs`); it is one anyway when images come back.
     """
     choices = body.get("choices")
     if not choices:
@@ -80,7 +91,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
     for choice in choices:
         if not isinstance(choice, Mapping):
             continue
-        message = _message(choice, metadata, usage)
+        message = _message(choice, metadata, usage, output_blocks, audio_format)
         if choice.get("error") or choice.get("finish_reason") == "error":
             err = choice.get("error") or {"message": "the provider failed mid-answer (finish_reason: error)"}
             raise error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"), partial=message)
@@ -102,6 +113,9 @@ def _response_metadata(body: Mapping[str, Any], model_provider: str) -> dict[str
     if body.get("created") is not None:
         metadata["created"] = body["created"]
     metadata.update(cost_metadata(body))
+    if isinstance(body.get("usage"), Mapping):  # all of it: image, audio, server-tool counts...
+        metadata["usage"] = dict(body["usage"])
+    metadata.update(unmapped_fields(body, metadata))  # openrouter_metadata, service_tier, newer ones
     return metadata
 
 
@@ -113,17 +127,27 @@ def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
     return info
 
 
-def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: UsageMetadata | None) -> AIMessage:
+def _message(
+    choice: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    usage: UsageMetadata | None,
+    output_blocks: bool = False,
+    audio_format: Any = None,
+) -> AIMessage:
     raw = as_object(choice.get("message"))
     content = raw.get("content")
     if isinstance(content, list):  # a few providers answer in parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
+    content = message_content(raw, content or "", listed=output_blocks, audio_format=audio_format)
     additional = {k: raw[k] for k in _KEPT_MESSAGE_FIELDS if raw.get(k) not in (None, [], "")}
+    audio = OutputBlocks(listed=False).audio_metadata(raw.get("audio"))
+    if audio:
+        additional["audio"] = audio
     calls, invalid = parse_tool_calls(raw.get("tool_calls"))
     response_metadata = dict(metadata)
     response_metadata.update(_generation_info(choice))
     # Empty fields are left to their defaults: the same message, less to validate.
-    fields: dict[str, Any] = {"content": content or "", "response_metadata": response_metadata}
+    fields: dict[str, Any] = {"content": content, "response_metadata": response_metadata}
     if additional:
         fields["additional_kwargs"] = additional
     if calls:
@@ -170,6 +194,7 @@ class StreamAssembler:
         "_chunks",
         "_details",
         "_last_slot",
+        "_outputs",
         "_pending_once",
         "_sent",
         "cost",
@@ -180,8 +205,17 @@ class StreamAssembler:
         "usage",
     )
 
-    def __init__(self, model_provider: str, *, include_usage: bool = True, generation_id: str | None = None) -> None:
+    def __init__(
+        self,
+        model_provider: str,
+        *,
+        include_usage: bool = True,
+        generation_id: str | None = None,
+        output_blocks: bool = False,
+        audio_format: Any = None,
+    ) -> None:
         self.model_provider = model_provider
+        self._outputs = OutputBlocks(listed=output_blocks, audio_format=audio_format)
         self.include_usage = include_usage
         self.finish_reason: str | None = None
         self.generation_id: str | None = generation_id
@@ -265,6 +299,8 @@ class StreamAssembler:
                 self._once(metadata, key, event.get(field))
                 if key in self._sent:
                     self._pending_once.remove((key, field))
+        for key, value in unmapped_fields(event).items():  # service_tier, openrouter_metadata...: once
+            self._once(metadata, key, value)
         if self.generation_id is None and event.get("id"):
             self.generation_id = event["id"]
 
@@ -290,15 +326,18 @@ class StreamAssembler:
             additional["reasoning"] = delta["reasoning"]
         if delta.get("reasoning_details"):
             additional["reasoning_details"] = self._details.fragments(delta["reasoning_details"])
-        for key in ("annotations", "images"):
-            if delta.get(key):
-                additional[key] = list(delta[key])
+        if delta.get("annotations"):
+            additional["annotations"] = list(delta["annotations"])
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
         raw_calls = delta.get("tool_calls")
         call_chunks = self._tool_call_chunks(raw_calls) if raw_calls else []
         if isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
+        content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
+        audio = self._outputs.audio_metadata(delta.get("audio"))
+        if audio:
+            additional["audio"] = audio
         if not (content or additional or call_chunks or metadata):
             return None
         # Named only where our content_blocks translation differs from LangChain's default
@@ -337,8 +376,10 @@ class StreamAssembler:
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
             metadata.update(self.cost)
+            if isinstance(self.usage, Mapping):
+                metadata["usage"] = dict(self.usage)
         return AIMessageChunk(
-            content="",
+            content=[] if self._outputs.listed else "",
             usage_metadata=usage,
             response_metadata=metadata,
             id=self.generation_id,

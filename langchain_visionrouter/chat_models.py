@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams, LanguageModelInput
-from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.chat_models import BaseChatModel, agenerate_from_stream, generate_from_stream
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -28,7 +28,8 @@ from langchain_visionrouter import _http, _vision
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter._messages import convert_messages
-from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
+from langchain_visionrouter._outputs import output_options, wants_audio
+from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
@@ -218,7 +219,17 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Other request-body fields, sent as given."""
+    """Other request-body fields, sent as given; one the constructor also sets is overridden by it
+    here (per-call values still win). See ``extra_body`` for the whole precedence."""
+    extra_body: dict[str, Any] | None = None
+    """Request-body fields merged LAST, over everything else (also settable per call:
+    ``invoke(..., extra_body={...})``, merged over this one). Precedence, lowest first:
+    constructor fields < ``model_kwargs`` < per-call values < constructor ``extra_body`` <
+    per-call ``extra_body``. Any top-level field may be set, except ``stream`` (the adapter
+    reads the answer by it: use ``stream()``/``streaming=``)."""
+    openrouter_metadata: bool = False
+    """Send ``X-OpenRouter-Metadata: enabled``: the answer then carries the router's
+    ``openrouter_metadata`` (routing strategy, endpoints, attempts), in ``response_metadata``."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
     ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
@@ -258,12 +269,8 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         if self.api_key is None and preset.requires_api_key:
             msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
             raise ValueError(msg)
-        clash = sorted(set(self.model_kwargs) & ({"model", "messages", "stream"} | set(type(self).model_fields)))
-        if clash:
-            msg = f"model_kwargs must not set {clash}: use the constructor arguments of the same name."
-            if "metadata" in clash:
-                msg += " The router's metadata is router_metadata=...; metadata=... is LangChain's, for tracing."
-            raise ValueError(msg)
+        check_extra_body(self.model_kwargs, "model_kwargs")
+        check_extra_body(self.extra_body, "extra_body")
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
@@ -419,10 +426,14 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
         preset = self.preset
-        params = self._default_params
-        router_fields = router_body(
-            self._router_fields(), {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}, preset
-        )
+        call_extra = kwargs.pop("extra_body", None)
+        check_extra_body(call_extra, "extra_body (per call)")
+        call_router = {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}
+        params = self._default_params  # the constructor's fields, model_kwargs over them
+        router_fields = router_body(self._router_fields(), call_router, preset)
+        if self.model_kwargs:  # model_kwargs beats the constructor's value; a per-call value beats both
+            called = {wire_name(k, preset) for k in call_router}
+            router_fields = {k: v for k, v in router_fields.items() if k in called or k not in self.model_kwargs}
         params.update(kwargs)
         include_usage = params.pop("stream_usage", self.stream_usage)
         params.pop("stream", None)
@@ -440,6 +451,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
                 payload["stream_options"] = {"include_usage": True}
         if preset.usage_opt_in and (include_usage or not stream):
             payload["usage"] = {"include": True}
+        for extra in (self.extra_body, call_extra):
+            if extra:
+                payload.update(extra)
         return payload
 
     async def _apayload(
@@ -465,6 +479,8 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         if self.app_title:
             headers["X-Title"] = self.app_title
             headers["X-OpenRouter-Title"] = self.app_title
+        if self.openrouter_metadata:
+            headers["X-OpenRouter-Metadata"] = "enabled"
         if self.default_headers:
             headers.update(self.default_headers)
         return headers
@@ -489,13 +505,15 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._payload(messages, stop, stream=False, **kwargs)
+        if wants_audio(payload):  # the router sends audio only in streams: stream, then reassemble
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         self._check_vision(payload)
         try:
             data = _http.request(self._clients, self._request(payload, stream=False), judge_json)
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label)
+        return chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
 
     async def _agenerate(
         self,
@@ -505,13 +523,15 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         **kwargs: Any,
     ) -> ChatResult:
         payload = await self._apayload(messages, stop, stream=False, **kwargs)
+        if wants_audio(payload):  # the router sends audio only in streams: stream, then reassemble
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         await self._acheck_vision(payload)
         try:
             data = await _http.arequest(self._clients, self._request(payload, stream=False), judge_json)
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label)
+        return chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
 
     def _stream(
         self,
@@ -522,7 +542,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
         self._check_vision(payload)
-        assembler = StreamAssembler(self.preset.provider_label, include_usage="stream_options" in payload)
+        assembler = StreamAssembler(
+            self.preset.provider_label, include_usage="stream_options" in payload, **output_options(payload)
+        )
         try:
             stream = _http.open_stream(self._clients, self._request(payload, stream=True), judge_json)
             for event in stream:
@@ -547,7 +569,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = await self._apayload(messages, stop, stream=True, **kwargs)
         await self._acheck_vision(payload)
-        assembler = StreamAssembler(self.preset.provider_label, include_usage="stream_options" in payload)
+        assembler = StreamAssembler(
+            self.preset.provider_label, include_usage="stream_options" in payload, **output_options(payload)
+        )
         try:
             stream = await _http.aopen_stream(self._clients, self._request(payload, stream=True), judge_json)
             events = stream.__aiter__()
