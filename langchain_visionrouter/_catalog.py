@@ -222,8 +222,17 @@ def filter_models(
     ]
 
 
+def preset_model(model_id: str) -> str | None:
+    """The model a preset id names: ``"openai/gpt-4@preset/x"`` -> ``"openai/gpt-4"``;
+    ``"@preset/x"`` -> ``None`` (the preset picks the model; no catalog entry to check)."""
+    base, sep, _ = model_id.partition("@preset/")
+    return (base or None) if sep else model_id
+
+
 def find_model(models: Sequence[ModelInfo], model_id: str) -> ModelInfo | None:
-    """The catalog entry for ``model_id``; a routing variant (``:online``...) maps to its base model."""
+    """The catalog entry for ``model_id``; a routing variant (``:online``...) or a preset
+    (``model@preset/slug``) maps to its base model."""
+    model_id = preset_model(model_id) or model_id
     by_id = {m.id: m for m in models}
     if model_id in by_id:
         return by_id[model_id]

@@ -65,7 +65,7 @@ def _content(message: AIMessage) -> list[types.ContentBlock]:
         if text is None:
             text = types.TextContentBlock(type="text", text="")
             blocks.insert(0, text)
-        text["annotations"] = [*text.get("annotations", []), *citations]  # type: ignore[typeddict-item]
+        text["annotations"] = [*text.get("annotations", []), *citations]
     return blocks
 
 

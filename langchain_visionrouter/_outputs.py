@@ -138,9 +138,11 @@ def server_tool_blocks(detail: Mapping[str, Any]) -> list[types.ContentBlock]:
     if "result" in detail:
         result = detail["result"]
         parsed = _json_value(result)
-        status = "error" if isinstance(parsed, Mapping) and parsed.get("status") == "error" else "success"
+        failed = isinstance(parsed, Mapping) and parsed.get("status") == "error"
         blocks.append(
-            types.ServerToolResult(type="server_tool_result", tool_call_id=call_id, status=status, output=parsed)
+            types.ServerToolResult(
+                type="server_tool_result", tool_call_id=call_id, status="error" if failed else "success", output=parsed
+            )
         )
     return blocks
 

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http, _vision
+from langchain_visionrouter import _http, _modalities, _vision
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter._messages import convert_messages
@@ -219,17 +219,14 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Other request-body fields, sent as given; one the constructor also sets is overridden by it
-    here (per-call values still win). See ``extra_body`` for the whole precedence."""
+    """Other request-body fields, sent as given (over a constructor field of the same name)."""
     extra_body: dict[str, Any] | None = None
-    """Request-body fields merged LAST, over everything else (also settable per call:
-    ``invoke(..., extra_body={...})``, merged over this one). Precedence, lowest first:
-    constructor fields < ``model_kwargs`` < per-call values < constructor ``extra_body`` <
-    per-call ``extra_body``. Any top-level field may be set, except ``stream`` (the adapter
-    reads the answer by it: use ``stream()``/``streaming=``)."""
+    """Request-body fields merged last (also per call, over this one). Precedence, lowest first:
+    constructor fields < ``model_kwargs`` < per-call values < ``extra_body`` < per-call
+    ``extra_body``. Any top-level field but ``stream`` (use ``stream()``/``streaming=``)."""
     openrouter_metadata: bool = False
-    """Send ``X-OpenRouter-Metadata: enabled``: the answer then carries the router's
-    ``openrouter_metadata`` (routing strategy, endpoints, attempts), in ``response_metadata``."""
+    """Send ``X-OpenRouter-Metadata: enabled``: the answer's ``openrouter_metadata`` (routing
+    strategy, endpoints, attempts) then comes back in ``response_metadata``."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
     ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
@@ -594,13 +591,23 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
 
     # -- model catalog, vision checks, generation stats -------------------------------------
 
-    def get_catalog(self, *, ttl: float = catalog.DEFAULT_TTL) -> catalog.ModelCatalog:
-        """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds."""
+    def get_catalog(
+        self, *, ttl: float = catalog.DEFAULT_TTL, output_modalities: str | None = None
+    ) -> catalog.ModelCatalog:
+        """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds.
+
+        ``output_modalities="all"`` lists image-only models too (OpenRouter leaves them out by default).
+        """
         assert self.base_url is not None
         # A listing is quick: never wait the (long) chat timeout for it.
         timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
         return catalog.ModelCatalog(
-            self.base_url, api_key=self.api_key, ttl=ttl, timeout=timeout, clients=self._clients
+            self.base_url,
+            api_key=self.api_key,
+            ttl=ttl,
+            timeout=timeout,
+            clients=self._clients,
+            output_modalities=output_modalities,
         )
 
     def list_models(
@@ -644,20 +651,24 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     def _check_vision(self, payload: dict[str, Any]) -> None:
         if self.vision_check != "off":
             _vision.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
+        _modalities.derive(payload, self.get_catalog(output_modalities="all"))
 
     async def _acheck_vision(self, payload: dict[str, Any]) -> None:
         if self.vision_check != "off":
             await _vision.aguard_images(
                 self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
             )
+        await _modalities.aderive(payload, self.get_catalog(output_modalities="all"))
 
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
         if _vision.is_no_image_endpoint(exc):
             _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
+        _modalities.raise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
         if _vision.is_no_image_endpoint(exc):
             await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
+        await _modalities.araise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
 
     # -- tools and structured output --------------------------------------------------------
 
@@ -672,10 +683,15 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (LangChain tools, functions, pydantic models, TypedDicts or OpenAI dicts).
 
+        The router's server tools (``{"type": "openrouter:web_search", "parameters": {...}}``...)
+        go beside them, unchanged; the router runs them, and their activity comes back in
+        ``content_blocks`` (``server_tool_call``/``server_tool_result``).
+
         Args:
             tools: The tools the model may call.
             tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"`` (must call one), a
-                tool name, ``True`` (the only tool), or a chat-completions dict.
+                tool name, ``True`` (the only tool), or a chat-completions dict
+                (``{"type": "openrouter:web_search"}`` forces a server tool).
             strict: Ask for schema-exact arguments (OpenAI-style ``strict``).
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
