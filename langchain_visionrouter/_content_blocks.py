@@ -53,7 +53,9 @@ def _content(message: AIMessage) -> list[types.ContentBlock]:
             if part:
                 blocks.append(types.TextContentBlock(type="text", text=part))
         elif isinstance(part, Mapping) and part.get("type") == "text":
-            blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
+            if part.get("text"):
+                blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
+            # An empty text block only holds list content's index 0 (an image-only answer).
         elif isinstance(part, Mapping) and part.get("type") in ("image", "audio"):
             block = {k: v for k, v in part.items() if k != "index"}
             blocks.append(block)  # type: ignore[arg-type]  # already a standard block

@@ -661,14 +661,15 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         await _modalities.aderive(payload, self.get_catalog(output_modalities="all"))
 
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        # First: the output-modalities 404 mentions images too, and is not about input.
+        _modalities.raise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
         if _vision.is_no_image_endpoint(exc):
             _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
-        _modalities.raise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
+        await _modalities.araise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
         if _vision.is_no_image_endpoint(exc):
             await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
-        await _modalities.araise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
 
     # -- tools and structured output --------------------------------------------------------
 
