@@ -149,7 +149,9 @@ CATALOG = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize(("model", "derived"), [("black-forest-labs/flux.2-pro", ["image"]), (MODEL, ["image", "text"])])
+@pytest.mark.parametrize(
+    ("model", "derived"), [("black-forest-labs/flux.2-pro", ["image"]), (MODEL, ["image", "text"])]
+)
 def test_modalities_are_derived_from_the_catalog(make_model: Any, fake_router: Any, model: str, derived: Any) -> None:
     fake_router.reply(json=CATALOG)
     fake_router.reply(json=_answer())

@@ -20,7 +20,9 @@ from tests import wire
 
 ROUTERS = ["openrouter", "infron"]
 MODES = ["constructor", "invoke", "bind"]
-ANSWER = wire.completion(gen="gen-open-1", model="openai/gpt-5.2", provider="OpenAI", content="ok", use=wire.usage(3, 1))
+ANSWER = wire.completion(
+    gen="gen-open-1", model="openai/gpt-5.2", provider="OpenAI", content="ok", use=wire.usage(3, 1)
+)
 
 # (keyword arguments, the request-body fields they must give). Each was refused before issue 14.
 OPEN_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
