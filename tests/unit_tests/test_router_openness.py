@@ -133,7 +133,8 @@ def test_image_detail_original_and_cache_control_on_image_file_and_audio_parts(
     cache = {"type": "ephemeral", "ttl": "1h"}
     message = HumanMessage(
         content=[
-            {"type": "text", "text": "Compare.", "cache_control": cache, "prompt_cache_breakpoint": {"mode": "explicit"}},
+            {"type": "text", "text": "Compare.", "cache_control": cache,
+             "prompt_cache_breakpoint": {"mode": "explicit"}},
             {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "original"},
              "cache_control": cache},
             {"type": "image", "base64": b64, "mime_type": "image/png", "extras": {"detail": "original",

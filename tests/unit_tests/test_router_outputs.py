@@ -10,6 +10,7 @@ and in the retry policy.
 from __future__ import annotations
 
 import base64
+import itertools
 import pickle
 from typing import Any
 
@@ -100,8 +101,9 @@ def test_server_tools_are_sent_unchanged_beside_function_tools(make_model: Any, 
         "openrouter:web_search", "call_srv_1", {"query": "ACME stock news"}, {"status": "ok", "results": 3}
     )
     use = {**wire.usage(300, 40), "server_tool_use_details": wire.server_tool_use(1, 1, 1)}
-    fake_router.reply(json=wire.completion(gen="gen-srv", model="openai/gpt-5.2", provider=PROVIDER,
-                                           content="ACME rose 3% today.", reasoning_details=[detail], use=use))  # fmt: skip
+    answer = wire.completion(gen="gen-srv", model="openai/gpt-5.2", provider=PROVIDER,
+                             content="ACME rose 3% today.", reasoning_details=[detail], use=use)  # fmt: skip
+    fake_router.reply(json=answer)
     llm = make_model(model="openai/gpt-5.2").bind_tools(
         [*SERVER_TOOLS, get_stock_price], tool_choice={"type": "openrouter:web_search"}
     )
@@ -146,7 +148,7 @@ WAV_B64 = base64.b64encode(WAV).decode()
 def _audio_events() -> list[Any]:
     s = wire.Stream(gen="gen-audio", model="openai/gpt-4o-audio-preview", provider=PROVIDER)
     cut = [0, 16, 40, len(WAV_B64)]
-    data = [WAV_B64[a:b] for a, b in zip(cut, cut[1:], strict=False)]
+    data = [WAV_B64[a:b] for a, b in itertools.pairwise(cut)]
     return [
         s.chunk(wire.audio_delta(transcript="Hello", id="audio_abc", expires_at=1770000000)),
         s.chunk(wire.audio_delta(data=data[0])),
@@ -202,7 +204,8 @@ FULL_USAGE = {
     "server_tool_use_details": {"tool_calls_requested": 2, "tool_calls_executed": 2, "web_search_requests": None},
 }  # fmt: skip
 ROUTER_METADATA = {"requested": "openai/gpt-5.2", "strategy": "direct", "region": "us", "attempt": 1,
-                   "is_byok": True, "endpoints": {"total": 3, "available": [{"provider": "openai", "selected": True}]}}  # fmt: skip
+                   "is_byok": True,
+                   "endpoints": {"total": 3, "available": [{"provider": "openai", "selected": True}]}}  # fmt: skip
 TOP = {"service_tier": "flex", "system_fingerprint": "fp_1", "openrouter_metadata": ROUTER_METADATA,
        "a_field_from_next_year": {"x": 1}}  # fmt: skip
 
@@ -217,9 +220,11 @@ def test_nothing_returned_is_lost_non_streamed_and_streamed(make_model: Any, fak
     assert whole.response_metadata["usage"] == FULL_USAGE
 
     s = wire.Stream(gen="gen-all", model="openai/gpt-5.2", provider=PROVIDER, fingerprint="fp_1")
-    events = [s.chunk({"content": "H"}, top={"service_tier": "flex"}), s.chunk({"content": "i"}, top={"service_tier": "flex"}),
-              s.chunk(finish="stop", top={"service_tier": "flex", "a_field_from_next_year": {"x": 1}}),
-              s.chunk(choices=False, use=FULL_USAGE, top={"openrouter_metadata": ROUTER_METADATA}), "[DONE]"]  # fmt: skip
+    tier = {"service_tier": "flex"}
+    events = [s.chunk({"content": "H"}, top=tier), s.chunk({"content": "i"}, top=tier),
+              s.chunk(finish="stop", top={**tier, "a_field_from_next_year": {"x": 1}}),
+              s.chunk(choices=False, use=FULL_USAGE, top={"openrouter_metadata": ROUTER_METADATA}),
+              "[DONE]"]  # fmt: skip
     fake_router.reply_sse(events)
     total = _summed(list(llm.stream("hi")))
     for key, value in TOP.items():
