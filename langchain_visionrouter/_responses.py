@@ -23,16 +23,21 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from langchain_core.messages import AIMessage, AIMessageChunk, ToolCallChunk
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata, add_ai_message_chunks
-from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter import (
     _content_blocks,  # noqa: F401  (registers content_blocks translators)
     errors,
 )
-from langchain_visionrouter._fields import as_object, cost_metadata, parse_tool_calls, usage_metadata
+from langchain_visionrouter._fields import (
+    ToolCallFragments,
+    as_object,
+    cost_metadata,
+    parse_tool_calls,
+    usage_metadata,
+)
 from langchain_visionrouter._outputs import OutputBlocks, message_content, unmapped_fields
 from langchain_visionrouter._reasoning import StreamDetails
 from langchain_visionrouter.errors import StreamError, error_from_body
@@ -188,12 +193,9 @@ class StreamAssembler:
     """
 
     __slots__ = (
-        "_call_ids",
-        "_call_named",
-        "_call_slots",
+        "_calls",
         "_chunks",
         "_details",
-        "_last_slot",
         "_outputs",
         "_pending_once",
         "_sent",
@@ -226,10 +228,7 @@ class StreamAssembler:
         # Event-level metadata not yet emitted, as (metadata key, event field): usually
         # empty after the first event, so later events skip the lookups.
         self._pending_once = list(_ONCE_FIELDS)
-        self._call_ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
-        self._call_named: set[int] = set()  # tool-call slots whose name was sent
-        self._call_slots: dict[int, int] = {}  # the router's tool-call index -> our slot
-        self._last_slot = -1
+        self._calls = ToolCallFragments()
         self._details = StreamDetails()
 
     def feed(self, event: bytes | str | Any) -> AIMessageChunk | None:
@@ -331,7 +330,7 @@ class StreamAssembler:
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
         raw_calls = delta.get("tool_calls")
-        call_chunks = self._tool_call_chunks(raw_calls) if raw_calls else []
+        call_chunks = self._calls.chunks(raw_calls) if raw_calls else []
         if isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
         content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
@@ -398,64 +397,6 @@ class StreamAssembler:
             self.cost = cost_metadata(event)
         elif event.get("cost") is not None:  # Infron: cost at the root
             self.cost = cost_metadata(event)
-
-    def _tool_call_chunks(self, raw_calls: Any) -> list[ToolCallChunk]:
-        if not isinstance(raw_calls, list):
-            return []
-        chunks: list[ToolCallChunk] = []
-        for raw in raw_calls:
-            if not isinstance(raw, Mapping):
-                continue
-            function = as_object(raw.get("function"))
-            call_id = raw.get("id") or None
-            name = function.get("name") or None
-            slot = self._call_slot(raw.get("index"), call_id)
-            # A call's id and name go on the first fragment that carries them and never
-            # again: summing chunks concatenates strings, so a repeat would be doubled.
-            if call_id is not None and self._call_ids.get(slot) is None:
-                self._call_ids[slot] = call_id
-            else:
-                call_id = None
-            if name is not None and slot not in self._call_named:
-                self._call_named.add(slot)
-            else:
-                name = None
-            arguments = function.get("arguments")
-            if isinstance(arguments, Mapping):
-                arguments = json.dumps(arguments)
-            chunks.append(
-                tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)
-            )
-        return chunks
-
-    def _call_slot(self, index: Any, call_id: str | None) -> int:
-        """The index a tool-call fragment gets in our chunks (LangChain joins fragments by it).
-
-        Usually the router's ``index``. Without one, a new id starts a new call and
-        anything else continues the last call. A known index arriving with a different
-        id is a new call too: some providers number parallel calls all ``0``.
-        """
-        if isinstance(index, int) and not isinstance(index, bool):
-            slot = self._call_slots.get(index)
-            if slot is None or self._other_call(slot, call_id):
-                slot = self._new_slot(index)
-                self._call_slots[index] = slot
-        elif self._last_slot < 0 or self._other_call(self._last_slot, call_id):
-            slot = self._new_slot(None)
-        else:
-            slot = self._last_slot
-        self._last_slot = slot
-        return slot
-
-    def _other_call(self, slot: int, call_id: str | None) -> bool:
-        known = self._call_ids.get(slot)
-        return call_id is not None and known is not None and known != call_id
-
-    def _new_slot(self, preferred: int | None) -> int:
-        used = self._call_ids.keys() | self._call_named | set(self._call_slots.values())
-        slot = preferred if preferred is not None and preferred not in used else max(used, default=-1) + 1
-        self._call_ids.setdefault(slot, None)
-        return slot
 
     def _judge_unframed(self, end: StreamEnd) -> None:
         """A stream that ended without a single event: raise what its body said, if anything.
