@@ -2,7 +2,7 @@
 
 Each parameter is a field of :class:`~langchain_visionrouter.ChatVisionRouter` and may also
 be given per call (``invoke(..., provider=...)``, ``.bind(...)``). Both are validated by the
-same pydantic models here, so a typo fails before any request is made.
+same pydantic models here, so a wrong type fails before any request is made.
 :func:`router_body` is the pure function that turns the model's values, the per-call
 values and the router preset into request-body fields.
 

@@ -71,8 +71,8 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             Maximum tokens to generate.
         top_p, stop, seed, frequency_penalty, presence_penalty:
             As in the OpenAI chat-completions API.
-        model_kwargs: dict
-            Any other request-body field, sent as given.
+        model_kwargs, extra_body: dict
+            Any other request-body field, sent as given (``extra_body`` merged last, also per call).
 
     Key init args - client params:
         api_key: SecretStr | None
@@ -100,11 +100,12 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         models: list[str] | None
             Fallback models (sent as ``fallback_models`` to Infron).
         provider: ProviderPreferences | dict | None
-            Provider order, fallbacks, data policy, price caps...; unknown keys are an error.
-        plugins, reasoning, route, transforms, session_id, trace, router_metadata, user,
-        top_k, repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs,
-        prediction, cache_control:
-            The router's request fields, validated (see ``langchain_visionrouter._params``).
+            Provider order, fallbacks, data policy, price caps...; unknown keys are sent as given.
+        plugins, reasoning, route, transforms, session_id, trace, router_metadata, user, top_k,
+        repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs, prediction,
+        cache_control, prompt_cache_key, prompt_cache_options, modalities, image_config, audio,
+        router_preset:
+            The router's request fields, type-checked (see ``langchain_visionrouter._params``).
         vision_check: "off" | "warn" | "error"
             Check the model takes images before sending them (one cached catalog fetch).
 
@@ -187,7 +188,8 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     Response metadata:
         ``model_name`` (the model that actually served), ``provider``, ``id`` (generation
         id), ``finish_reason``, ``native_finish_reason``, ``cost``, ``cost_details``,
-        ``model_provider``.
+        ``model_provider``, ``usage`` (the router's whole object), and every other top-level
+        answer field (``service_tier``, ``openrouter_metadata``...).
 
     Errors:
         Router failures raise typed errors from :mod:`langchain_visionrouter.errors`
