@@ -54,7 +54,9 @@ _AUDIO_TYPES = {
     "opus": "audio/ogg",
     "pcm16": "audio/pcm",
 }
-# The first base64 characters of common audio containers (RIFF, ID3, fLaC, OggS).
+# The first base64 characters of image formats (PNG, JPEG, GIF, WebP's RIFF) and of audio
+# containers (RIFF, ID3, fLaC, OggS).
+_IMAGE_MAGIC = (("iVBORw0KGgo", "image/png"), ("/9j/", "image/jpeg"), ("R0lGOD", "image/gif"), ("UklGR", "image/webp"))
 _AUDIO_MAGIC = (("UklGR", "audio/wav"), ("SUQz", "audio/mpeg"), ("ZkxhQ", "audio/flac"), ("T2dnUw", "audio/ogg"))
 
 
@@ -96,7 +98,11 @@ def image_block(entry: Any, index: int) -> dict[str, Any] | None:
     if match is not None and "base64" in match.group(2).lower():
         mime = match.group(1).strip().lower() or "image/png"
         return {"type": "image", "base64": url[match.end() :], "mime_type": mime, "index": index}
-    return {"type": "image", "url": url, "index": index}  # the spec allows a plain URL
+    if "://" in url or match is not None:
+        return {"type": "image", "url": url, "index": index}  # the spec allows a plain URL
+    # The spec's "URL or base64-encoded data": bare base64, typed by its first bytes.
+    mime = next((m for prefix, m in _IMAGE_MAGIC if url.startswith(prefix)), "image/png")
+    return {"type": "image", "base64": url, "mime_type": mime, "index": index}
 
 
 def audio_mime(requested_format: Any, data: str) -> str:

@@ -120,6 +120,17 @@ def test_a_url_image_and_an_image_only_answer(make_model: Any, fake_router: Any)
     assert message.content_blocks == [{"type": "image", "url": "https://images.example/out.webp"}]
 
 
+def test_bare_base64_image_of_the_spec_is_read_too() -> None:
+    from langchain_visionrouter._outputs import image_block
+
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(20)).decode()
+    assert image_block({"image_url": {"url": jpeg}}, 1) == {
+        "type": "image", "base64": jpeg, "mime_type": "image/jpeg", "index": 1
+    }  # fmt: skip
+    assert image_block({"image_url": {"url": B64[0]}}, 2)["mime_type"] == "image/png"
+    assert image_block({"image_url": {}}, 3) is None and image_block("junk", 3) is None
+
+
 def test_image_generation_round_trip_over_two_turns(make_model: Any, fake_router: Any) -> None:
     llm = make_model(model=MODEL, modalities=["image", "text"])
     fake_router.reply(json=_answer("gen-turn-1"))
