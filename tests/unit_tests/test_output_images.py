@@ -131,10 +131,15 @@ def test_bare_base64_image_of_the_spec_is_read_too() -> None:
     assert image_block({"image_url": {}}, 3) is None and image_block("junk", 3) is None
 
 
-def test_image_generation_round_trip_over_two_turns(make_model: Any, fake_router: Any) -> None:
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoked", "streamed"])
+def test_image_generation_round_trip_over_two_turns(make_model: Any, fake_router: Any, streamed: bool) -> None:
     llm = make_model(model=MODEL, modalities=["image", "text"])
-    fake_router.reply(json=_answer("gen-turn-1"))
-    first = llm.invoke("Draw a nano banana dish")
+    if streamed:
+        fake_router.reply_sse(_stream_events("gen-turn-1"))
+        first: AIMessage = _summed(list(llm.stream("Draw a nano banana dish")))
+    else:
+        fake_router.reply(json=_answer("gen-turn-1"))
+        first = llm.invoke("Draw a nano banana dish")
     # Turn 2: the assistant turn goes back as the router answered it, and one image is sent back to edit.
     to_edit = _image_blocks(first)[1]
     edit = HumanMessage(content=[{"type": "text", "text": "Make the second one blue."}, to_edit])
