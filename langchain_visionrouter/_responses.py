@@ -38,7 +38,7 @@ from langchain_visionrouter._fields import (
     parse_tool_calls,
     usage_metadata,
 )
-from langchain_visionrouter._outputs import OutputBlocks, message_content, unmapped_fields
+from langchain_visionrouter._outputs import MAPPED_TOP_FIELDS, OutputBlocks, message_content, unmapped_fields
 from langchain_visionrouter._reasoning import StreamDetails
 from langchain_visionrouter.errors import StreamError, error_from_body
 
@@ -51,6 +51,8 @@ _ONCE_FIELDS = (
     ("provider", "provider"),
     ("system_fingerprint", "system_fingerprint"),
 )
+# A chunk's fields read elsewhere: any other is kept in response_metadata, once.
+_CHUNK_FIELDS = MAPPED_TOP_FIELDS | {field for _, field in _ONCE_FIELDS}
 # Assistant-message fields kept in additional_kwargs, as the router sent them (images and
 # audio data become content blocks; the audio's id and expiry stay here).
 _KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "refusal")
@@ -298,8 +300,9 @@ class StreamAssembler:
                 self._once(metadata, key, event.get(field))
                 if key in self._sent:
                     self._pending_once.remove((key, field))
-        for key, value in unmapped_fields(event).items():  # service_tier, openrouter_metadata...: once
-            self._once(metadata, key, value)
+        if event.keys() - _CHUNK_FIELDS:  # service_tier, openrouter_metadata, newer ones: each once
+            for key, value in unmapped_fields(event).items():
+                self._once(metadata, key, value)
         if self.generation_id is None and event.get("id"):
             self.generation_id = event["id"]
 
@@ -333,10 +336,11 @@ class StreamAssembler:
         call_chunks = self._calls.chunks(raw_calls) if raw_calls else []
         if isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
-        content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
-        audio = self._outputs.audio_metadata(delta.get("audio"))
-        if audio:
-            additional["audio"] = audio
+        if self._outputs.listed or "images" in delta or "audio" in delta:  # (the common text chunk skips this)
+            content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
+            audio = self._outputs.audio_metadata(delta.get("audio"))
+            if audio:
+                additional["audio"] = audio
         if not (content or additional or call_chunks or metadata):
             return None
         # Named only where our content_blocks translation differs from LangChain's default
