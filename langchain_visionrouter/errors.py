@@ -19,7 +19,8 @@ The whole tree::
 
 Router errors keep what the router said: ``status_code``, ``code``, ``message``,
 ``metadata`` (with the upstream ``provider_name`` and its ``raw`` detail when sent),
-``generation_id`` and ``retry_after``. ``partial`` holds what had already been
+``generation_id``, ``retry_after`` and, when the router explains why no endpoint could
+serve, ``availability`` (:class:`Availability`). ``partial`` holds what had already been
 streamed when a stream failed. ``str()`` shows the router's message *and* the
 provider's raw detail, because the top-level message is often only
 "Provider returned error".
