@@ -18,6 +18,7 @@ document the values known today (``Literal[...] | str``); they are not a whiteli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -370,13 +371,25 @@ def _adapter(name: str) -> TypeAdapter[Any]:
     return adapter
 
 
+# Names pydantic gives the branches of a union (``Literal[...] | str``) in an error's location:
+# not the user's words, so left out, and the branches' messages joined with "or".
+_BRANCH = re.compile(r"^(literal\[.*\]|str|int|float|bool|none|list\[.*\]|dict\[.*\]|function-.*|constrained-.*)$")
+
+
 def _explain(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        loc = ".".join(str(p) for p in item["loc"])
+    items = error.errors()
+    # An open enum (Literal[...] | str) that got no string: its known values are no limit, so
+    # only "should be a valid string" is said.
+    open_enums = {item["loc"][:-1] for item in items if item["loc"] and item["loc"][-1] == "str"}
+    by_loc: dict[str, list[str]] = {}
+    for item in items:
+        if item["loc"][:-1] in open_enums and str(item["loc"][-1]).startswith("literal["):
+            continue
+        loc = ".".join(str(p) for p in item["loc"] if not _BRANCH.match(str(p)))
         text = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{loc}: {text}" if loc else text)
-    return "; ".join(parts)
+        if text not in by_loc.setdefault(loc, []):
+            by_loc[loc].append(text)
+    return "; ".join(f"{loc}: {' or '.join(texts)}" if loc else " or ".join(texts) for loc, texts in by_loc.items())
 
 
 def validate_param(name: str, value: Any, *, where: str = "per call") -> Any:
