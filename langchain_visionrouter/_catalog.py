@@ -246,8 +246,17 @@ def filter_models(
     ]
 
 
+def preset_model(model_id: str) -> str | None:
+    """The model a preset id names: ``"openai/gpt-4@preset/x"`` -> ``"openai/gpt-4"``;
+    ``"@preset/x"`` -> ``None`` (the preset picks the model; no catalog entry to check)."""
+    base, sep, _ = model_id.partition("@preset/")
+    return (base or None) if sep else model_id
+
+
 def find_model(models: Sequence[ModelInfo], model_id: str) -> ModelInfo | None:
-    """The catalog entry for ``model_id``; a routing variant (``:online``...) maps to its base model."""
+    """The catalog entry for ``model_id``; a routing variant (``:online``...) or a preset
+    (``model@preset/slug``) maps to its base model."""
+    model_id = preset_model(model_id) or model_id
     by_id = {m.id: m for m in models}
     if model_id in by_id:
         return by_id[model_id]
@@ -317,10 +326,14 @@ class ModelCatalog:
         max_retries: int = 2,
         clients: HTTPClients | None = None,
         path: str = "/models",
+        output_modalities: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         #: The listing fetched: ``/models``, or ``/embeddings/models`` for embedding models.
         self.path = path
+        # ``?output_modalities=...``: OpenRouter's /models lists text-output models unless
+        # asked (image-only models are absent by default). A list of its own in the cache.
+        self._query = f"?output_modalities={output_modalities}" if output_modalities else ""
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.ttl = ttl
         self.timeout = timeout
@@ -335,7 +348,7 @@ class ModelCatalog:
         if self._api_key is not None:  # /models is public on OpenRouter; a gateway may want the key
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
         return Request(
-            url=url or self.base_url + self.path,
+            url=url or self.base_url + self.path + self._query,
             headers=headers,
             body=b"",
             timeout=self.timeout,
@@ -347,7 +360,7 @@ class ModelCatalog:
         if refresh:
             return None
         with _cache_lock:
-            entry = _cache.get(self.base_url + self.path)
+            entry = _cache.get(self.base_url + self.path + self._query)
         if entry is not None and time.monotonic() - entry[0] < self.ttl:
             return entry[1]
         return None
@@ -355,7 +368,7 @@ class ModelCatalog:
     def _store(self, bodies: list[Any]) -> tuple[ModelInfo, ...]:
         models = tuple(m for body in bodies for m in parse_models(body))
         with _cache_lock:
-            _cache[self.base_url + self.path] = (time.monotonic(), models)
+            _cache[self.base_url + self.path + self._query] = (time.monotonic(), models)
         return models
 
     def _next_page(self, bodies: list[Any]) -> str | None:

@@ -1,4 +1,4 @@
-"""``content_blocks`` for our messages: reasoning, reasoning details and tool calls.
+"""``content_blocks`` for our messages: reasoning, server tools, text with citations, images, audio, tool calls.
 
 LangChain asks a translator registered under the message's ``model_provider`` how to
 show a message as standard content blocks; this one knows the router's dialect.
@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as types
 
+from langchain_visionrouter._outputs import citation, server_tool_blocks
 from langchain_visionrouter._reasoning import merge_reasoning_details
 from langchain_visionrouter._routers import ROUTERS
 
@@ -23,6 +24,9 @@ def _reasoning_blocks(message: AIMessage) -> list[types.ContentBlock]:
     if isinstance(details, list) and details:
         for detail in merge_reasoning_details(details):
             if not isinstance(detail, Mapping):
+                continue
+            if detail.get("type") == "reasoning.server_tool_call":  # a tool the router ran itself
+                blocks.extend(server_tool_blocks(detail))
                 continue
             block = types.ReasoningContentBlock(type="reasoning")
             text = detail.get("text") or detail.get("summary")
@@ -40,18 +44,36 @@ def _reasoning_blocks(message: AIMessage) -> list[types.ContentBlock]:
     return blocks
 
 
+def _content(message: AIMessage) -> list[types.ContentBlock]:
+    """Text (with the answer's citations on it), then generated images and audio, in order."""
+    content = message.content
+    blocks: list[types.ContentBlock] = []
+    for part in [content] if isinstance(content, str) else content:
+        if isinstance(part, str):
+            if part:
+                blocks.append(types.TextContentBlock(type="text", text=part))
+        elif isinstance(part, Mapping) and part.get("type") == "text":
+            if part.get("text"):
+                blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
+            # An empty text block only holds list content's index 0 (an image-only answer).
+        elif isinstance(part, Mapping) and part.get("type") in ("image", "audio"):
+            block = {k: v for k, v in part.items() if k != "index"}
+            blocks.append(block)  # type: ignore[arg-type]  # already a standard block
+    annotations = message.additional_kwargs.get("annotations")
+    citations = [c for c in map(citation, annotations if isinstance(annotations, list) else []) if c]
+    if citations:
+        # Indexes refer to the whole answer text: one text block holds them (made if empty).
+        text = next((b for b in blocks if b["type"] == "text"), None)
+        if text is None:
+            text = types.TextContentBlock(type="text", text="")
+            blocks.insert(0, text)
+        text["annotations"] = [*text.get("annotations", []), *citations]
+    return blocks
+
+
 def _translate(message: AIMessage) -> list[types.ContentBlock]:
     blocks = _reasoning_blocks(message)
-    content = message.content
-    if isinstance(content, str):
-        if content:
-            blocks.append(types.TextContentBlock(type="text", text=content))
-    else:
-        for part in content:
-            if isinstance(part, str):
-                blocks.append(types.TextContentBlock(type="text", text=part))
-            elif isinstance(part, Mapping) and part.get("type") == "text":
-                blocks.append(types.TextContentBlock(type="text", text=part.get("text", "")))
+    blocks += _content(message)
     # Like LangChain's OpenAI translator: a stream chunk shows its fragments, the summed
     # message (chunk_position="last") its whole calls.
     use_chunks = isinstance(message, AIMessageChunk) and message.chunk_position != "last"

@@ -1,4 +1,4 @@
-"""Answer fields -> LangChain types: usage, cost and tool calls. Pure, lenient.
+"""Answer fields -> LangChain types: usage, cost and tool calls (whole, or streamed fragments). Lenient.
 
 Every field may be missing or null; ``cost`` may sit in ``usage`` (OpenRouter) or at
 the root (Infron). Bad tool-call arguments become invalid calls; nothing here raises.
@@ -10,11 +10,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.messages import InvalidToolCall, ToolCall
+from langchain_core.messages import InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 
-__all__ = ["as_object", "cost_metadata", "parse_tool_calls", "usage_metadata"]
+__all__ = ["ToolCallFragments", "as_object", "cost_metadata", "parse_tool_calls", "usage_metadata"]
 
 
 def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
@@ -117,3 +117,78 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
             continue
         calls.append(tool_call(name=name, args=args, id=call_id))
     return calls, invalid
+
+
+class ToolCallFragments:
+    """Streamed tool-call fragments -> ``ToolCallChunk`` objects that sum to whole calls.
+
+    Stateful: a call's id and name go on its first fragment only (summing chunks joins
+    strings), and each call gets a slot of its own (see :meth:`_call_slot`).
+    """
+
+    __slots__ = ("_ids", "_last", "_named", "_slots")
+
+    def __init__(self) -> None:
+        self._ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
+        self._named: set[int] = set()  # tool-call slots whose name was sent
+        self._slots: dict[int, int] = {}  # the router's tool-call index -> our slot
+        self._last = -1
+
+    def chunks(self, raw_calls: Any) -> list[ToolCallChunk]:
+        """The chunks for one delta's ``tool_calls`` (malformed entries skipped)."""
+        if not isinstance(raw_calls, list):
+            return []
+        chunks: list[ToolCallChunk] = []
+        for raw in raw_calls:
+            if not isinstance(raw, Mapping):
+                continue
+            function = as_object(raw.get("function"))
+            call_id = raw.get("id") or None
+            name = function.get("name") or None
+            slot = self._call_slot(raw.get("index"), call_id)
+            # A call's id and name go on the first fragment that carries them and never
+            # again: summing chunks concatenates strings, so a repeat would be doubled.
+            if call_id is not None and self._ids.get(slot) is None:
+                self._ids[slot] = call_id
+            else:
+                call_id = None
+            if name is not None and slot not in self._named:
+                self._named.add(slot)
+            else:
+                name = None
+            arguments = function.get("arguments")
+            if isinstance(arguments, Mapping):
+                arguments = json.dumps(arguments)
+            chunks.append(
+                tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)
+            )
+        return chunks
+
+    def _call_slot(self, index: Any, call_id: str | None) -> int:
+        """The index a tool-call fragment gets in our chunks (LangChain joins fragments by it).
+
+        Usually the router's ``index``. Without one, a new id starts a new call and
+        anything else continues the last call. A known index arriving with a different
+        id is a new call too: some providers number parallel calls all ``0``.
+        """
+        if isinstance(index, int) and not isinstance(index, bool):
+            slot = self._slots.get(index)
+            if slot is None or self._other_call(slot, call_id):
+                slot = self._new_slot(index)
+                self._slots[index] = slot
+        elif self._last < 0 or self._other_call(self._last, call_id):
+            slot = self._new_slot(None)
+        else:
+            slot = self._last
+        self._last = slot
+        return slot
+
+    def _other_call(self, slot: int, call_id: str | None) -> bool:
+        known = self._ids.get(slot)
+        return call_id is not None and known is not None and known != call_id
+
+    def _new_slot(self, preferred: int | None) -> int:
+        used = self._ids.keys() | self._named | set(self._slots.values())
+        slot = preferred if preferred is not None and preferred not in used else max(used, default=-1) + 1
+        self._ids.setdefault(slot, None)
+        return slot

@@ -126,7 +126,13 @@ def retry_delay(attempt: int, asked: float | None) -> float:
 
 
 def is_retryable(exc: VisionRouterError) -> bool:
-    """Whether a typed error is worth another attempt (by its status, or a 2xx body's code)."""
+    """Whether a typed error is worth another attempt (by its status, or a 2xx body's code).
+
+    The router's ``error.availability.retryable``, when sent, decides instead.
+    """
+    availability = exc.availability
+    if availability is not None and availability.retryable is not None:
+        return availability.retryable
     status = exc.status_code
     if status is not None and status < 300 and isinstance(exc.code, int):  # an error body inside a 2xx
         status = exc.code

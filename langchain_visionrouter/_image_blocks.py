@@ -79,8 +79,8 @@ def image_block(
             encoded as PNG, or JPEG when it was loaded from a JPEG). When the bytes are of
             another type they are converted, which needs Pillow; so
             ``mime_type="image/png"`` turns a GIF, BMP or TIFF into a PNG.
-        detail: ``"auto"``, ``"low"`` or ``"high"``: how closely the model looks (and
-            what it costs), for providers that take it.
+        detail: ``"auto"``, ``"low"``, ``"high"`` or ``"original"`` (OpenRouter; ``"high"``
+            where unsupported): how closely the model looks (and what it costs).
         max_side: Downscale so that the longer side is at most this many pixels (aspect
             ratio kept, EXIF orientation applied). Needs Pillow.
         max_bytes: Re-encode (lower quality, then smaller size; transparent images stay
@@ -110,8 +110,9 @@ def image_block(
     """
     _check_limit("max_side", max_side)
     _check_limit("max_bytes", max_bytes)
-    if detail is not None and detail not in ("auto", "low", "high"):
-        raise ImageInputError(f"image_block: detail must be 'auto', 'low' or 'high', not {detail!r}.")
+    if detail is not None and detail not in ("auto", "low", "high", "original"):
+        msg = f"image_block: detail must be 'auto', 'low', 'high' or 'original', not {detail!r}."
+        raise ImageInputError(msg)
     want = _wanted_type(mime_type)
     process = max_side is not None or max_bytes is not None
 

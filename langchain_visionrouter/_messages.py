@@ -61,6 +61,9 @@ _AI_SIDE_BLOCKS = frozenset(
         "redacted_thinking",
         "server_tool_call",
         "server_tool_result",
+        # Audio the model spoke: its transcript is the message text, sent as such (the router
+        # documents no way to send assistant audio back).
+        "audio",
     }
 )
 _KNOWN_PART_TYPES = "text, image_url, image, file, audio, input_audio, video_url"
@@ -135,24 +138,33 @@ def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
     kind = block.get("type")
     if kind == "text":
         part: dict[str, Any] = {"type": "text", "text": block.get("text") or ""}
-        if block.get("cache_control"):
-            part["cache_control"] = block["cache_control"]
+        # prompt_cache_breakpoint: the explicit-caching mark on a text part (OpenAI GPT-5.6+).
+        for key in ("cache_control", "prompt_cache_breakpoint"):
+            if _extra(block, key):
+                part[key] = _extra(block, key)
         return part
     if kind == "image_url":
-        return _image_url_part(block, policy, where)
-    if kind == "image":
-        return _image_part(block, policy, where)
-    if kind == "file":
-        return _file_part(block, policy, where)
-    if kind in ("audio", "input_audio"):
-        return _audio_part(block, where)
-    if kind in ("video", "video_url"):
-        return _video_part(block, where)
-    msg = (
-        f"{where}: unknown content block type {kind!r}. Supported types: {_KNOWN_PART_TYPES} "
-        "(LangChain standard blocks or the OpenAI chat-completions forms)."
-    )
-    raise InvalidInputError(msg)
+        part = _image_url_part(block, policy, where)
+    elif kind == "image":
+        part = _image_part(block, policy, where)
+    elif kind == "file":
+        part = _file_part(block, policy, where)
+    elif kind in ("audio", "input_audio"):
+        part = _audio_part(block, where)
+    elif kind in ("video", "video_url"):
+        part = _video_part(block, where)
+    else:
+        msg = (
+            f"{where}: unknown content block type {kind!r}. Supported types: {_KNOWN_PART_TYPES} "
+            "(LangChain standard blocks or the OpenAI chat-completions forms)."
+        )
+        raise InvalidInputError(msg)
+    # cache_control on image, file and audio parts: not documented for chat, but the schemas
+    # are open and Anthropic models honour it (the Messages skin documents it): kept as given.
+    cache_control = _extra(block, "cache_control")
+    if cache_control:
+        part["cache_control"] = cache_control
+    return part
 
 
 def _image_url_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dict[str, Any]:
@@ -178,8 +190,11 @@ def _image(url: str, detail: Any, policy: ImagePolicy, where: str, declared: Any
 def _image_url(url: str | DataURL, detail: Any, where: str) -> dict[str, Any]:
     spec: dict[str, Any] = {"url": url}
     if detail is not None:
-        if detail not in ("auto", "low", "high"):
-            raise ImageInputError(f"{where}: detail must be 'auto', 'low' or 'high', not {detail!r}.")
+        # Known: auto, low, high, and OpenRouter's "original" (downgraded to high where a
+        # provider lacks it). Other strings are sent as given: the router may know them.
+        if not isinstance(detail, str) or not detail:
+            msg = f"{where}: detail must be a string ('auto', 'low', 'high' or 'original'), not {detail!r}."
+            raise ImageInputError(msg)
         spec["detail"] = detail
     return {"type": "image_url", "image_url": spec}
 
@@ -294,9 +309,23 @@ def _video_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
     raise InvalidInputError(f"{where}: video block needs 'url', or 'base64' with 'mime_type'.")
 
 
+def _generated_image(block: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """An image the model generated, as the ``images`` entry the router answered it in."""
+    url: Any = block.get("url")
+    if block.get("type") == "image_url":
+        spec = block.get("image_url")
+        url = spec.get("url") if isinstance(spec, Mapping) else spec
+    elif isinstance(block.get("base64"), str) and isinstance(block.get("mime_type"), str):
+        url = DataURL(block["mime_type"], block["base64"])
+    if not isinstance(url, (str, DataURL)) or not url:
+        raise ImageInputError(f"{where}: image block needs 'url', or 'base64' with 'mime_type'.")
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
 def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
     where = f"message {index} (assistant)"
     content = message.content
+    images: list[dict[str, Any]] = []
     if isinstance(content, list):
         texts = []
         for j, block in enumerate(content):
@@ -306,10 +335,16 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
                 kind = block.get("type")
                 if kind == "text" or (kind not in _AI_SIDE_BLOCKS and isinstance(block.get("text"), str)):
                     texts.append(block.get("text") or "")
+                elif kind in ("image", "image_url"):
+                    images.append(_generated_image(block, f"{where}, content block {j}"))
                 elif kind not in _AI_SIDE_BLOCKS:
                     logger.warning("%s, content block %s: %r block not sent", where, j, kind)
         content = "".join(texts)
     out: dict[str, Any] = {"role": "assistant", "content": content}
+    if images:
+        # Generated images go back as the router sent them: the assistant message's
+        # ``images`` (ChatAssistantMessage, "for requests and responses"), not as parts.
+        out["images"] = images
     if isinstance(message, AIMessage):
         for j, tc in enumerate(message.tool_calls):
             if not tc.get("id"):

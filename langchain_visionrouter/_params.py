@@ -2,17 +2,23 @@
 
 Each parameter is a field of :class:`~langchain_visionrouter.ChatVisionRouter` and may also
 be given per call (``invoke(..., provider=...)``, ``.bind(...)``). Both are validated by the
-same pydantic models here, so a typo fails before any request is made.
+same pydantic models here, so a wrong type fails before any request is made.
 :func:`router_body` is the pure function that turns the model's values, the per-call
 values and the router preset into request-body fields.
 
 Merging: a per-call mapping (``provider``, ``reasoning``, ``trace``, ``router_metadata``)
 merges key by key with the constructor's, the per-call value winning; any other per-call
 value replaces the constructor's; a per-call ``None`` removes it for that call.
+
+Open to what the router adds (it changes every few weeks): a field's declared *type* is
+checked (a list where a string is due fails before sending), but keys these models do not
+declare, and values outside the enums they list, are sent as given. The enums below
+document the values known today (``Literal[...] | str``); they are not a whitelist.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -21,7 +27,12 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    Tag,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -37,36 +48,30 @@ __all__ = [
     "MaxPrice",
     "Plugin",
     "Prediction",
+    "PromptCacheOptions",
     "ProviderPreferences",
     "ReasoningConfig",
     "RouterParams",
     "SimplePlugin",
     "WebPlugin",
+    "check_extra_body",
     "file_parser_plugin",
     "merge_params",
     "router_body",
     "validate_param",
     "web_plugin",
+    "wire_name",
 ]
 
 
 class _Strict(BaseModel):
-    """A request object: unknown keys are an error naming the known ones (the router forbids them too)."""
+    """A request object: declared keys are type-checked; keys it does not declare are sent as given.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    (Named for its strict types; the router adds keys faster than a release can follow, so
+    an unknown key is passed through, not refused.)
+    """
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            known = {name for name in cls.model_fields} | {
-                f.alias for f in cls.model_fields.values() if f.alias is not None
-            }
-            unknown = sorted(str(k) for k in data if k not in known)
-            if unknown:
-                msg = f"unknown key(s) {unknown} for {cls.__name__}; known keys: {', '.join(sorted(known))}"
-                raise ValueError(msg)
-        return data
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     def body(self) -> dict[str, Any]:
         """The JSON object sent to the router (unset fields left out)."""
@@ -83,6 +88,8 @@ class MaxPrice(_Strict):
     completion: _Price | None = None
     request: _Price | None = None
     image: _Price | None = None
+    audio: _Price | None = None
+    """Per audio unit."""
 
 
 class Percentiles(_Strict):
@@ -97,15 +104,15 @@ class Percentiles(_Strict):
 class ProviderSort(_Strict):
     """``sort`` as an object: what to sort by, and how to partition the fallback models."""
 
-    by: Literal["price", "throughput", "latency"]
-    partition: Literal["model", "none"] | None = None
+    by: Literal["price", "throughput", "latency"] | str
+    partition: Literal["model", "none"] | str | None = None
 
 
 class ProviderPreferences(_Strict):
     """Which upstream providers may serve a request, in what order, under which constraints.
 
-    Sent as the request's ``provider`` object. Unknown keys are an error (the router's
-    schema forbids them too).
+    Sent as the request's ``provider`` object. Declared keys are type-checked; a key not
+    declared here is sent as given (the router may know it before this package does).
 
     Example:
         .. code-block:: python
@@ -120,7 +127,7 @@ class ProviderPreferences(_Strict):
     """Whether other providers may serve when the ordered ones fail (router default: true)."""
     require_parameters: bool | None = None
     """Only route to providers that support every parameter sent (Infron's default: true)."""
-    data_collection: Literal["allow", "deny"] | None = None
+    data_collection: Literal["allow", "deny"] | str | None = None
     """``"deny"``: only providers that do not store or train on prompts."""
     zdr: bool | None = None
     """Only zero-data-retention endpoints."""
@@ -130,7 +137,7 @@ class ProviderPreferences(_Strict):
     """Provider slugs never used for this request."""
     quantizations: list[str] | None = None
     """Allowed quantization levels (``"fp8"``, ``"bf16"``...)."""
-    sort: Literal["price", "throughput", "latency"] | ProviderSort | None = None
+    sort: Literal["price", "throughput", "latency", "exacto"] | str | ProviderSort | None = None
     """Sort providers by price, throughput or latency instead of the router's load balancing."""
     max_price: MaxPrice | None = None
     """Highest acceptable price (USD per million tokens). Not supported by Infron."""
@@ -138,6 +145,8 @@ class ProviderPreferences(_Strict):
     """Preferred minimum throughput, tokens per second (or by percentile)."""
     preferred_max_latency: Annotated[float, Field(ge=0)] | Percentiles | None = None
     """Preferred maximum latency to first token, seconds (or by percentile)."""
+    enforce_distillable_text: bool | None = None
+    """Only providers whose terms allow distilling the output text."""
 
 
 class ReasoningConfig(_Strict):
@@ -145,9 +154,11 @@ class ReasoningConfig(_Strict):
 
     Give ``effort`` *or* ``max_tokens``, not both. ``exclude=True`` makes the model reason
     without returning the reasoning; ``enabled=True`` turns reasoning on at the default effort.
+    ``summary`` asks for a reasoning summary (``"auto"``, ``"concise"``, ``"detailed"``).
     """
 
-    effort: Literal["xhigh", "high", "medium", "low", "minimal", "none"] | None = None
+    effort: Literal["max", "xhigh", "high", "medium", "low", "minimal", "none"] | str | None = None
+    summary: Literal["auto", "concise", "detailed"] | str | None = None
     max_tokens: Annotated[int, Field(gt=0)] | None = None
     exclude: bool | None = None
     enabled: bool | None = None
@@ -164,7 +175,7 @@ class ReasoningConfig(_Strict):
 
 
 class _PDFOptions(_Strict):
-    engine: Literal["mistral-ocr", "cloudflare-ai", "native", "pdf-text"] | None = None
+    engine: Literal["mistral-ocr", "cloudflare-ai", "native", "pdf-text"] | str | None = None
 
 
 class FileParserPlugin(_Strict):
@@ -180,19 +191,41 @@ class WebPlugin(_Strict):
 
     id: Literal["web"] = "web"
     max_results: Annotated[int, Field(gt=0)] | None = None
+    max_uses: Annotated[int, Field(gt=0)] | None = None
     search_prompt: str | None = None
     engine: Annotated[str, Field(min_length=1)] | None = None
+    mode: str | None = None
+    include_domains: list[str] | None = None
+    exclude_domains: list[str] | None = None
+    user_location: dict[str, Any] | None = None
+    """``{"type": "approximate", "city", "region", "country", "timezone"}``."""
     enabled: bool | None = None
 
 
 class SimplePlugin(_Strict):
-    """A plugin without options: ``response-healing`` or ``context-compression``."""
+    """Any other plugin, by ``id``: ``response-healing``, ``context-compression`` (``engine``),
+    ``web-fetch``, ``moderation``, ``auto-router``, ``pareto-router``, ``fusion``, or one
+    newer than this package. Its options are sent as given (extra keys)."""
 
-    id: Literal["response-healing", "context-compression"]
+    id: Annotated[str, Field(min_length=1)]
     enabled: bool | None = None
 
 
-Plugin = Annotated[FileParserPlugin | WebPlugin | SimplePlugin, Field(discriminator="id")]
+def _plugin_kind(value: Any) -> str | None:
+    # The router's plugins[] is a oneOf by id; ids without a typed model here are sent as
+    # given (the docs list ids the spec lacks, and new ones appear), so no id is refused.
+    plugin_id = value.get("id") if isinstance(value, Mapping) else getattr(value, "id", None)
+    if plugin_id is None:
+        return None  # -> "needs an id"
+    return plugin_id if plugin_id in ("file-parser", "web") else "other"
+
+
+Plugin = Annotated[
+    Annotated[FileParserPlugin, Tag("file-parser")]
+    | Annotated[WebPlugin, Tag("web")]
+    | Annotated[SimplePlugin, Tag("other")],
+    Discriminator(_plugin_kind, custom_error_type="plugin_id", custom_error_message="a plugin needs an 'id'"),
+]
 
 
 class Prediction(_Strict):
@@ -202,11 +235,18 @@ class Prediction(_Strict):
     content: str
 
 
+class PromptCacheOptions(_Strict):
+    """Top-level ``prompt_cache_options``: ``mode`` (``"explicit"``) and an optional ``ttl``."""
+
+    mode: Literal["explicit"] | str
+    ttl: str | None = None
+
+
 class CacheControl(_Strict):
     """Top-level prompt caching (``{"type": "ephemeral"}``), on providers that support it."""
 
-    type: Literal["ephemeral"] = "ephemeral"
-    ttl: Literal["5m", "1h"] | None = None
+    type: Literal["ephemeral"] | str = "ephemeral"
+    ttl: Literal["5m", "1h"] | str | None = None
 
 
 def file_parser_plugin(engine: Literal["mistral-ocr", "cloudflare-ai", "native", "pdf-text"]) -> FileParserPlugin:
@@ -250,6 +290,12 @@ def _no_string(value: Any) -> Any:
     return value
 
 
+def _list_not_string(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ValueError(f"expected a list, e.g. [{value!r}], got the string {value!r}")
+    return value
+
+
 class RouterParams(BaseModel):
     """The router's own request fields, as ``ChatVisionRouter`` fields and per-call keywords.
 
@@ -268,7 +314,7 @@ class RouterParams(BaseModel):
     """Router plugins, e.g. ``[file_parser_plugin("mistral-ocr"), web_plugin(max_results=3)]``."""
     reasoning: Annotated[ReasoningConfig, _AsJson] | None = None
     """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``."""
-    route: Literal["fallback"] | None = None
+    route: Literal["fallback"] | str | None = None
     """Legacy routing mode."""
     transforms: list[str] | None = None
     """Prompt transforms (legacy), e.g. ``["middle-out"]``; ``[]`` turns them off."""
@@ -293,12 +339,27 @@ class RouterParams(BaseModel):
     """Predicted output: ``{"type": "content", "content": "..."}``."""
     cache_control: Annotated[CacheControl, _AsJson] | None = None
     """Automatic prompt caching: ``{"type": "ephemeral"}``."""
+    prompt_cache_key: Annotated[str, Field(min_length=1)] | None = None
+    """Prompt-cache key; also the sticky-routing key when no ``session_id`` is sent."""
+    prompt_cache_options: Annotated[PromptCacheOptions, _AsJson] | None = None
+    """``{"mode": "explicit", "ttl": "30m"}``: explicit prompt caching (OpenAI GPT-5.6+)."""
+    modalities: Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_list_not_string)] | None = None
+    """Output modalities: ``["image", "text"]`` (image and text), ``["image"]`` (image-only
+    models), ``["text", "audio"]``. Generated images and audio come back as content blocks."""
+    # Values: string, number or array (the spec's ImageConfig; no booleans, no bare objects).
+    image_config: dict[str, StrictStr | StrictInt | StrictFloat | list[Any]] | None = None
+    """Image-generation options, e.g. ``{"aspect_ratio": "16:9", "image_size": "4K"}`` (keys vary by model)."""
+    audio: dict[str, Any] | None = None
+    """Audio output options, e.g. ``{"voice": "alloy", "format": "wav"}`` (with ``modalities`` holding ``"audio"``)."""
+    router_preset: Annotated[str, Field(min_length=1)] | None = None
+    """Sent as the router's ``preset``: a preset's slug (its saved settings apply, the request's
+    fields override them). Named so as not to clash with ``ChatVisionRouter.preset`` (the router)."""
 
 
 #: Names of the router parameters, as ``ChatVisionRouter`` fields and per-call keywords.
 ROUTER_PARAMS: tuple[str, ...] = tuple(RouterParams.model_fields)
 # The request field a parameter is sent as, where it is not its own name (``models`` is per router).
-_WIRE_NAMES = {"router_metadata": "metadata"}
+_WIRE_NAMES = {"router_metadata": "metadata", "router_preset": "preset"}
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
 
@@ -310,13 +371,25 @@ def _adapter(name: str) -> TypeAdapter[Any]:
     return adapter
 
 
+# Names pydantic gives the branches of a union (``Literal[...] | str``) in an error's location:
+# not the user's words, so left out, and the branches' messages joined with "or".
+_BRANCH = re.compile(r"^(literal\[.*\]|str|int|float|bool|none|list\[.*\]|dict\[.*\]|function-.*|constrained-.*)$")
+
+
 def _explain(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        loc = ".".join(str(p) for p in item["loc"])
+    items = error.errors()
+    # An open enum (Literal[...] | str) that got no string: its known values are no limit, so
+    # only "should be a valid string" is said.
+    open_enums = {item["loc"][:-1] for item in items if item["loc"] and item["loc"][-1] == "str"}
+    by_loc: dict[str, list[str]] = {}
+    for item in items:
+        if item["loc"][:-1] in open_enums and str(item["loc"][-1]).startswith("literal["):
+            continue
+        loc = ".".join(str(p) for p in item["loc"] if not _BRANCH.match(str(p)))
         text = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{loc}: {text}" if loc else text)
-    return "; ".join(parts)
+        if text not in by_loc.setdefault(loc, []):
+            by_loc[loc].append(text)
+    return "; ".join(f"{loc}: {' or '.join(texts)}" if loc else " or ".join(texts) for loc, texts in by_loc.items())
 
 
 def validate_param(name: str, value: Any, *, where: str = "per call") -> Any:
@@ -361,6 +434,29 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+def check_extra_body(value: Any, where: str) -> None:
+    """Refuse an ``extra_body``/``model_kwargs`` that is not an object of fields, or sets ``stream``.
+
+    Raises:
+        InvalidInputError: naming where it was given.
+    """
+    if value is None:
+        return
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidInputError(f"{where}: expected a dict of request-body fields, got {type(value).__name__}.")
+    if "stream" in value:
+        msg = (
+            f"{where} must not set 'stream': the adapter reads the answer by it. "
+            "Use stream()/astream() or streaming=True."
+        )
+        raise InvalidInputError(msg)
+
+
+def wire_name(name: str, preset: RouterPreset) -> str:
+    """The request field a router parameter is sent as (``models`` is per router)."""
+    return preset.fallback_models_field if name == "models" else _WIRE_NAMES.get(name, name)
+
+
 def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: RouterPreset) -> dict[str, Any]:
     """The request-body fields for the router parameters.
 
@@ -392,6 +488,5 @@ def router_body(fields: Mapping[str, Any], call: Mapping[str, Any], preset: Rout
             raise InvalidInputError(msg)
     body: dict[str, Any] = {}
     for name, value in values.items():
-        field = preset.fallback_models_field if name == "models" else _WIRE_NAMES.get(name, name)
-        body[field] = _to_json(value)
+        body[wire_name(name, preset)] = _to_json(value)
     return body

@@ -23,16 +23,22 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from langchain_core.messages import AIMessage, AIMessageChunk, ToolCallChunk
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata, add_ai_message_chunks
-from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter import (
     _content_blocks,  # noqa: F401  (registers content_blocks translators)
     errors,
 )
-from langchain_visionrouter._fields import as_object, cost_metadata, parse_tool_calls, usage_metadata
+from langchain_visionrouter._fields import (
+    ToolCallFragments,
+    as_object,
+    cost_metadata,
+    parse_tool_calls,
+    usage_metadata,
+)
+from langchain_visionrouter._outputs import MAPPED_TOP_FIELDS, OutputBlocks, message_content, unmapped_fields
 from langchain_visionrouter._reasoning import StreamDetails
 from langchain_visionrouter.errors import StreamError, error_from_body
 
@@ -45,8 +51,11 @@ _ONCE_FIELDS = (
     ("provider", "provider"),
     ("system_fingerprint", "system_fingerprint"),
 )
-# Assistant-message fields kept in additional_kwargs, as the router sent them.
-_KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "images", "refusal", "audio")
+# A chunk's fields read elsewhere: any other is kept in response_metadata, once.
+_CHUNK_FIELDS = MAPPED_TOP_FIELDS | {field for _, field in _ONCE_FIELDS}
+# Assistant-message fields kept in additional_kwargs, as the router sent them (images and
+# audio data become content blocks; the audio's id and expiry stay here).
+_KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "refusal")
 
 
 def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
@@ -60,11 +69,20 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
     return data
 
 
-def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: str | None = None) -> ChatResult:
+def chat_result(
+    body: Mapping[str, Any],
+    *,
+    model_provider: str,
+    generation_id: str | None = None,
+    output_blocks: bool = False,
+    audio_format: Any = None,
+) -> ChatResult:
     """Map a non-streamed chat-completions answer to a ``ChatResult``.
 
     Raises the typed error for an error body, and for a choice that failed after
     partial output (``finish_reason: "error"``), with that output as ``partial``.
+    ``output_blocks``: the request asked for image or audio output, so content is a list
+    (see :mod:`~langchain_visionrouter._outputs`); it is one anyway when images come back.
     """
     choices = body.get("choices")
     if not choices:
@@ -80,7 +98,7 @@ def chat_result(body: Mapping[str, Any], *, model_provider: str, generation_id: 
     for choice in choices:
         if not isinstance(choice, Mapping):
             continue
-        message = _message(choice, metadata, usage)
+        message = _message(choice, metadata, usage, output_blocks, audio_format)
         if choice.get("error") or choice.get("finish_reason") == "error":
             err = choice.get("error") or {"message": "the provider failed mid-answer (finish_reason: error)"}
             raise error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"), partial=message)
@@ -102,6 +120,9 @@ def _response_metadata(body: Mapping[str, Any], model_provider: str) -> dict[str
     if body.get("created") is not None:
         metadata["created"] = body["created"]
     metadata.update(cost_metadata(body))
+    if isinstance(body.get("usage"), Mapping):  # all of it: image, audio, server-tool counts...
+        metadata["usage"] = dict(body["usage"])
+    metadata.update(unmapped_fields(body, metadata))  # openrouter_metadata, service_tier, newer ones
     return metadata
 
 
@@ -113,17 +134,27 @@ def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
     return info
 
 
-def _message(choice: Mapping[str, Any], metadata: Mapping[str, Any], usage: UsageMetadata | None) -> AIMessage:
+def _message(
+    choice: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    usage: UsageMetadata | None,
+    output_blocks: bool = False,
+    audio_format: Any = None,
+) -> AIMessage:
     raw = as_object(choice.get("message"))
     content = raw.get("content")
     if isinstance(content, list):  # a few providers answer in parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
+    content = message_content(raw, content or "", listed=output_blocks, audio_format=audio_format)
     additional = {k: raw[k] for k in _KEPT_MESSAGE_FIELDS if raw.get(k) not in (None, [], "")}
+    audio = OutputBlocks(listed=False).audio_metadata(raw.get("audio"))
+    if audio:
+        additional["audio"] = audio
     calls, invalid = parse_tool_calls(raw.get("tool_calls"))
     response_metadata = dict(metadata)
     response_metadata.update(_generation_info(choice))
     # Empty fields are left to their defaults: the same message, less to validate.
-    fields: dict[str, Any] = {"content": content or "", "response_metadata": response_metadata}
+    fields: dict[str, Any] = {"content": content, "response_metadata": response_metadata}
     if additional:
         fields["additional_kwargs"] = additional
     if calls:
@@ -164,12 +195,10 @@ class StreamAssembler:
     """
 
     __slots__ = (
-        "_call_ids",
-        "_call_named",
-        "_call_slots",
+        "_calls",
         "_chunks",
         "_details",
-        "_last_slot",
+        "_outputs",
         "_pending_once",
         "_sent",
         "cost",
@@ -180,8 +209,17 @@ class StreamAssembler:
         "usage",
     )
 
-    def __init__(self, model_provider: str, *, include_usage: bool = True, generation_id: str | None = None) -> None:
+    def __init__(
+        self,
+        model_provider: str,
+        *,
+        include_usage: bool = True,
+        generation_id: str | None = None,
+        output_blocks: bool = False,
+        audio_format: Any = None,
+    ) -> None:
         self.model_provider = model_provider
+        self._outputs = OutputBlocks(listed=output_blocks, audio_format=audio_format)
         self.include_usage = include_usage
         self.finish_reason: str | None = None
         self.generation_id: str | None = generation_id
@@ -192,10 +230,7 @@ class StreamAssembler:
         # Event-level metadata not yet emitted, as (metadata key, event field): usually
         # empty after the first event, so later events skip the lookups.
         self._pending_once = list(_ONCE_FIELDS)
-        self._call_ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
-        self._call_named: set[int] = set()  # tool-call slots whose name was sent
-        self._call_slots: dict[int, int] = {}  # the router's tool-call index -> our slot
-        self._last_slot = -1
+        self._calls = ToolCallFragments()
         self._details = StreamDetails()
 
     def feed(self, event: bytes | str | Any) -> AIMessageChunk | None:
@@ -265,6 +300,9 @@ class StreamAssembler:
                 self._once(metadata, key, event.get(field))
                 if key in self._sent:
                     self._pending_once.remove((key, field))
+        if event.keys() - _CHUNK_FIELDS:  # service_tier, openrouter_metadata, newer ones: each once
+            for key, value in unmapped_fields(event).items():
+                self._once(metadata, key, value)
         if self.generation_id is None and event.get("id"):
             self.generation_id = event["id"]
 
@@ -290,15 +328,19 @@ class StreamAssembler:
             additional["reasoning"] = delta["reasoning"]
         if delta.get("reasoning_details"):
             additional["reasoning_details"] = self._details.fragments(delta["reasoning_details"])
-        for key in ("annotations", "images"):
-            if delta.get(key):
-                additional[key] = list(delta[key])
+        if delta.get("annotations"):
+            additional["annotations"] = list(delta["annotations"])
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
         raw_calls = delta.get("tool_calls")
-        call_chunks = self._tool_call_chunks(raw_calls) if raw_calls else []
+        call_chunks = self._calls.chunks(raw_calls) if raw_calls else []
         if isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
+        if self._outputs.listed or "images" in delta or "audio" in delta:  # (the common text chunk skips this)
+            content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
+            audio = self._outputs.audio_metadata(delta.get("audio"))
+            if audio:
+                additional["audio"] = audio
         if not (content or additional or call_chunks or metadata):
             return None
         # Named only where our content_blocks translation differs from LangChain's default
@@ -337,8 +379,10 @@ class StreamAssembler:
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
             metadata.update(self.cost)
+            if isinstance(self.usage, Mapping):
+                metadata["usage"] = dict(self.usage)
         return AIMessageChunk(
-            content="",
+            content=[] if self._outputs.listed else "",
             usage_metadata=usage,
             response_metadata=metadata,
             id=self.generation_id,
@@ -357,64 +401,6 @@ class StreamAssembler:
             self.cost = cost_metadata(event)
         elif event.get("cost") is not None:  # Infron: cost at the root
             self.cost = cost_metadata(event)
-
-    def _tool_call_chunks(self, raw_calls: Any) -> list[ToolCallChunk]:
-        if not isinstance(raw_calls, list):
-            return []
-        chunks: list[ToolCallChunk] = []
-        for raw in raw_calls:
-            if not isinstance(raw, Mapping):
-                continue
-            function = as_object(raw.get("function"))
-            call_id = raw.get("id") or None
-            name = function.get("name") or None
-            slot = self._call_slot(raw.get("index"), call_id)
-            # A call's id and name go on the first fragment that carries them and never
-            # again: summing chunks concatenates strings, so a repeat would be doubled.
-            if call_id is not None and self._call_ids.get(slot) is None:
-                self._call_ids[slot] = call_id
-            else:
-                call_id = None
-            if name is not None and slot not in self._call_named:
-                self._call_named.add(slot)
-            else:
-                name = None
-            arguments = function.get("arguments")
-            if isinstance(arguments, Mapping):
-                arguments = json.dumps(arguments)
-            chunks.append(
-                tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)
-            )
-        return chunks
-
-    def _call_slot(self, index: Any, call_id: str | None) -> int:
-        """The index a tool-call fragment gets in our chunks (LangChain joins fragments by it).
-
-        Usually the router's ``index``. Without one, a new id starts a new call and
-        anything else continues the last call. A known index arriving with a different
-        id is a new call too: some providers number parallel calls all ``0``.
-        """
-        if isinstance(index, int) and not isinstance(index, bool):
-            slot = self._call_slots.get(index)
-            if slot is None or self._other_call(slot, call_id):
-                slot = self._new_slot(index)
-                self._call_slots[index] = slot
-        elif self._last_slot < 0 or self._other_call(self._last_slot, call_id):
-            slot = self._new_slot(None)
-        else:
-            slot = self._last_slot
-        self._last_slot = slot
-        return slot
-
-    def _other_call(self, slot: int, call_id: str | None) -> bool:
-        known = self._call_ids.get(slot)
-        return call_id is not None and known is not None and known != call_id
-
-    def _new_slot(self, preferred: int | None) -> int:
-        used = self._call_ids.keys() | self._call_named | set(self._call_slots.values())
-        slot = preferred if preferred is not None and preferred not in used else max(used, default=-1) + 1
-        self._call_ids.setdefault(slot, None)
-        return slot
 
     def _judge_unframed(self, end: StreamEnd) -> None:
         """A stream that ended without a single event: raise what its body said, if anything.

@@ -38,6 +38,7 @@ __all__ = [
     "PydanticToolCallParser",
     "ToolCallArgsParser",
     "format_tools",
+    "is_server_tool",
     "json_schema_format",
     "structured_output",
     "tool_choice",
@@ -53,9 +54,14 @@ def format_tools(tools: Sequence[ToolLike], *, strict: bool | None = None) -> li
     Accepts LangChain tools, functions, pydantic models, TypedDicts, JSON schemas,
     Anthropic-style dicts and chat-completions dicts. ``strict`` is set on every
     function, also on dicts given ready-made (LangChain's converter leaves those as is).
+    The router's own server tools (``{"type": "openrouter:web_search", "parameters": {...}}``,
+    ``openrouter:datetime``... and OpenAI's ``web_search`` shorthands) are sent unchanged.
     """
     formatted = []
     for i, tool in enumerate(tools):
+        if is_server_tool(tool):  # the router runs it: sent unchanged
+            formatted.append(dict(tool))  # type: ignore[arg-type]
+            continue
         try:
             spec = convert_to_openai_tool(tool, strict=strict)
         except (TypeError, ValueError) as exc:
@@ -68,6 +74,18 @@ def format_tools(tools: Sequence[ToolLike], *, strict: bool | None = None) -> li
             spec = {**spec, "function": {**spec["function"], "strict": strict}}
         formatted.append(spec)
     return formatted
+
+
+# OpenAI's web-search shorthands, which OpenRouter turns into openrouter:web_search.
+_SERVER_TOOL_SHORTHANDS = frozenset(
+    {"web_search", "web_search_preview", "web_search_preview_2025_03_11", "web_search_2025_08_26"}
+)
+
+
+def is_server_tool(tool: Any) -> bool:
+    """Whether ``tool`` is one the router runs itself (``{"type": "openrouter:web_search", ...}``)."""
+    kind = tool.get("type") if isinstance(tool, Mapping) else None
+    return isinstance(kind, str) and (kind.startswith("openrouter:") or kind in _SERVER_TOOL_SHORTHANDS)
 
 
 def _function_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_visionrouter import errors
-from langchain_visionrouter._catalog import ModelCatalog, ModelInfo, find_model, warned_unchecked
+from langchain_visionrouter._catalog import ModelCatalog, ModelInfo, find_model, preset_model, warned_unchecked
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = [
@@ -49,7 +49,8 @@ def models_in_request(payload: Mapping[str, Any], fallback_field: str) -> list[s
     fallbacks = payload.get(fallback_field)
     if isinstance(fallbacks, list):
         found += [m for m in fallbacks if isinstance(m, str) and m not in found]
-    return found
+    # "@preset/slug" alone: the preset picks the model, so there is nothing to check.
+    return [m for m in found if preset_model(m) is not None]
 
 
 def vision_suggestions(models: Sequence[ModelInfo], near: str, limit: int = _SUGGESTIONS) -> list[str]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams, LanguageModelInput
-from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.chat_models import BaseChatModel, agenerate_from_stream, generate_from_stream
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -25,12 +25,13 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http, _vision, errors
+from langchain_visionrouter import _http, _modalities, _vision, errors
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
 from langchain_visionrouter._messages import convert_messages
-from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
+from langchain_visionrouter._outputs import output_options, wants_audio
+from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._tokens import TokenEstimates
@@ -73,8 +74,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             Maximum tokens to generate.
         top_p, stop, seed, frequency_penalty, presence_penalty:
             As in the OpenAI chat-completions API.
-        model_kwargs: dict
-            Any other request-body field, sent as given.
+        model_kwargs, extra_body: dict
+            Any other request-body field, sent as given (``extra_body`` merged last, also per call).
 
     Key init args - client params:
         api_key: SecretStr | None
@@ -102,11 +103,12 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         models: list[str] | None
             Fallback models (sent as ``fallback_models`` to Infron).
         provider: ProviderPreferences | dict | None
-            Provider order, fallbacks, data policy, price caps...; unknown keys are an error.
-        plugins, reasoning, route, transforms, session_id, trace, router_metadata, user,
-        top_k, repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs,
-        prediction, cache_control:
-            The router's request fields, validated (see ``langchain_visionrouter._params``).
+            Provider order, fallbacks, data policy, price caps...; unknown keys are sent as given.
+        plugins, reasoning, route, transforms, session_id, trace, router_metadata, user, top_k,
+        repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs, prediction,
+        cache_control, prompt_cache_key, prompt_cache_options, modalities, image_config, audio,
+        router_preset:
+            The router's request fields, type-checked (see ``langchain_visionrouter._params``).
         vision_check: "off" | "warn" | "error"
             Check the model takes images before sending them (one cached catalog fetch).
 
@@ -189,7 +191,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     Response metadata:
         ``model_name`` (the model that actually served), ``provider``, ``id`` (generation
         id), ``finish_reason``, ``native_finish_reason``, ``cost``, ``cost_details``,
-        ``model_provider``.
+        ``model_provider``, ``usage`` (the router's whole object), and every other top-level
+        answer field (``service_tier``, ``openrouter_metadata``...).
 
     Errors:
         Router failures raise typed errors from :mod:`langchain_visionrouter.errors`
@@ -222,7 +225,14 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Other request-body fields, sent as given."""
+    """Other request-body fields, sent as given (over a constructor field of the same name)."""
+    extra_body: dict[str, Any] | None = None
+    """Request-body fields merged last (also per call, over this one). Precedence, lowest first:
+    constructor fields < ``model_kwargs`` < per-call values < ``extra_body`` < per-call
+    ``extra_body``. Any top-level field but ``stream`` (use ``stream()``/``streaming=``)."""
+    openrouter_metadata: bool = False
+    """Send ``X-OpenRouter-Metadata: enabled``: the answer's ``openrouter_metadata`` (routing
+    strategy, endpoints, attempts) then comes back in ``response_metadata``."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
     ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
@@ -256,12 +266,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
         preset = self._resolve_endpoint()
-        clash = sorted(set(self.model_kwargs) & ({"model", "messages", "stream"} | set(type(self).model_fields)))
-        if clash:
-            msg = f"model_kwargs must not set {clash}: use the constructor arguments of the same name."
-            if "metadata" in clash:
-                msg += " The router's metadata is router_metadata=...; metadata=... is LangChain's, for tracing."
-            raise ValueError(msg)
+        check_extra_body(self.model_kwargs, "model_kwargs")
+        check_extra_body(self.extra_body, "extra_body")
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
@@ -347,10 +353,14 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
         preset = self.preset
-        params = self._default_params
-        router_fields = router_body(
-            self._router_fields(), {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}, preset
-        )
+        call_extra = kwargs.pop("extra_body", None)
+        check_extra_body(call_extra, "extra_body (per call)")
+        call_router = {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}
+        params = self._default_params  # the constructor's fields, model_kwargs over them
+        router_fields = router_body(self._router_fields(), call_router, preset)
+        if self.model_kwargs:  # model_kwargs beats the constructor's value; a per-call value beats both
+            called = {wire_name(k, preset) for k in call_router}
+            router_fields = {k: v for k, v in router_fields.items() if k in called or k not in self.model_kwargs}
         params.update(kwargs)
         include_usage = params.pop("stream_usage", self.stream_usage)
         params.pop("stream", None)
@@ -368,6 +378,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
                 payload["stream_options"] = {"include_usage": True}
         if preset.usage_opt_in and (include_usage or not stream):
             payload.setdefault("usage", {"include": True})  # model_kwargs / a per-call value wins
+        for extra in (self.extra_body, call_extra):
+            if extra:
+                payload.update(extra)
         if payload.get("usage", ...) is None:  # usage=None asks for no usage field at all
             del payload["usage"]
         return payload
@@ -383,7 +396,10 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return self._payload(messages, stop, stream=stream, **kwargs)
 
     def _headers(self, stream: bool) -> dict[str, str]:
-        return self._json_headers("text/event-stream" if stream else "application/json")
+        headers = self._json_headers("text/event-stream" if stream else "application/json")
+        if self.openrouter_metadata:
+            headers.setdefault("X-OpenRouter-Metadata", "enabled")
+        return headers
 
     def _request(self, payload: dict[str, Any], *, stream: bool) -> _http.Request:
         assert self.base_url is not None
@@ -405,13 +421,15 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._payload(messages, stop, stream=False, **kwargs)
+        if wants_audio(payload):  # the router sends audio only in streams: stream, then reassemble
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         self._check_vision(payload)
         try:
             data = _http.request(self._clients, self._request(payload, stream=False), judge_json)
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label)
+        return chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
 
     async def _agenerate(
         self,
@@ -421,13 +439,15 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         **kwargs: Any,
     ) -> ChatResult:
         payload = await self._apayload(messages, stop, stream=False, **kwargs)
+        if wants_audio(payload):  # the router sends audio only in streams: stream, then reassemble
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         await self._acheck_vision(payload)
         try:
             data = await _http.arequest(self._clients, self._request(payload, stream=False), judge_json)
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label)
+        return chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
 
     def _stream(
         self,
@@ -438,7 +458,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._payload(messages, stop, stream=True, **kwargs)
         self._check_vision(payload)
-        assembler = StreamAssembler(self.preset.provider_label, include_usage="stream_options" in payload)
+        assembler = StreamAssembler(
+            self.preset.provider_label, include_usage="stream_options" in payload, **output_options(payload)
+        )
         try:
             stream = _http.open_stream(self._clients, self._request(payload, stream=True), judge_json)
             for event in stream:
@@ -463,7 +485,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = await self._apayload(messages, stop, stream=True, **kwargs)
         await self._acheck_vision(payload)
-        assembler = StreamAssembler(self.preset.provider_label, include_usage="stream_options" in payload)
+        assembler = StreamAssembler(
+            self.preset.provider_label, include_usage="stream_options" in payload, **output_options(payload)
+        )
         try:
             stream = await _http.aopen_stream(self._clients, self._request(payload, stream=True), judge_json)
             events = stream.__aiter__()
@@ -486,13 +510,23 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     # -- model catalog, vision checks, generation stats -------------------------------------
 
-    def get_catalog(self, *, ttl: float = catalog.DEFAULT_TTL) -> catalog.ModelCatalog:
-        """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds."""
+    def get_catalog(
+        self, *, ttl: float = catalog.DEFAULT_TTL, output_modalities: str | None = None
+    ) -> catalog.ModelCatalog:
+        """The router's model catalog (``GET {base_url}/models``), cached in the process for ``ttl`` seconds.
+
+        ``output_modalities="all"`` lists image-only models too (OpenRouter leaves them out by default).
+        """
         assert self.base_url is not None
         # A listing is quick: never wait the (long) chat timeout for it.
         timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
         return catalog.ModelCatalog(
-            self.base_url, api_key=self.api_key, ttl=ttl, timeout=timeout, clients=self._clients
+            self.base_url,
+            api_key=self.api_key,
+            ttl=ttl,
+            timeout=timeout,
+            clients=self._clients,
+            output_modalities=output_modalities,
         )
 
     def list_models(
@@ -536,22 +570,27 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     def _check_vision(self, payload: dict[str, Any]) -> None:
         if self.vision_check != "off":
             _vision.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
+        _modalities.derive(payload, self.get_catalog(output_modalities="all"))
 
     async def _acheck_vision(self, payload: dict[str, Any]) -> None:
         if self.vision_check != "off":
             await _vision.aguard_images(
                 self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
             )
+        await _modalities.aderive(payload, self.get_catalog(output_modalities="all"))
 
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
         if isinstance(exc, AuthenticationError):  # which key was refused: where it came from
             raise errors.key_refused(exc, source=self._key_source, router=self.router) from exc
+        # Then the output-modalities 404: it mentions images too, and is not about input.
+        _modalities.raise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
         if _vision.is_no_image_endpoint(exc):
             _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
         if isinstance(exc, AuthenticationError):
             self._explain_error(exc, payload)  # raises the 401's clearer error; no I/O
+        await _modalities.araise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
         if _vision.is_no_image_endpoint(exc):
             await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
@@ -568,10 +607,15 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (LangChain tools, functions, pydantic models, TypedDicts or OpenAI dicts).
 
+        The router's server tools (``{"type": "openrouter:web_search", "parameters": {...}}``...)
+        go beside them, unchanged; the router runs them, and their activity comes back in
+        ``content_blocks`` (``server_tool_call``/``server_tool_result``).
+
         Args:
             tools: The tools the model may call.
             tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"`` (must call one), a
-                tool name, ``True`` (the only tool), or a chat-completions dict.
+                tool name, ``True`` (the only tool), or a chat-completions dict
+                (``{"type": "openrouter:web_search"}`` forces a server tool).
             strict: Ask for schema-exact arguments (OpenAI-style ``strict``).
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.

@@ -19,7 +19,8 @@ The whole tree::
 
 Router errors keep what the router said: ``status_code``, ``code``, ``message``,
 ``metadata`` (with the upstream ``provider_name`` and its ``raw`` detail when sent),
-``generation_id`` and ``retry_after``. ``partial`` holds what had already been
+``generation_id``, ``retry_after`` and, when the router explains why no endpoint could
+serve, ``availability`` (:class:`Availability`). ``partial`` holds what had already been
 streamed when a stream failed. ``str()`` shows the router's message *and* the
 provider's raw detail, because the top-level message is often only
 "Provider returned error".
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_visionrouter._redaction import redact, redact_url
@@ -58,6 +60,67 @@ __all__ = [
 ]
 
 _RAW_LIMIT = 2000  # characters of the provider's raw detail kept in str()
+
+
+# Not in __all__ (nor the package's): reached as ``exc.availability``; importable from here.
+@dataclass(frozen=True)
+class Availability:
+    """The router's ``error.availability``: why no model endpoint could serve, and whether to retry.
+
+    Sent (since 2026-08-19) on model-availability failures, in error bodies and stream error
+    chunks. Switch on ``retryable``, not on ``code``: new codes appear, and a code may be
+    retryable one time and not the next. The retry policy does (``retryable: false`` is
+    never retried, ``retry_after`` is waited like ``Retry-After``).
+
+    Example:
+        .. code-block:: python
+
+            try:
+                llm.invoke("hi")
+            except NotFoundError as exc:
+                if exc.availability and exc.availability.code == "no_endpoints":
+                    print(exc.availability.fallback_models)
+    """
+
+    code: str | None = None
+    """``capacity_exhausted``, ``no_endpoints``, ``model_not_found``, ``region_restricted``..."""
+    retryable: bool | None = None
+    retry_after: float | None = None
+    """Seconds to wait before a retry (the minimum over the router's attempts)."""
+    requested_models: tuple[str, ...] = ()
+    affected_providers: tuple[str, ...] = ()
+    fallback_models: tuple[str, ...] = ()
+    excluded_by: tuple[str, ...] = ()
+    """Why endpoints were excluded: ``geo``, ``data_policy:zdr``, ``max_price``..."""
+    constraint: Mapping[str, Any] | None = None
+    """``{"field", "detail"}`` for ``constraint_filtered`` and ``wrong_endpoint``."""
+    docs_url: str | None = None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def parse_availability(value: Any) -> Availability | None:
+    """``error.availability`` as an :class:`Availability` (lenient: any field may be missing)."""
+    if not isinstance(value, Mapping):
+        return None
+    retry_after = value.get("retry_after")
+    retryable = value.get("retryable")
+    constraint = value.get("constraint")
+    return Availability(
+        code=value.get("code") if isinstance(value.get("code"), str) else None,
+        retryable=retryable if isinstance(retryable, bool) else None,
+        retry_after=float(retry_after)
+        if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool)
+        else None,
+        requested_models=_strings(value.get("requested_models")),
+        affected_providers=_strings(value.get("affected_providers")),
+        fallback_models=_strings(value.get("fallback_models")),
+        excluded_by=_strings(value.get("excluded_by")),
+        constraint=dict(constraint) if isinstance(constraint, Mapping) else None,
+        docs_url=value.get("docs_url") if isinstance(value.get("docs_url"), str) else None,
+    )
 
 
 class VisionRouterError(Exception):
@@ -95,6 +158,13 @@ class VisionRouterError(Exception):
         self.elapsed = elapsed
         #: What the adapter adds to the router's message: what it means, what to do.
         self.hint = redact(hint)
+
+    @property
+    def availability(self) -> Availability | None:
+        """The router's ``error.availability`` (code, retryable, retry_after...), when it sent one."""
+        body = self.body
+        err = body.get("error", body) if isinstance(body, Mapping) else None
+        return parse_availability(err.get("availability")) if isinstance(err, Mapping) else None
 
     @property
     def provider_name(self) -> str | None:
@@ -266,9 +336,16 @@ def error_from_body(
         message = err.get("message")
         code = err.get("code")
         metadata = dict(err.get("metadata") or {}) if isinstance(err.get("metadata"), Mapping) else {}
-        for key in ("type", "param"):  # OpenAI-style fields, kept rather than dropped
+        # OpenAI-style fields, and the availability examples' error_type/http_status beside
+        # the message (the chat envelope has them in metadata/code): kept rather than dropped.
+        for key in ("type", "param", "error_type", "http_status"):
             if err.get(key) is not None:
                 metadata.setdefault(key, err[key])
+        if code is None:
+            code = err.get("http_status")
+        availability = parse_availability(err.get("availability"))
+        if retry_after is None and availability is not None:
+            retry_after = availability.retry_after  # it mirrors Retry-After when no header came
         if not isinstance(message, str) or not message:
             message = json.dumps(err)[:_RAW_LIMIT]
     else:
@@ -453,3 +530,24 @@ def for_inputs(exc: VisionRouterError, where: str, indices: list[int], *, partia
         partial=partial,
         body=exc.body,
     )
+
+
+def output_modalities_error(
+    exc: VisionRouterError, model_id: str, requested: Any, supported: frozenset[str] | None
+) -> VisionRouterError:
+    """The router's "no endpoints ... support the requested output modalities" 404, saying what to set.
+
+    ``supported``: the model's output modalities per the catalog (``None`` when unknown).
+    Every field the router gave is kept.
+    """
+    asked = f" ({', '.join(map(str, requested))})" if isinstance(requested, list) else ""
+    chat = [m for m in ("image", "text", "audio") if m in (supported or ())]
+    if chat:
+        hint = f"Per the router's catalog it outputs {sorted(supported or ())}: set modalities={chat}."
+    else:
+        hint = (
+            "Set modalities to what the model outputs: ['image'] for image-only models, ['image', 'text'] "
+            "for models that output both (see list_models(output_modalities='image'))."
+        )
+    msg = f"{model_id} cannot answer in the output modalities requested{asked}: the router said {exc.message!r}. {hint}"
+    return restated(exc, msg, cls=NotFoundError)

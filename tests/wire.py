@@ -85,13 +85,20 @@ def completion(
     use: dict[str, Any] | None = None,
     created: int = CREATED,
     fingerprint: str | None = None,
+    images: list[dict[str, Any]] | None = None,
+    annotations: list[dict[str, Any]] | None = None,
+    top: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A non-streamed chat completion."""
+    """A non-streamed chat completion (``top``: more top-level fields, e.g. ``service_tier``)."""
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None, "reasoning": reasoning}
     if reasoning_details is not None:
         message["reasoning_details"] = reasoning_details
     if tool_calls is not None:
         message["tool_calls"] = tool_calls
+    if images is not None:
+        message["images"] = images
+    if annotations is not None:
+        message["annotations"] = annotations
     body: dict[str, Any] = {
         "id": gen,
         "provider": provider,
@@ -112,7 +119,97 @@ def completion(
         body["system_fingerprint"] = fingerprint
     if use is not None:
         body["usage"] = use
+    body.update(top or {})
     return body
+
+
+# ---------------------------------------------------------------------------
+# Outputs, server tools and errors of part 2 (shared/router-wire-format-2.md)
+
+
+def image(data: bytes, mime: str = "image/png", *, typed: bool = True) -> dict[str, Any]:
+    """One ``message.images`` / ``delta.images`` entry: the guide's shape, or the spec's (no ``type``)."""
+    import base64
+
+    entry: dict[str, Any] = {"image_url": {"url": f"data:{mime};base64,{base64.b64encode(data).decode()}"}}
+    return {"type": "image_url", **entry} if typed else entry
+
+
+def url_citation(url: str, title: str, content: str, start: int, end: int) -> dict[str, Any]:
+    """A ``url_citation`` annotation (web search)."""
+    spec = {"url": url, "title": title, "content": content, "start_index": start, "end_index": end}
+    return {"type": "url_citation", "url_citation": spec}
+
+
+def file_annotation(file_hash: str, name: str, text: str) -> dict[str, Any]:
+    """A ``file`` annotation (a parsed PDF)."""
+    return {"type": "file", "file": {"hash": file_hash, "name": name, "content": [{"type": "text", "text": text}]}}
+
+
+def server_tool_call(tool: str, call_id: str, arguments: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """A ``reasoning.server_tool_call`` detail (a tool the router ran), as the spec shows it."""
+    return {
+        "type": "reasoning.server_tool_call",
+        "tool_name": tool,
+        "tool_call_id": call_id,
+        "arguments": json.dumps(arguments),
+        "result": json.dumps(result),
+        "id": None,
+        "format": "unknown",
+        "index": 0,
+    }
+
+
+def server_tool_use(requested: int, executed: int, web_search: int | None = None) -> dict[str, Any]:
+    """``usage.server_tool_use_details``."""
+    return {"tool_calls_requested": requested, "tool_calls_executed": executed, "web_search_requests": web_search}
+
+
+def audio_delta(data: str | None = None, transcript: str | None = None, **more: Any) -> dict[str, Any]:
+    """A delta carrying audio output: a base64 fragment and/or a transcript fragment."""
+    audio: dict[str, Any] = dict(more)
+    if data is not None:
+        audio["data"] = data
+    if transcript is not None:
+        audio["transcript"] = transcript
+    return {"audio": audio}
+
+
+def availability_error(
+    message: str,
+    *,
+    code: str,
+    retryable: bool,
+    status: int,
+    error_type: str,
+    retry_after: float | None = None,
+    models: list[str] | None = None,
+    providers: list[str] | None = None,
+    fallbacks: list[str] | None = None,
+) -> dict[str, Any]:
+    """An error body with ``error.availability``, in the changelog's shape (``error_type``/``http_status``
+    beside the message, no ``code``)."""
+    availability: dict[str, Any] = {
+        "code": code,
+        "retryable": retryable,
+        "requested_models": models or ["anthropic/claude-sonnet-4.5"],
+        "docs_url": f"https://openrouter.ai/docs/errors#{code}",
+    }
+    if retry_after is not None:
+        availability["retry_after"] = retry_after
+    if providers is not None:
+        availability["affected_providers"] = providers
+    if fallbacks is not None:
+        availability["fallback_models"] = fallbacks
+    return {
+        "error": {
+            "message": message,
+            "error_type": error_type,
+            "http_status": status,
+            "availability": availability,
+            "metadata": {"previous_errors": [{"provider": "anthropic", "code": code, "status": status}]},
+        }
+    }
 
 
 class Stream:
@@ -131,6 +228,7 @@ class Stream:
         native: str | None = None,
         use: dict[str, Any] | None = None,
         choices: bool = True,
+        top: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """One chunk. ``delta`` gets ``role`` and ``content: ""`` unless it sets them (as recorded)."""
         event: dict[str, Any] = {
@@ -157,6 +255,7 @@ class Stream:
             event["system_fingerprint"] = self.fingerprint
         if use is not None:
             event["usage"] = use
+        event.update(top or {})
         return event
 
     def text(

@@ -364,8 +364,8 @@ def test_bad_image_in_tool_result_names_the_tool_message(send: Any, fake_router:
 
 
 def test_invalid_detail(send: Any, fake_router: FakeRouter) -> None:
-    block = {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "ultra"}}
-    refused(send, fake_router, user(block), ImageInputError, "detail must be 'auto', 'low' or 'high'")
+    block = {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": ["high"]}}
+    refused(send, fake_router, user(block), ImageInputError, "detail must be a string")
 
 
 def test_unknown_router(fake_router: FakeRouter) -> None:

@@ -82,9 +82,10 @@ def test_infron_opts_in_to_usage() -> None:
     assert "usage" not in ChatVisionRouter(model="m", api_key="k")._payload([], None, stream=False)
 
 
-def test_model_kwargs_cannot_shadow_parameters() -> None:
-    with pytest.raises(ValueError, match="temperature"):
-        ChatVisionRouter(model="m", api_key="k", model_kwargs={"temperature": 1})
+def test_model_kwargs_override_constructor_fields_and_per_call_values_override_both() -> None:
+    model = ChatVisionRouter(model="m", api_key="k", temperature=0.2, model_kwargs={"temperature": 1})
+    assert model._payload([], None, stream=False)["temperature"] == 1
+    assert model._payload([], None, stream=False, temperature=0.5)["temperature"] == 0.5
 
 
 def test_ls_params() -> None:

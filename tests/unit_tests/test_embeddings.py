@@ -377,7 +377,7 @@ def test_key_from_the_environment_and_presets(monkeypatch: pytest.MonkeyPatch) -
 
 def test_bad_parameters_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="provider"):
-        VisionRouterEmbeddings(model=MODEL, provider={"ordr": ["openai"]})
+        VisionRouterEmbeddings(model=MODEL, provider={"order": 5})  # a wrong type (unknown keys pass)
     with pytest.raises(ValueError, match="model_kwargs must not set"):
         VisionRouterEmbeddings(model=MODEL, model_kwargs={"dimensions": 3})
     with pytest.raises(ValueError):

@@ -1,0 +1,213 @@
+"""Generated images are output (issue 14, item 2).
+
+Answers written from the documented shapes (router-wire-format-2.md, section 1): non-streamed
+``message.images`` and streamed ``delta.images``, several images, the guide's entry shape and
+the spec's (no ``type``). Checked: standard image blocks in ``content`` and ``content_blocks``,
+in order, never joined across chunks; the summed stream equals the non-streamed message; an
+image-generation round trip over two turns; ``modalities`` derived from the catalog; the
+router's output-modalities 404 as a clear typed error.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+
+from langchain_visionrouter import NotFoundError
+from langchain_visionrouter._catalog import clear_catalog_cache
+from tests import wire
+
+MODEL = "google/gemini-3-pro-image-preview"
+PNGS = [wire.png(32, 24, seed=i) for i in range(3)]
+B64 = [base64.b64encode(p).decode() for p in PNGS]
+TEXT = "I've generated three versions of the nano banana dish."
+USE = wire.usage(20, 3900, image=3870)
+
+
+def _answer(gen: str = "gen-img-1") -> dict[str, Any]:
+    images = [wire.image(PNGS[0]), wire.image(PNGS[1], typed=False), wire.image(PNGS[2])]
+    return wire.completion(gen=gen, model=MODEL, provider="Google AI Studio", content=TEXT, images=images, use=USE)
+
+
+def _stream_events(gen: str = "gen-img-1") -> list[Any]:
+    s = wire.Stream(gen=gen, model=MODEL, provider="Google AI Studio")
+    return [
+        s.chunk(),
+        s.chunk({"content": "I've generated three versions "}),
+        s.chunk({"images": [wire.image(PNGS[0])]}),
+        s.chunk({"content": "of the nano banana dish.", "images": [wire.image(PNGS[1], typed=False)]}),
+        s.chunk({"images": [wire.image(PNGS[2])]}),
+        *s.end(use=USE),
+        "[DONE]",
+    ]
+
+
+def _summed(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return total
+
+
+def _image_blocks(message: AIMessage) -> list[dict[str, Any]]:
+    return [b for b in message.content_blocks if b["type"] == "image"]  # type: ignore[misc]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog() -> Any:
+    clear_catalog_cache()
+    yield
+    clear_catalog_cache()
+
+
+def test_non_streamed_images_become_standard_image_blocks(make_model: Any, fake_router: Any) -> None:
+    fake_router.reply(json=_answer())
+    message = make_model(model=MODEL, modalities=["image", "text"]).invoke("Draw a nano banana dish")
+    assert fake_router.requests[0].json["modalities"] == ["image", "text"]
+    assert isinstance(message.content, list)
+    assert message.text == TEXT
+    assert [b["type"] for b in message.content_blocks] == ["text", "image", "image", "image"]
+    assert _image_blocks(message) == [{"type": "image", "base64": b, "mime_type": "image/png"} for b in B64]
+    assert [base64.b64decode(b["base64"]) for b in _image_blocks(message)] == PNGS  # whole, in order
+    assert "images" not in message.additional_kwargs  # not kept twice
+    assert message.response_metadata["usage"]["completion_tokens_details"]["image_tokens"] == 3870
+
+
+@pytest.mark.parametrize("asked", [True, False], ids=["modalities-asked", "not-asked"])
+def test_images_are_kept_even_when_not_asked_for(make_model: Any, fake_router: Any, asked: bool) -> None:
+    fake_router.reply(json=_answer())
+    kwargs = {"modalities": ["image", "text"]} if asked else {}
+    message = make_model(model=MODEL, **kwargs).invoke("Draw")
+    assert len(_image_blocks(message)) == 3
+
+
+def test_streamed_images_arrive_whole_in_order_and_sum_to_the_non_streamed_message(
+    make_model: Any, fake_router: Any
+) -> None:
+    llm = make_model(model=MODEL, modalities=["image", "text"])
+    fake_router.reply(json=_answer())
+    whole = llm.invoke("Draw")
+    fake_router.reply_sse(_stream_events())
+    chunks = list(llm.stream("Draw"))
+    # Each chunk's images are whole images (never a piece of one), in arrival order.
+    per_chunk = [[b["base64"] for b in c.content_blocks if b["type"] == "image"] for c in chunks]
+    assert [x for x in per_chunk if x] == [[B64[0]], [B64[1]], [B64[2]]]
+    total = _summed(chunks)
+    assert total.content == whole.content
+    assert total.content_blocks == whole.content_blocks
+    assert total.text == whole.text == TEXT
+    assert total.usage_metadata == whole.usage_metadata
+    assert total.response_metadata["usage"] == whole.response_metadata["usage"]
+
+
+async def test_async_stream_and_invoke_agree(make_model: Any, fake_router: Any) -> None:
+    llm = make_model(model=MODEL, modalities=["image", "text"])
+    fake_router.reply(json=_answer())
+    whole = await llm.ainvoke("Draw")
+    fake_router.reply_sse(_stream_events())
+    chunks = [c async for c in llm.astream("Draw")]
+    assert _summed(chunks).content_blocks == whole.content_blocks
+
+
+def test_a_url_image_and_an_image_only_answer(make_model: Any, fake_router: Any) -> None:
+    answer = wire.completion(gen="gen-img-2", model="black-forest-labs/flux.2-pro", provider="BFL", content=None,
+                             images=[{"image_url": {"url": "https://images.example/out.webp"}}])  # fmt: skip
+    fake_router.reply(json=answer)
+    message = make_model(model="black-forest-labs/flux.2-pro", modalities=["image"]).invoke("Draw")
+    assert message.content_blocks == [{"type": "image", "url": "https://images.example/out.webp"}]
+
+
+def test_bare_base64_image_of_the_spec_is_read_too() -> None:
+    from langchain_visionrouter._outputs import image_block
+
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(20)).decode()
+    assert image_block({"image_url": {"url": jpeg}}, 1) == {
+        "type": "image", "base64": jpeg, "mime_type": "image/jpeg", "index": 1
+    }  # fmt: skip
+    assert image_block({"image_url": {"url": B64[0]}}, 2)["mime_type"] == "image/png"
+    assert image_block({"image_url": {}}, 3) is None and image_block("junk", 3) is None
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoked", "streamed"])
+def test_image_generation_round_trip_over_two_turns(make_model: Any, fake_router: Any, streamed: bool) -> None:
+    llm = make_model(model=MODEL, modalities=["image", "text"])
+    if streamed:
+        fake_router.reply_sse(_stream_events("gen-turn-1"))
+        first: AIMessage = _summed(list(llm.stream("Draw a nano banana dish")))
+    else:
+        fake_router.reply(json=_answer("gen-turn-1"))
+        first = llm.invoke("Draw a nano banana dish")
+    # Turn 2: the assistant turn goes back as the router answered it, and one image is sent back to edit.
+    to_edit = _image_blocks(first)[1]
+    edit = HumanMessage(content=[{"type": "text", "text": "Make the second one blue."}, to_edit])
+    fake_router.reply(json=wire.completion(gen="gen-turn-2", model=MODEL, provider="Google AI Studio",
+                                           content="Here it is in blue.", images=[wire.image(PNGS[2])]))  # fmt: skip
+    second = llm.invoke([HumanMessage("Draw a nano banana dish"), first, edit])
+    sent = fake_router.requests[1].json["messages"]
+    assert sent[1] == {
+        "role": "assistant",
+        "content": TEXT,
+        "images": [{"type": "image_url", "image_url": {"url": f"data:image/png;base64,{b}"}} for b in B64],
+    }
+    assert sent[2]["content"][1] == {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{B64[1]}"}}
+    assert second.text == "Here it is in blue." and len(_image_blocks(second)) == 1
+
+
+CATALOG = {
+    "data": [
+        {"id": "black-forest-labs/flux.2-pro",
+         "architecture": {"input_modalities": ["text", "image"], "output_modalities": ["image"]}},
+        {"id": MODEL, "architecture": {"input_modalities": ["text", "image"], "output_modalities": ["image", "text"]}},
+    ]
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model", "derived"), [("black-forest-labs/flux.2-pro", ["image"]), (MODEL, ["image", "text"])]
+)
+def test_modalities_are_derived_from_the_catalog(make_model: Any, fake_router: Any, model: str, derived: Any) -> None:
+    fake_router.reply(json=CATALOG)
+    fake_router.reply(json=_answer())
+    make_model(model=model, image_config={"aspect_ratio": "16:9"}).invoke("Draw")
+    listing, chat = fake_router.requests
+    assert listing.method == "GET" and listing.path.endswith("/models?output_modalities=all")
+    assert chat.json["modalities"] == derived and chat.json["image_config"] == {"aspect_ratio": "16:9"}
+
+
+def test_modalities_given_are_never_replaced(make_model: Any, fake_router: Any) -> None:
+    fake_router.reply(json=_answer())
+    make_model(model=MODEL, modalities=["image"], image_config={"image_size": "2K"}).invoke("Draw")
+    assert [r.method for r in fake_router.requests] == ["POST"]  # no catalog fetch needed
+    assert fake_router.requests[0].json["modalities"] == ["image"]
+
+
+NO_ENDPOINTS = {
+    "error": {
+        "message": "No endpoints found that support the requested output modalities: image, text",
+        "code": 404,
+        "metadata": {"routing_funnel": [], "failed_routing_step": "Filter by Model Output Modalities"},
+    }
+}
+
+
+def test_output_modalities_404_says_what_to_set(make_model: Any, fake_router: Any) -> None:
+    fake_router.reply(404, json=NO_ENDPOINTS)
+    fake_router.reply(json=CATALOG)
+    with pytest.raises(NotFoundError) as info:
+        make_model(model="black-forest-labs/flux.2-pro", modalities=["image", "text"]).invoke("Draw")
+    text = str(info.value)
+    assert "set modalities=['image']" in text
+    assert "No endpoints found that support the requested output modalities" in text  # the router's words kept
+    assert info.value.status_code == 404 and info.value.metadata["failed_routing_step"].startswith("Filter")
+
+
+async def test_output_modalities_404_without_a_catalog_still_says_what_to_set(
+    make_model: Any, fake_router: Any
+) -> None:
+    fake_router.reply(404, json=NO_ENDPOINTS)
+    fake_router.reply(500, json={"error": {"message": "catalog down", "code": 500}})
+    with pytest.raises(NotFoundError, match=r"\['image'\] for image-only models"):
+        await make_model(model="some/image-model", modalities=["image", "text"]).ainvoke("Draw")
