@@ -26,6 +26,7 @@ from langchain_visionrouter.errors import (
 )
 
 if TYPE_CHECKING:
+    from langchain_visionrouter._batch import BatchItem, BatchResult, BatchRun, run_batch
     from langchain_visionrouter._catalog import (
         ModelCatalog,
         ModelInfo,
@@ -54,6 +55,10 @@ if TYPE_CHECKING:
 # pytest plugin (langchain_visionrouter.testing), loaded in every test session of anyone
 # who installs it: that must not cost them langchain-core's import time.
 _LAZY = {
+    "BatchItem": "_batch",
+    "BatchResult": "_batch",
+    "BatchRun": "_batch",
+    "run_batch": "_batch",
     "ChatVisionRouter": "chat_models",
     "ModelCatalog": "_catalog",
     "ModelInfo": "_catalog",
@@ -103,6 +108,9 @@ __all__ = [
     "APIConnectionError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItem",
+    "BatchResult",
+    "BatchRun",
     "ChatVisionRouter",
     "GenerationStats",
     "ImageInputError",
@@ -129,6 +137,7 @@ __all__ = [
     "get_generation",
     "image_block",
     "list_models",
+    "run_batch",
     "supports_images",
     "track_usage",
     "web_plugin",
