@@ -109,12 +109,11 @@ async def test_rpm_spaces_the_requests_at_the_server(tmp_path: Path, fake_router
 
 def assert_paced(starts: list[float], interval: float, n: int) -> None:
     """At the server, any ``k + 1`` starts span at least ``k - 1`` intervals (a first request slowed
-    by connecting lets the second arrive early, not a third), and all of them ``n - 1`` less jitter."""
+    by connecting lets the second arrive early, not a third). Unpaced, all would start within ms."""
     assert len(starts) == n
     for i in range(n):
         for j in range(i + 1, n):
             assert starts[j] - starts[i] >= (j - i - 1) * interval - 0.02, (i, j, starts)
-    assert starts[-1] - starts[0] >= (n - 1) * interval - 0.03
 
 
 async def test_tpm_holds_the_next_start_by_the_tokens_used(tmp_path: Path, fake_router: Any, make_model: Any) -> None:
