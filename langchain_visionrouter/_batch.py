@@ -256,7 +256,9 @@ class BatchRun:
 
         messages: list[Any] = [SystemMessage(self.system)] if self.system else []
         prompt = item.prompt if item.prompt is not None else self.prompt
-        messages.append(HumanMessage(content=[{"type": "text", "text": prompt}, content_block(item.source, self.max_side)]))
+        messages.append(
+            HumanMessage(content=[{"type": "text", "text": prompt}, content_block(item.source, self.max_side)])
+        )
         return messages
 
 

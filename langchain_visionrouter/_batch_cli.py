@@ -121,9 +121,7 @@ class Progress:
     def update(self, run: Any) -> None:
         if self.bar is not None:
             rate = (run.done + run.failed) / max(time.monotonic() - self.start, 1e-9)
-            self.bar.update(
-                self.task, completed=run.done + run.failed, failed=run.failed, rate=rate, cost=run.cost
-            )
+            self.bar.update(self.task, completed=run.done + run.failed, failed=run.failed, rate=rate, cost=run.cost)
         elif time.monotonic() - self.last >= self.every:
             self.last = time.monotonic()
             self.err.write(self.line(run) + "\n")

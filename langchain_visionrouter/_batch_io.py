@@ -138,8 +138,7 @@ class Journal:
                     key = record["key"]
                 except (ValueError, KeyError, TypeError):
                     raise ValueError(
-                        f"--out {self.path}, line {n}: not a result line of visionrouter batch; "
-                        "give another --out file"
+                        f"--out {self.path}, line {n}: not a result line of visionrouter batch; give another --out file"
                     ) from None
                 yield n, line, {"key": str(key), "error": record.get("error")}
 

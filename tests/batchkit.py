@@ -23,10 +23,10 @@ COST = 0.001  # USD per answer
 TOKENS = (90, 10)  # prompt, completion
 
 
-def make_images(folder: Path, n: int) -> list[Path]:
-    """``n`` distinct PNGs in ``folder`` and a sub-folder, plus a text file a walk must skip."""
+def make_images(folder: Path, n: int, start: int = 0) -> list[Path]:
+    """``n`` distinct PNGs (numbered from ``start``) in ``folder`` and a sub-folder, and a text file a walk skips."""
     paths = []
-    for i in range(n):
+    for i in range(start, start + n):
         sub = folder / ("sub" if i % 2 else "")
         sub.mkdir(parents=True, exist_ok=True)
         path = sub / f"img{i:04d}.png"
