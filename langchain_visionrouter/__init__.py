@@ -27,6 +27,7 @@ from langchain_visionrouter.errors import (
 
 if TYPE_CHECKING:
     from langchain_visionrouter._batch import BatchItem, BatchResult, BatchRun, run_batch
+    from langchain_visionrouter._batch_ray import BatchWorker
     from langchain_visionrouter._catalog import (
         ModelCatalog,
         ModelInfo,
@@ -58,6 +59,7 @@ _LAZY = {
     "BatchItem": "_batch",
     "BatchResult": "_batch",
     "BatchRun": "_batch",
+    "BatchWorker": "_batch_ray",
     "run_batch": "_batch",
     "ChatVisionRouter": "chat_models",
     "ModelCatalog": "_catalog",
@@ -111,6 +113,7 @@ __all__ = [
     "BatchItem",
     "BatchResult",
     "BatchRun",
+    "BatchWorker",
     "ChatVisionRouter",
     "GenerationStats",
     "ImageInputError",

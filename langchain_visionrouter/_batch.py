@@ -141,6 +141,8 @@ class BatchRun:
     schema: Any = None
     max_side: int | None = None
     skip: Any = frozenset()
+    #: A pacer shared by successive runs (a Ray worker's batches); by default one per run.
+    pacer: _Pacer | None = None
     done: int = 0
     failed: int = 0
     skipped: int = 0
@@ -175,7 +177,7 @@ class BatchRun:
         return self.cost + (in_flight + 1) * estimate > self.budget
 
     async def __aiter__(self) -> AsyncIterator[BatchResult]:
-        pacer = _Pacer(self.rpm, self.tpm)
+        pacer = self.pacer or _Pacer(self.rpm, self.tpm)
         pending: set[asyncio.Task[BatchResult]] = set()
         seen: set[str] = set()
         source = iter(self.items)

@@ -261,3 +261,21 @@ def test_journal_counts_failures_and_refuses_nothing_valid(tmp_path: Path) -> No
     journal.write({"key": "b", "answer": "y"})
     journal.close()
     assert [line["key"] for line in read_lines(out)] == ["a", "b"] and not (tmp_path / "r.jsonl.tmp").exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_without_rich_it_falls_back_to_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from langchain_visionrouter._batch_cli import Progress
+
+    monkeypatch.setitem(sys.modules, "rich.progress", None)  # as if rich were not installed
+    err = Terminal()
+    progress = Progress(4, err, every=0)
+    progress.update(SimpleNamespace(done=1, failed=1, cost=0.5))
+    progress.close()
+    assert progress.bar is None and err.getvalue().startswith("visionrouter batch: 2/4 (1 done, 1 failed)")

@@ -14,6 +14,7 @@ EXPECTED_ALL = [
     "BatchItem",
     "BatchResult",
     "BatchRun",
+    "BatchWorker",
     "ChatVisionRouter",
     "GenerationStats",
     "ImageInputError",
