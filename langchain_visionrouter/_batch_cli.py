@@ -68,6 +68,9 @@ def _check(args: argparse.Namespace) -> Any:
         raise ValueError(f"--retries must be 0 or more, got {args.retries}")
     if os.path.isdir(args.out):
         raise ValueError(f"--out {args.out}: is a folder; give a file name such as results.jsonl")
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):
+        raise ValueError(f"--out {args.out}: the folder {folder} does not exist; create it first")
     if args.schema is None:
         return None
     try:

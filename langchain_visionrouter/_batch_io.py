@@ -20,7 +20,7 @@ from typing import Any
 
 from langchain_visionrouter._batch import BatchItem
 
-__all__ = ["Journal", "count_items", "expand_inputs"]
+__all__ = ["Journal", "expand_inputs"]
 
 #: Files a folder walk picks up (by name: a walk must not open every file to sniff it;
 #: a file given by name is sniffed from its bytes when read).
@@ -60,11 +60,6 @@ def expand_inputs(inputs: list[str]) -> Iterator[BatchItem]:
                 raise ValueError(f"input {text!r}: the pattern matches no file")
         else:
             raise ValueError(f"input {text!r}: no such file or folder (and not an http(s) URL)")
-
-
-def count_items(inputs: list[str]) -> int:
-    """How many items the inputs give (a walk and a line count; no image is read)."""
-    return sum(1 for _ in expand_inputs(inputs))
 
 
 def _walk(folder: str) -> Iterator[BatchItem]:

@@ -12,6 +12,7 @@ Ray is not needed to import this module (only to run it): ``pip install
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -56,7 +57,7 @@ class BatchWorker:
                 BatchWorker,
                 fn_constructor_kwargs={"prompt": "Write alt text.", "model": {"model": "google/gemini-2.0-flash-001"},
                                        "workers": 4, "concurrency": 128, "rpm": 3000},
-                concurrency=4, batch_size=64,
+                concurrency=4, num_cpus=0.5, batch_size=64,  # actors wait on the network
             )
             out.write_json("s3://bucket/alt/")  # or out.write_parquet(...)
     """
@@ -122,5 +123,6 @@ class BatchWorker:
     def __del__(self) -> None:
         loop = getattr(self, "loop", None)
         if loop is not None and not loop.is_closed():
-            loop.run_until_complete(self.model.aclose())
+            with contextlib.suppress(Exception):  # at interpreter exit the loop may be unusable
+                loop.run_until_complete(self.model.aclose())
             loop.close()

@@ -100,29 +100,30 @@ async def test_budget_stops_before_the_next_call_would_pass_it(
 
 
 async def test_rpm_spaces_the_requests_at_the_server(tmp_path: Path, fake_router: Any, make_model: Any) -> None:
-    make_images(tmp_path, 5)
+    make_images(tmp_path, 8)
     responder = Responder()
     fake_router.respond(responder)
     await collect(run_batch(make_model(), expand_inputs([str(tmp_path)]), "?", concurrency=8, rpm=600))
-    assert_paced(responder.starts, 0.1, 5)
+    assert_paced(responder.starts, 0.1, 8)
 
 
 def assert_paced(starts: list[float], interval: float, n: int) -> None:
-    """At the server, any ``k + 1`` starts span at least ``k - 1`` intervals (a first request slowed
-    by connecting lets the second arrive early, not a third). Unpaced, all would start within ms."""
+    """At the server, any ``k + 1`` starts span at least ``k - 2`` intervals. Starts are paced at the
+    client: the first requests, slowed by opening connections on a busy machine, can reach the server
+    late, bunched with the next ones (up to three seen at once); unpaced, all would start within ms."""
     assert len(starts) == n
     for i in range(n):
-        for j in range(i + 1, n):
-            assert starts[j] - starts[i] >= (j - i - 1) * interval - 0.02, (i, j, starts)
+        for j in range(i + 3, n):
+            assert starts[j] - starts[i] >= (j - i - 2) * interval - 0.03, (i, j, starts)
 
 
 async def test_tpm_holds_the_next_start_by_the_tokens_used(tmp_path: Path, fake_router: Any, make_model: Any) -> None:
-    make_images(tmp_path, 3)
+    make_images(tmp_path, 5)
     responder = Responder()
     fake_router.respond(responder)
     tpm = sum(TOKENS) * 60 / 0.15  # each answer's 100 tokens buy 0.15 s
     await collect(run_batch(make_model(), expand_inputs([str(tmp_path)]), "?", concurrency=1, tpm=tpm))
-    assert_paced(responder.starts, 0.15, 3)
+    assert_paced(responder.starts, 0.15, 5)
 
 
 async def test_a_bad_key_stops_the_run_by_raising(tmp_path: Path, fake_router: Any, make_model: Any) -> None:

@@ -131,6 +131,7 @@ def test_an_output_file_of_something_else_is_refused(tmp_path: Path, fake_router
         (["{tmp}/p"], ("--budget", "-2"), ["--budget"]),
         (["{tmp}/p"], ("--schema", "{tmp}/nope.json"), ["--schema", "cannot read"]),
         (["{tmp}/bad.csv"], (), ["manifest", "line 2", "path"]),
+        (["{tmp}/p"], ("--out", "{tmp}/no/such/r.jsonl"), ["--out", "does not exist"]),
     ],
 )
 def test_bad_input_exits_2_before_any_request(
