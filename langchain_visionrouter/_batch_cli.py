@@ -105,7 +105,7 @@ class Progress:
                     MofNCompleteColumn(),
                     TextColumn("failed {task.fields[failed]}  {task.fields[rate]:.1f}/s  ETA"),
                     TimeRemainingColumn(),
-                    TextColumn("${task.fields[cost]:.4f}"),
+                    TextColumn("${task.fields[cost]:.6f}"),
                     console=Console(file=err),
                 )
                 self.task = self.bar.add_task("batch", total=total, failed=0, rate=0.0, cost=0.0)

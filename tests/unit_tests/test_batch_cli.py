@@ -219,7 +219,7 @@ def test_the_progress_bar_on_a_terminal(tmp_path: Path, fake_router: Any) -> Non
     assert proc.wait(timeout=30) == 0
     text = screen.decode(errors="replace")
     assert "\x1b[" in text and "━" in text  # rich draws a bar with terminal codes
-    assert "8/8" in text and "failed 0" in text and "$0.0080" in text and "ETA" in text
+    assert "8/8" in text and "failed 0" in text and "$0.008000" in text and "ETA" in text
     assert "8 done, 0 failed" in text  # and the summary after it
 
 
