@@ -22,6 +22,8 @@ from typing import Any, TextIO
 
 __all__ = ["add_parser", "batch"]
 
+POOL = 100  # connections in the model's default pool (_clients._limits)
+
 
 def add_parser(sub: Any, default_model: str) -> None:
     """Add the ``batch`` subcommand to the ``visionrouter`` parser."""
@@ -146,6 +148,13 @@ def _model(args: argparse.Namespace) -> Any:
     for name in ("base_url", "max_tokens", "timeout"):
         if getattr(args, name) is not None:
             kwargs[name] = getattr(args, name)
+    if args.concurrency > POOL:
+        import httpx
+
+        # The model's own pool keeps POOL connections: more in flight needs a pool of our own
+        # (time-outs are set per request, as for the model's own client).
+        limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+        kwargs["http_async_client"] = httpx.AsyncClient(timeout=None, limits=limits)
     return ChatVisionRouter(**kwargs)
 
 
@@ -182,6 +191,8 @@ def batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 progress.update(run)
         finally:
             await model.aclose()
+            if model.http_async_client is not None:  # ours (see _model); the model never closes one it was given
+                await model.http_async_client.aclose()
 
     began = time.monotonic()
     try:

@@ -167,6 +167,15 @@ def test_the_budget_stop_is_said(tmp_path: Path, fake_router: Any) -> None:
     assert "stopped early: budget" in err and "5 left" in err
 
 
+def test_more_in_flight_than_the_default_pool(tmp_path: Path, fake_router: Any) -> None:
+    make_images(tmp_path / "p", 120)
+    responder = Responder(delay=1.0)
+    fake_router.respond(responder)
+    code, _, err = run(batch_args(fake_router, tmp_path / "r.jsonl", tmp_path / "p", extra=("-c", "120")))
+    assert code == 0, err
+    assert responder.max_in_flight > 100  # the model's own pool would have stopped at 100
+
+
 def test_plain_progress_lines_in_a_pipe(tmp_path: Path, fake_router: Any) -> None:
     make_images(tmp_path / "p", 6)
     fake_router.respond(Responder(delay=0.05))
