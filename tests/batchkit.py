@@ -44,7 +44,8 @@ def part_digest(body: dict[str, Any]) -> str:
             if part["type"] == "image_url":
                 return hashlib.sha256(part["image_url"]["url"].encode()).hexdigest()[:12]
             if part["type"] == "file":
-                return hashlib.sha256(part["file"]["file_data"].encode()).hexdigest()[:12]
+                data = part["file"].get("file_data") or part["file"].get("url") or ""
+                return hashlib.sha256(data.encode()).hexdigest()[:12]
     raise AssertionError(f"no image in {body}")
 
 

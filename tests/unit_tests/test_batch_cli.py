@@ -232,7 +232,8 @@ def test_the_progress_bar_on_a_terminal(tmp_path: Path, fake_router: Any) -> Non
     assert "8 done, 0 failed" in text  # and the summary after it
 
 
-def test_killed_with_sigkill_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: Any) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_killed_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: Any, sig: int) -> None:
     images = make_images(tmp_path / "p", 40)
     responder = Responder(delay=0.05)
     fake_router.respond(responder)
@@ -242,8 +243,8 @@ def test_killed_with_sigkill_and_rerun_nothing_answered_twice(tmp_path: Path, fa
     deadline = time.monotonic() + 60
     while (not out.exists() or out.read_bytes().count(b"\n") < 12) and time.monotonic() < deadline:
         time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) == (130 if sig == signal.SIGINT else -signal.SIGKILL)  # Ctrl-C exits 130
     first = read_lines(out)  # whole lines only
     assert 12 <= len(first) < 40
     answered_first = {line["key"] for line in first}
@@ -258,6 +259,28 @@ def test_killed_with_sigkill_and_rerun_nothing_answered_twice(tmp_path: Path, fa
         assert responder.per_item[expected_answer(Path(key)).split()[1]] == 1
     # Only what was in flight at the kill (at most the concurrency) was sent twice.
     assert sum(n - 1 for n in responder.per_item.values()) <= 4
+
+
+def test_a_jsonl_manifest_with_urls_and_a_pdf_and_a_schema(tmp_path: Path, fake_router: Any) -> None:
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4\n%fake but well-formed enough\n%%EOF\n")
+    manifest = tmp_path / "m.jsonl"
+    rows = [{"key": "web", "url": "https://example.com/a.png", "shelf": 3}, {"path": "doc.pdf"}]
+    manifest.write_text("".join(json.dumps(row) + "\n" for row in rows) + "\n")
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"title": "Alt", "type": "object", "properties": {"alt": {"type": "string"}}}))
+    fake_router.respond(Responder(content='{"alt": "a thing"}'))
+    out = tmp_path / "r.jsonl"
+    code, _, err = run(batch_args(fake_router, out, manifest, extra=("--schema", str(schema), "--system", "Terse.")))
+    assert code == 0, err
+    by_key = {line["key"]: line for line in read_lines(out)}
+    assert set(by_key) == {"web", "doc.pdf"} and by_key["web"]["metadata"] == {"shelf": 3}
+    assert all(line["answer"] == {"alt": "a thing"} for line in by_key.values())
+    sent = [r.json for r in fake_router.requests]
+    parts = sorted(body["messages"][1]["content"][1]["type"] for body in sent)
+    assert parts == ["file", "image_url"]
+    web = next(b for b in sent if b["messages"][1]["content"][1]["type"] == "image_url")
+    assert web["messages"][1]["content"][1]["image_url"]["url"] == "https://example.com/a.png"  # the router fetches it
+    assert all(b["messages"][0]["content"] == "Terse." and b["response_format"]["type"] == "json_schema" for b in sent)
 
 
 def test_journal_counts_failures_and_refuses_nothing_valid(tmp_path: Path) -> None:
