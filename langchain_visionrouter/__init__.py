@@ -27,6 +27,8 @@ from langchain_visionrouter.errors import (
 )
 
 if TYPE_CHECKING:
+    from langchain_visionrouter._batch import BatchItem, BatchResult, BatchRun, run_batch
+    from langchain_visionrouter._batch_ray import BatchWorker
     from langchain_visionrouter._catalog import (
         ModelCatalog,
         ModelInfo,
@@ -56,6 +58,11 @@ if TYPE_CHECKING:
 # pytest plugin (langchain_visionrouter.testing), loaded in every test session of anyone
 # who installs it: that must not cost them langchain-core's import time.
 _LAZY = {
+    "BatchItem": "_batch",
+    "BatchResult": "_batch",
+    "BatchRun": "_batch",
+    "BatchWorker": "_batch_ray",
+    "run_batch": "_batch",
     "ChatVisionRouter": "chat_models",
     "VisionRouterEmbeddings": "embeddings",
     "ModelCatalog": "_catalog",
@@ -106,6 +113,10 @@ __all__ = [
     "APIConnectionError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItem",
+    "BatchResult",
+    "BatchRun",
+    "BatchWorker",
     "ChatVisionRouter",
     "GenerationStats",
     "ImageInputError",
@@ -133,6 +144,7 @@ __all__ = [
     "get_generation",
     "image_block",
     "list_models",
+    "run_batch",
     "supports_images",
     "track_usage",
     "web_plugin",

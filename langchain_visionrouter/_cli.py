@@ -2,6 +2,7 @@
 
     visionrouter ask "What is in this image?" photo.jpg https://example.com/b.png \\
         --model google/gemini-2.0-flash-001
+    visionrouter batch "Write alt text." photos/ --out alt.jsonl   # see _batch_cli
 
 Streams the answer to stdout. ``--json`` prints the whole result (text, usage, cost,
 model, provider, generation id) instead. With no API key set it replays a bundled
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print the estimated input tokens and cost (the router's catalog prices) and exit, without "
         "sending the request (counted offline; only the model catalog is fetched, for its price)",
     )
+    from langchain_visionrouter._batch_cli import add_parser
+
+    add_parser(sub, DEFAULT_MODEL)
     return parser
 
 
@@ -337,6 +341,10 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
     from langchain_visionrouter.errors import StreamError, VisionRouterError
 
     try:
+        if args.command == "batch":
+            from langchain_visionrouter._batch_cli import batch
+
+            return batch(args, out, err)
         return _ask(args, out, err)
     except StreamError as exc:
         if not args.json:
