@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,9 +28,10 @@ from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http, _vision
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
+from langchain_visionrouter._limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
 from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
-from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._routers import RouterPreset, base_url_for, env_api_key, get_router, key_variables
 from langchain_visionrouter.errors import VisionRouterError
@@ -83,8 +85,17 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             From ``VISIONROUTER_BASE_URL``, else the router preset's.
         timeout: float | None
             Seconds to wait for the router (for streams: between two pieces of data).
+        deadline: float | None
+            Seconds a whole call may take: every attempt, retry wait and stream read
+            (default 900). A wait the router asks for (``Retry-After``) that would pass
+            it is not waited: the error is raised at once, with ``retry_after`` on it.
         max_retries: int
             Retries after the first attempt, on 408, 429, 5xx and failed connections.
+        max_connections: int
+            Connections per pool (default 100); calls beyond it queue for a free one,
+            and the queueing counts against ``deadline``, not ``timeout``.
+        max_response_bytes: int
+            Cap on an answer's size once decoded (default 64 MiB); over it, an error.
         streaming: bool
             Stream by default, also under ``invoke``.
         stream_usage: bool
@@ -203,7 +214,18 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     base_url: str | None = None
     """Base URL of the chat-completions API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset."""
     timeout: float | None = Field(default=600.0, alias="request_timeout")
-    """Seconds to wait for the router; ``None`` waits forever."""
+    """Seconds to wait for each read from the router; ``None`` waits as long as ``deadline`` allows."""
+    deadline: float | None = Field(default=DEFAULT_DEADLINE, gt=0)
+    """Seconds a whole call may take, retries, waits and stream reads included; ``None``: no bound.
+
+    The total-time budget: a retry wait (back-off or ``Retry-After``) that would pass it is
+    not waited, the typed error is raised at once (``RateLimitError.retry_after`` says how
+    long the router asked to wait); a stream still going at the deadline ends in
+    ``RequestTimeoutError`` with what was streamed as ``partial``."""
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, gt=0)
+    """Connections in each pool (the sync client's, and each event loop's async client's)."""
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Cap on the size of an answer, decoded (a whole JSON body, or a whole stream)."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (so at most ``max_retries + 1`` requests)."""
     streaming: bool = False
@@ -243,6 +265,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
     image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
     """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
+    image_resize_cache: bool = True
+    """Remember resized images (process-wide, bounded in bytes) so a conversation re-sending
+    them does not resize them again; ``False`` keeps no copy of them."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -267,8 +292,14 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         if self.image_max_side is not None or self.image_max_bytes is not None:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
-        self._clients = _http.HTTPClients(self.http_client, self.http_async_client)
+        self._clients = _http.HTTPClients(self.http_client, self.http_async_client, self.max_connections)
+        self._close_when_collected()
         return self
+
+    def _close_when_collected(self) -> None:
+        # A model dropped without close() (one built per call, per request...) must not
+        # leak its pooled sockets: they are closed when it is collected.
+        weakref.finalize(self, self._clients.close).atexit = False
 
     # -- LangChain conventions ---------------------------------------------------------
 
@@ -283,15 +314,26 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         # dict is escaped as user data), so headers holding a credential are one secret.
         if any(name.lower() in CREDENTIAL_HEADERS for name in self.default_headers or {}):
             secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
+        if self.base_url is not None and redact_url(self.base_url) != self.base_url:
+            secrets["base_url"] = "VISIONROUTER_BASE_URL"  # it carries credentials
         return secrets
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():
-            yield name, mask_credential_headers(value) if name == "default_headers" else value
+            if name == "default_headers":
+                value = mask_credential_headers(value)
+            elif name == "base_url":
+                value = redact_url(value)
+            yield name, value
 
     @field_serializer("default_headers")
     def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
         return mask_credential_headers(headers)
+
+    @field_serializer("base_url")
+    def _dump_base_url(self, url: str | None) -> str | None:
+        # model_dump feeds LangSmith's invocation parameters: no credentials in a URL there.
+        return redact_url(url)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -326,7 +368,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         return {
             "model": self.model,
             "router": self.router,
-            "base_url": self.base_url,
+            "base_url": redact_url(self.base_url),
             **self._default_params,
             **router_body(self._router_fields(), {}, self.preset),
         }
@@ -390,6 +432,14 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
                 memo[id(client)] = client
         return super().__deepcopy__(memo)
 
+    def __copy__(self) -> ChatVisionRouter:
+        # model_copy(): the copy gets pools of its own, so closing (or collecting) one
+        # model never closes the other's connections under it.
+        copy = super().__copy__()
+        copy._clients = self._clients.__deepcopy__({})
+        copy._close_when_collected()
+        return copy
+
     def __getstate__(self) -> dict[Any, Any]:
         # The API key is never pickled: an unpickled model reads it from the environment again.
         state = super().__getstate__()
@@ -413,6 +463,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             max_bytes=self.image_max_decoded_bytes,
             max_side=self.image_max_side,
             fit_bytes=self.image_max_bytes,
+            cache=self.image_resize_cache,
         )
 
     def _payload(
@@ -477,6 +528,8 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             body=encode_body(payload),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            deadline=self.deadline,
+            max_response_bytes=self.max_response_bytes,
         )
 
     # -- generation: sync and async shells over the same pure pieces --------------------
