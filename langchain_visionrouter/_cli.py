@@ -91,16 +91,18 @@ def _replay_client() -> Any:
 
 
 def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
-    from langchain_visionrouter._image_blocks import file_block, image_block
+    from langchain_visionrouter._image_blocks import URL_RE, file_block, image_block, path_block
 
     blocks: list[str | dict[Any, Any]] = [{"type": "text", "text": args.prompt}]
     for source in args.images:
-        if _is_pdf(source):
+        if _is_pdf_url(source):
             blocks.append(file_block(source))
-        else:
+        elif source[:5].lower() == "data:" or URL_RE.match(source):
             # A URL is fetched by the router, so only local images can be downscaled here.
-            max_side = None if _is_web_url(source) else args.max_side
-            blocks.append(image_block(source, detail=args.detail, max_side=max_side))
+            blocks.append(image_block(source, detail=args.detail))
+        else:
+            # Read once, PDF or image told from the bytes: a pipe (<(cat photo.png)) cannot be read twice.
+            blocks.append(path_block(source, detail=args.detail, max_side=args.max_side, allow_pipe=True))
     return blocks
 
 
@@ -108,19 +110,15 @@ def _is_web_url(source: str) -> bool:
     return source[:8].lower().startswith(("http://", "https://"))
 
 
-def _is_pdf(source: str) -> bool:
-    """Whether to send ``source`` as a PDF file part: from its bytes, or a URL's path or type."""
+def _is_pdf_url(source: str) -> bool:
+    """Whether a URL (or data URL) is to be sent as a PDF file part: from its type or path."""
     if source[:5].lower() == "data:":
         return source[5:21].lower() == "application/pdf;"
     if _is_web_url(source):
         from urllib.parse import urlsplit
 
         return urlsplit(source).path.lower().endswith(".pdf")
-    try:
-        with open(source, "rb") as file:
-            return file.read(5) == b"%PDF-"
-    except OSError:
-        return False  # image_block says what is wrong with the path
+    return False
 
 
 def _result_json(message: Any) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from threading import Lock
 from types import ModuleType
 from urllib.parse import urlsplit
 
+from langchain_visionrouter._image_header import HEADER_BYTES, TAIL_BYTES, image_dimensions, image_problem
 from langchain_visionrouter._routers import COMMON_IMAGE_TYPES
 from langchain_visionrouter.errors import ImageInputError
 
@@ -218,21 +219,38 @@ def _is_base64(payload: str) -> bool:
     )
 
 
-def _decoded_size(payload: str) -> int:
+def decoded_size(payload: str) -> int:
     return len(payload) // 4 * 3 - payload[-2:].count("=")
 
 
-def base64_head(payload: str) -> bytes:
+def base64_head(payload: str, nbytes: int = 24) -> bytes:
+    """The first ``nbytes`` (rounded up to 3) of a checked base64 payload, decoded."""
     try:
-        return base64.b64decode(payload[:32])
+        return base64.b64decode(payload[: -(-nbytes // 3) * 4])
     except (binascii.Error, ValueError):
         return b""
+
+
+def base64_problem(payload: str, size: int) -> str | None:
+    """What makes a checked base64 image unfit to send (see ``image_problem``); decodes only its ends."""
+    head = base64_head(payload, 4096)  # the size of nearly every image is in here
+    if image_dimensions(head) is None and len(payload) > 4096 // 3 * 4:
+        head = base64_head(payload, HEADER_BYTES)  # a JPEG's frame header behind a big EXIF block
+    try:
+        tail = base64.b64decode(payload[-(TAIL_BYTES // 3 * 4) :])
+    except (binascii.Error, ValueError):
+        tail = b""
+    return image_problem(head, tail, size, whole=len(head) >= size)
+
+
+def incomplete_image(where: str, problem: str) -> ImageInputError:
+    return ImageInputError(f"{where}: {problem}, so it is not sent. Is the image complete? Encode the whole file.")
 
 
 def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, *, where: str) -> tuple[str, str]:
     """Check an inline image; return ``(mime type read from the bytes, payload)``."""
     payload = check_base64_payload(payload, where=where)
-    size = _decoded_size(payload)
+    size = decoded_size(payload)
     if size > policy.max_bytes:
         msg = (
             f"{where}: the image is {_size(size)}, over the {_size(policy.max_bytes)} ceiling, so it "
@@ -250,6 +268,9 @@ def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, 
             f"{policy.describe_allowed()}. Convert the image (e.g. to PNG or JPEG) first."
         )
         raise ImageInputError(msg)
+    problem = base64_problem(payload, size)
+    if problem is not None:
+        raise incomplete_image(where, problem)
     if declared and declared != sniffed:
         logger.info("%s: declared %s but the bytes are %s; sending %s", where, declared, sniffed, sniffed)
     if policy.max_side is not None or (policy.fit_bytes is not None and size > policy.fit_bytes):
