@@ -61,6 +61,20 @@ def _too_big(where: str, size: str, limit: int) -> ImageInputError:
     )
 
 
+_PIECE = 2**20
+
+
+def _read_pipe(file: Any, limit: int, first: bytes = b"") -> bytes:
+    # In pieces: read(n) would set n bytes aside up front, whatever arrives.
+    data = bytearray(first)
+    while len(data) <= limit:
+        piece = file.read(min(_PIECE, limit + 1 - len(data)))
+        if not piece:
+            break
+        data += piece
+    return bytes(data)
+
+
 def read_path(path: str | os.PathLike[str], limit: int, *, allow_pipe: bool = False) -> tuple[bytes, str]:
     """A file's bytes, read once and at most ``limit`` bytes of them; ``(bytes, where)``.
 
@@ -80,7 +94,9 @@ def read_path(path: str | os.PathLike[str], limit: int, *, allow_pipe: bool = Fa
         if info.st_size > limit:
             raise _too_big(where, f"{info.st_size} bytes", limit)
         with p.open("rb") as file:
-            data = file.read(limit + 1)
+            data = file.read(info.st_size + 1) if not pipe else _read_pipe(file, limit)
+        if not pipe and len(data) > info.st_size:
+            raise ImageInputError(f"{where}: the file grew while it was read; give a file that is complete.")
     except FileNotFoundError:
         hint = ""
         if isinstance(path, str) and len(path) > 64 and _B64_RE.fullmatch(path):
@@ -293,13 +309,15 @@ def _read_bytes(source: Any, caller: str, limit: int) -> tuple[bytes, str]:
         name = getattr(source, "name", None)
         where = f"file object {os.fspath(name)!r}" if isinstance(name, (str, os.PathLike)) else "file object"
         try:
-            data = source.read(limit + 1)
+            data = source.read(_PIECE)
+            if isinstance(data, str):
+                raise ImageInputError(f"{where}: opened in text mode; open it in binary mode ('rb').")
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise ImageInputError(f"{where}: read() returned {type(data).__name__}, not bytes.")
+            if len(data) == _PIECE:
+                data = _read_pipe(source, limit, bytes(data))
         except OSError as exc:
             raise ImageInputError(f"{where}: cannot be read ({exc}).") from None
-        if isinstance(data, str):
-            raise ImageInputError(f"{where}: opened in text mode; open it in binary mode ('rb').")
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise ImageInputError(f"{where}: read() returned {type(data).__name__}, not bytes.")
         if not data:
             raise ImageInputError(f"{where}: nothing to read (empty, or already read to the end).")
         if len(data) > limit:
