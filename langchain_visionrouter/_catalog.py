@@ -345,7 +345,7 @@ class ModelCatalog:
         if cached is not None:
             return cached
         asked = time.monotonic()
-        with flight(self.base_url):
+        with flight(self.base_url, asked):
             cached = self._cached(refresh, since=asked)
             if cached is not None:
                 return cached
@@ -363,7 +363,7 @@ class ModelCatalog:
         if cached is not None:
             return cached
         asked = time.monotonic()
-        async with aflight(self.base_url):
+        async with aflight(self.base_url, asked):
             cached = self._cached(refresh, since=asked)
             if cached is not None:
                 return cached

@@ -379,3 +379,34 @@ def test_a_model_dropped_without_close_closes_its_connections(fake_router: FakeR
         del model
         gc.collect()
     assert fake_router.wait_closed(5, timeout=5)  # ResourceWarnings are errors in this suite
+
+
+def test_callers_waiting_on_a_failed_catalog_fetch_share_its_error(
+    fake_router: FakeRouter, make_model: Any, caller: Caller, cold_catalog: None
+) -> None:
+    fake_router.respond(lambda _: answer(503, json={"error": {"code": 503, "message": "down"}}, delay=0.3))
+    catalog = make_model().get_catalog()
+    if caller.mode == "sync":
+        errors: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                catalog.models()
+            except VisionRouterError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+
+        async def burst() -> list[BaseException]:
+            got = await asyncio.gather(*(catalog.amodels() for _ in range(8)), return_exceptions=True)
+            return [e for e in got if isinstance(e, BaseException)]
+
+        errors = asyncio.run(burst())
+    assert len(errors) == 8 and all("down" in str(e) for e in errors)
+    # One fetch (its attempts) failed; the callers waiting for it did not each fetch again.
+    assert len(fake_router.requests) == catalog.max_retries + 1
