@@ -430,7 +430,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         for client in (self.http_client, self.http_async_client):
             if client is not None:
                 memo[id(client)] = client
-        return super().__deepcopy__(memo)
+        copy = super().__deepcopy__(memo)
+        copy._close_when_collected()  # its own pools, closed when it is collected
+        return copy
 
     def __copy__(self) -> ChatVisionRouter:
         # model_copy(): the copy gets pools of its own, so closing (or collecting) one

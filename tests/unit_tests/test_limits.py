@@ -410,3 +410,22 @@ def test_callers_waiting_on_a_failed_catalog_fetch_share_its_error(
     assert len(errors) == 8 and all("down" in str(e) for e in errors)
     # One fetch (its attempts) failed; the callers waiting for it did not each fetch again.
     assert len(fake_router.requests) == catalog.max_retries + 1
+
+
+def test_copies_dropped_without_close_close_their_own_connections(fake_router: FakeRouter) -> None:
+    import copy
+
+    original = ChatVisionRouter(model="test/model", api_key=KEY, base_url=fake_router.url)
+    try:
+        for make_copy in (copy.deepcopy, lambda m: m.model_copy()):
+            fake_router.reply(json=full_answer())
+            duplicate = make_copy(original)
+            assert duplicate._clients is not original._clients
+            assert duplicate.invoke("hi").content == "all of it"
+            del duplicate
+            gc.collect()
+        assert fake_router.wait_closed(2, timeout=5)
+        fake_router.reply(json=full_answer())
+        assert original.invoke("hi").content == "all of it"  # its own pool untouched
+    finally:
+        original.close()
