@@ -173,6 +173,9 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, 
     (a rate limit's carries the ``retry_after`` the router asked for).
     """
     if isinstance(exc, httpx.HTTPError):
+        exceeded = budget.check(0) if isinstance(exc, httpx.TimeoutException) else None
+        if exceeded is not None:  # a wait cut short by the deadline says so
+            raise errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False) from exc
         if attempt >= req.max_retries or not _safe_to_retry(exc, answered):
             raise errors.connection_error(exc) from exc
         delay, reason = retry_delay(attempt, None), type(exc).__name__

@@ -73,6 +73,11 @@ class _StreamState:
             self.exceeded = self._budget.check(self._read)
         return payloads
 
+    def _failed(self, exc: httpx.HTTPError) -> None:
+        self.failure = exc
+        if isinstance(exc, httpx.TimeoutException):  # a read cut short by the deadline says so
+            self.exceeded = self._budget.check(0)
+
     @property
     def _ended(self) -> bool:
         return self._reader.done or self.exceeded is not None
@@ -96,7 +101,7 @@ class Stream(_StreamState):
                     return
             yield from self._reader.finish()
         except httpx.HTTPError as exc:
-            self.failure = exc
+            self._failed(exc)
         finally:
             response.close()
 
@@ -121,7 +126,7 @@ class AsyncStream(_StreamState):
             for payload in self._reader.finish():
                 yield payload
         except httpx.HTTPError as exc:
-            self.failure = exc
+            self._failed(exc)
         finally:
             await response.aclose()
 

@@ -429,3 +429,14 @@ def test_copies_dropped_without_close_close_their_own_connections(fake_router: F
         assert original.invoke("hi").content == "all of it"  # its own pool untouched
     finally:
         original.close()
+
+
+def test_a_silent_router_is_cut_at_the_deadline_not_the_timeout(
+    fake_router: FakeRouter, make_model: Any, caller: Caller
+) -> None:
+    gate = fake_router.hold()  # never set: no answer at all
+    fake_router.reply(json=full_answer(), gate=gate)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError, match="1s deadline"):
+        caller.invoke(make_model(timeout=60, deadline=1.0))
+    assert time.monotonic() - started < 3
