@@ -10,6 +10,7 @@ there are. Resuming (which keys are done) and writing lines is the caller's busi
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -266,16 +267,17 @@ class BatchRun:
 
 def content_block(source: Any, max_side: int | None) -> dict[str, Any]:
     """The content block for one source: a ready block as is, a PDF as a file part, else an image."""
-    from langchain_visionrouter._cli import _is_pdf, _is_web_url
-    from langchain_visionrouter._image_blocks import file_block, image_block
+    from langchain_visionrouter._image_blocks import file_block, image_block, is_pdf_url, is_web_url, path_block
 
     if isinstance(source, Mapping):
         return dict(source)
-    if isinstance(source, str) and _is_pdf(source):
+    if isinstance(source, str) and is_pdf_url(source):
         return file_block(source)
-    is_url = isinstance(source, str) and _is_web_url(source)
-    # A URL is fetched by the router, so only local images can be downscaled here.
-    return image_block(source, max_side=None if is_url else max_side)
+    if isinstance(source, str) and (is_web_url(source) or source[:5].lower() == "data:"):
+        return image_block(source)  # fetched by the router: nothing to downscale here
+    if isinstance(source, (str, os.PathLike)):
+        return path_block(os.fspath(source), max_side=max_side)  # read once; PDF or image by its bytes
+    return image_block(source, max_side=max_side)
 
 
 def _from_message(item: BatchItem, message: Any, answer: Any) -> BatchResult:

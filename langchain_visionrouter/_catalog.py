@@ -8,6 +8,9 @@ million tokens. Both become the same :class:`ModelInfo`.
 Parsing and filtering are pure functions (the vision checks that use them are in
 :mod:`~langchain_visionrouter._vision`); :class:`ModelCatalog` adds
 the only I/O (one GET per base URL per TTL, shared by every instance in the process).
+The GET is bounded (:data:`FETCH_TIMEOUT` for the whole fetch, :data:`MAX_CATALOG_BYTES`)
+and made once for all callers waiting on a cold cache (one flight per base URL, among
+threads and among the tasks of an event loop).
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from pydantic import SecretStr
 
 from langchain_visionrouter import errors
 from langchain_visionrouter._http import HTTPClients, Request, arequest, request
+from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter._responses import judge_json
 from langchain_visionrouter._routers import resolve_endpoint
+from langchain_visionrouter._singleflight import aflight, flight
 from langchain_visionrouter.errors import InvalidInputError
 
 __all__ = [
@@ -50,8 +55,10 @@ __all__ = [
 
 #: Seconds a fetched catalog is reused before it is fetched again.
 DEFAULT_TTL = 3600.0
-#: Seconds to wait for the catalog.
+#: Seconds the whole catalog fetch may take.
 FETCH_TIMEOUT = 30.0
+#: Bytes the catalog may have, decoded (OpenRouter's is a few MB).
+MAX_CATALOG_BYTES = 32 * 2**20
 # Suffixes that pick a routing variant of a listed model (":online" is the web plugin).
 _VARIANT_SUFFIXES = (":online", ":nitro", ":floor", ":exacto", ":thinking")
 _MAX_PAGES = 20  # of a paged listing (up to 1000 models each)
@@ -341,7 +348,7 @@ class ModelCatalog:
         self._clients = clients
 
     def __repr__(self) -> str:
-        return f"ModelCatalog({self.base_url!r}, ttl={self.ttl})"
+        return f"ModelCatalog({redact_url(self.base_url)!r}, ttl={self.ttl})"
 
     def _request(self, url: str | None = None) -> Request:
         headers = {"Accept": "application/json"}
@@ -354,21 +361,31 @@ class ModelCatalog:
             timeout=self.timeout,
             max_retries=self.max_retries,
             method="GET",
+            deadline=self.timeout,  # the whole fetch, retries included
+            max_response_bytes=MAX_CATALOG_BYTES,
         )
 
-    def _cached(self, refresh: bool) -> tuple[ModelInfo, ...] | None:
-        if refresh:
-            return None
+    @property
+    def _key(self) -> str:
+        # One cached list (and one fetch in flight) per listing: URL, path and query.
+        return self.base_url + self.path + self._query
+
+    def _cached(self, refresh: bool, since: float | None = None) -> tuple[ModelInfo, ...] | None:
+        """The cached list if fresh (``refresh``: only one fetched after ``since``)."""
         with _cache_lock:
-            entry = _cache.get(self.base_url + self.path + self._query)
-        if entry is not None and time.monotonic() - entry[0] < self.ttl:
+            entry = _cache.get(self._key)
+        if entry is None:
+            return None
+        if since is not None and entry[0] >= since:
+            return entry[1]  # fetched by the flight this caller waited for
+        if not refresh and time.monotonic() - entry[0] < self.ttl:
             return entry[1]
         return None
 
     def _store(self, bodies: list[Any]) -> tuple[ModelInfo, ...]:
         models = tuple(m for body in bodies for m in parse_models(body))
         with _cache_lock:
-            _cache[self.base_url + self.path + self._query] = (time.monotonic(), models)
+            _cache[self._key] = (time.monotonic(), models)
         return models
 
     def _next_page(self, bodies: list[Any]) -> str | None:
@@ -391,32 +408,42 @@ class ModelCatalog:
         cached = self._cached(refresh)
         if cached is not None:
             return cached
-        clients = self._clients or HTTPClients()
-        bodies: list[Any] = []
-        try:
-            url: str | None = None
-            while not bodies or (url := self._next_page(bodies)):
-                bodies.append(request(clients, self._request(url), judge_json))
-        finally:
-            if self._clients is None:
-                clients.close()
-        return self._store(bodies)
+        asked = time.monotonic()
+        with flight(self._key, asked):
+            cached = self._cached(refresh, since=asked)
+            if cached is not None:
+                return cached
+            clients = self._clients or HTTPClients()
+            bodies: list[Any] = []
+            try:
+                url: str | None = None
+                while not bodies or (url := self._next_page(bodies)):
+                    bodies.append(request(clients, self._request(url), judge_json))
+            finally:
+                if self._clients is None:
+                    clients.close()
+            return self._store(bodies)
 
     async def amodels(self, *, refresh: bool = False) -> tuple[ModelInfo, ...]:
         """Async :meth:`models`."""
         cached = self._cached(refresh)
         if cached is not None:
             return cached
-        clients = self._clients or HTTPClients()
-        bodies: list[Any] = []
-        try:
-            url: str | None = None
-            while not bodies or (url := self._next_page(bodies)):
-                bodies.append(await arequest(clients, self._request(url), judge_json))
-        finally:
-            if self._clients is None:
-                await clients.aclose()
-        return self._store(bodies)
+        asked = time.monotonic()
+        async with aflight(self._key, asked):
+            cached = self._cached(refresh, since=asked)
+            if cached is not None:
+                return cached
+            clients = self._clients or HTTPClients()
+            bodies: list[Any] = []
+            try:
+                url: str | None = None
+                while not bodies or (url := self._next_page(bodies)):
+                    bodies.append(await arequest(clients, self._request(url), judge_json))
+            finally:
+                if self._clients is None:
+                    await clients.aclose()
+            return self._store(bodies)
 
     def list_models(
         self,
@@ -445,7 +472,7 @@ class ModelCatalog:
         if info is None:
             close = difflib.get_close_matches(model_id, [m.id for m in models], n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise InvalidInputError(f"{model_id!r} is not in the model catalog of {self.base_url}.{hint}")
+            raise InvalidInputError(f"{model_id!r} is not in the model catalog of {redact_url(self.base_url)}.{hint}")
         return info
 
     def supports_images(self, model_id: str) -> bool | None:

@@ -14,6 +14,7 @@ Exit codes: 0 success, 1 the router failed, 2 bad input or usage, 130 interrupte
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -128,34 +129,31 @@ def _replay_client() -> Any:
 
 
 def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
-    from langchain_visionrouter._image_blocks import file_block, image_block
+    from langchain_visionrouter._image_blocks import URL_RE, file_block, image_block, is_pdf_url, path_block
 
     blocks: list[str | dict[Any, Any]] = [{"type": "text", "text": args.prompt}]
     for source in args.images:
-        if _is_pdf(source):
+        if is_pdf_url(source):
             blocks.append(file_block(source))
-        else:
-            _check_local_type(source)
+        elif source[:5].lower() == "data:" or URL_RE.match(source):
             # A URL is fetched by the router, so only local images can be downscaled here.
-            max_side = None if _is_web_url(source) else args.max_side
-            blocks.append(image_block(source, detail=args.detail, max_side=max_side))
+            blocks.append(image_block(source, detail=args.detail))
+        else:
+            # Read once, PDF or image told from the bytes: a pipe (<(cat photo.png)) cannot be read twice.
+            check = functools.partial(_check_local_type, source)
+            blocks.append(
+                path_block(source, detail=args.detail, max_side=args.max_side, allow_pipe=True, check_type=check)
+            )
     return blocks
 
 
-def _check_local_type(source: str) -> None:
+def _check_local_type(source: str, mime: str | None) -> None:
     """A local file of an image type no router takes (BMP, TIFF, HEIC...): say what to do, in CLI terms."""
-    from langchain_visionrouter._images import sniff_mime_type, type_name
+    from langchain_visionrouter._images import type_name
     from langchain_visionrouter._routers import COMMON_IMAGE_TYPES
     from langchain_visionrouter.errors import ImageInputError
 
-    if _is_web_url(source) or source[:5].lower() == "data:":
-        return
-    try:
-        with open(source, "rb") as file:
-            mime = sniff_mime_type(file.read(16))
-    except OSError:
-        return  # image_block says what is wrong with the path
-    if mime is not None and mime not in COMMON_IMAGE_TYPES:
+    if mime is not None and mime.startswith("image/") and mime not in COMMON_IMAGE_TYPES:
         png = os.path.splitext(source)[0] + ".png"
         msg = (
             f"file {source!r} is {type_name(mime)}, which routers do not accept (they take PNG, JPEG, WebP and "
@@ -185,25 +183,6 @@ def _flag_problems(exc: Exception) -> str:
         text = str(item["msg"]).removeprefix("Value error, ")
         problems.append(f"--{name.replace('_', '-')}: {text}" if name else text)
     return "; ".join(problems)
-
-
-def _is_web_url(source: str) -> bool:
-    return source[:8].lower().startswith(("http://", "https://"))
-
-
-def _is_pdf(source: str) -> bool:
-    """Whether to send ``source`` as a PDF file part: from its bytes, or a URL's path or type."""
-    if source[:5].lower() == "data:":
-        return source[5:21].lower() == "application/pdf;"
-    if _is_web_url(source):
-        from urllib.parse import urlsplit
-
-        return urlsplit(source).path.lower().endswith(".pdf")
-    try:
-        with open(source, "rb") as file:
-            return file.read(5) == b"%PDF-"
-    except OSError:
-        return False  # image_block says what is wrong with the path
 
 
 def _result_json(message: Any, replay: bool) -> dict[str, Any]:

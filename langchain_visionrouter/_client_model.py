@@ -9,6 +9,7 @@ users read them.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, PrivateAttr, SecretStr
@@ -16,7 +17,8 @@ from typing_extensions import Self
 
 from langchain_visionrouter._clients import HTTPClients
 from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._redaction import mask_credential_headers
+from langchain_visionrouter._limits import DEFAULT_MAX_CONNECTIONS
+from langchain_visionrouter._redaction import mask_credential_headers, redact_url
 from langchain_visionrouter._routers import (
     RouterPreset,
     base_url_for,
@@ -66,8 +68,19 @@ class RouterClient(BaseModel):
         if self.api_key is None and preset.requires_api_key:
             msg = f"No API key for {preset.name}: pass api_key=... or set {' or '.join(key_variables(preset))}."
             raise ValueError(msg)
-        self._clients = HTTPClients(self.http_client, self.http_async_client)
+        self._new_clients()
         return preset
+
+    def _new_clients(self) -> None:
+        # Models without a max_connections field (embeddings) get the default pool size.
+        size = getattr(self, "max_connections", DEFAULT_MAX_CONNECTIONS)
+        self._clients = HTTPClients(self.http_client, self.http_async_client, size)
+        self._close_when_collected()
+
+    def _close_when_collected(self) -> None:
+        # A model dropped without close() (one built per call, per request...) must not
+        # leak its pooled sockets: they are closed when it is collected.
+        weakref.finalize(self, self._clients.close).atexit = False
 
     def _image_policy(self) -> ImagePolicy:
         preset = self.preset
@@ -77,6 +90,7 @@ class RouterClient(BaseModel):
             max_bytes=self.image_max_decoded_bytes,
             max_side=self.image_max_side,
             fit_bytes=self.image_max_bytes,
+            cache=getattr(self, "image_resize_cache", True),
         )
 
     def _json_headers(self, accept: str = "application/json") -> dict[str, str]:
@@ -118,7 +132,11 @@ class RouterClient(BaseModel):
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():
-            yield name, mask_credential_headers(value) if name == "default_headers" else value
+            if name == "default_headers":
+                value = mask_credential_headers(value)
+            elif name == "base_url":
+                value = redact_url(value)
+            yield name, value
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         # httpx clients passed in are shared resources, not values: a deep copy uses them as is
@@ -127,7 +145,17 @@ class RouterClient(BaseModel):
         for client in (self.http_client, self.http_async_client):
             if client is not None:
                 memo[id(client)] = client
-        return super().__deepcopy__(memo)
+        copy = super().__deepcopy__(memo)
+        copy._close_when_collected()  # its own pools, closed when it is collected
+        return copy
+
+    def __copy__(self) -> Self:
+        # model_copy(): the copy gets pools of its own, so closing (or collecting) one
+        # model never closes the other's connections under it.
+        copy = super().__copy__()
+        copy._clients = self._clients.__deepcopy__({})
+        copy._close_when_collected()
+        return copy
 
     def __getstate__(self) -> dict[Any, Any]:
         # The API key is never pickled: an unpickled model reads it from the environment again.

@@ -15,11 +15,13 @@ from typing import Any
 
 import httpx
 
+from langchain_visionrouter._limits import DEFAULT_MAX_CONNECTIONS
+
 __all__ = ["HTTPClients"]
 
 
-def _limits() -> httpx.Limits:
-    return httpx.Limits(max_connections=100, max_keepalive_connections=20)
+def _limits(max_connections: int) -> httpx.Limits:
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=min(20, max_connections))
 
 
 class _LoopClient:
@@ -36,9 +38,9 @@ class _LoopClient:
 
     __slots__ = ("_guard", "client", "closed", "loop")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_connections: int) -> None:
         self.loop = loop
-        self.client = httpx.AsyncClient(timeout=None, limits=_limits())
+        self.client = httpx.AsyncClient(timeout=None, limits=_limits(max_connections))
         self.closed = False
         self._guard = self._close_at_loop_shutdown()
         # Run the guard to its first yield now: that registers it with the running loop.
@@ -77,7 +79,9 @@ class HTTPClients:
         self,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
+        self.max_connections = max_connections
         self._client = http_client
         self._owns_client = http_client is None
         self._user_aclient = http_async_client
@@ -90,7 +94,7 @@ class HTTPClients:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(timeout=None, limits=_limits())
+                    self._client = httpx.Client(timeout=None, limits=_limits(self.max_connections))
                 client = self._client
         return client
 
@@ -105,7 +109,7 @@ class HTTPClients:
             self._prune()
             entry = self._aclients.get(loop)
             if entry is None:
-                entry = self._aclients[loop] = _LoopClient(loop)
+                entry = self._aclients[loop] = _LoopClient(loop, self.max_connections)
             return entry.client
 
     def _prune(self) -> None:
@@ -163,11 +167,11 @@ class HTTPClients:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> HTTPClients:
         # A copy of a model gets pools of its own; clients the user passed in are shared.
-        return HTTPClients(None if self._owns_client else self._client, self._user_aclient)
+        return HTTPClients(None if self._owns_client else self._client, self._user_aclient, self.max_connections)
 
     def __reduce__(self) -> Any:
         # Pools are not state: an unpickled model opens its own on first use.
-        return (HTTPClients, (None if self._owns_client else self._client, self._user_aclient))
+        return (HTTPClients, (None if self._owns_client else self._client, self._user_aclient, self.max_connections))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

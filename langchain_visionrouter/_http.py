@@ -14,6 +14,12 @@ its body has begun: what it yielded cannot be taken back. Redirects are not foll
 
 There is one retry loop per flavour (:func:`_send`, :func:`_asend`), used for JSON
 answers and streams alike: a stream only leaves its body unread.
+
+Every wait and read is bounded (see :mod:`~langchain_visionrouter._limits`): a call has an
+overall ``deadline`` (attempts, retry waits and stream reads together; a wait the router
+asks for that would pass it raises at once, with ``retry_after`` on the error), an answer
+has a decoded-size cap, one event has a size cap, and waiting for a pooled connection
+counts against the deadline, never against the per-read ``timeout``.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ import httpx
 
 from langchain_visionrouter import errors
 from langchain_visionrouter._clients import HTTPClients
-from langchain_visionrouter._redaction import register_header_secrets
-from langchain_visionrouter._sse import EventReader
+from langchain_visionrouter._limits import Budget
+from langchain_visionrouter._redaction import redact_url, register_header_secrets, split_userinfo
+from langchain_visionrouter._streams import UNREAD, AsyncStream, Stream
 from langchain_visionrouter.errors import VisionRouterError
 
 __all__ = ["AsyncStream", "HTTPClients", "Request", "Stream", "aopen_stream", "arequest", "open_stream", "request"]
@@ -48,8 +55,6 @@ MAX_BACKOFF = 8.0
 #: one is cut to this before the retry. Read at each retry, so it can be changed at run time.
 MAX_RETRY_WAIT = 60.0
 
-#: Stands for the body of a stream that is left to be read as events.
-UNREAD: Any = object()
 #: Accepts a 2xx answer (status, headers, body) and returns it decoded, or raises a typed error.
 Judge = Callable[[int, Mapping[str, str], bytes], Any]
 
@@ -65,6 +70,10 @@ class Request:
     timeout: float | None
     max_retries: int
     method: str = "POST"
+    #: Seconds the whole call may take (attempts, waits and stream reads); ``None``: no bound.
+    deadline: float | None = None
+    #: Decoded bytes the answer may have; ``None``: no cap.
+    max_response_bytes: int | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -139,31 +148,58 @@ def is_retryable(exc: VisionRouterError) -> bool:
     return status in RETRYABLE_STATUS or (status is not None and status >= 500)
 
 
-def _safe_to_retry(exc: httpx.HTTPError) -> bool:
-    # The request never reached the router: connect failures, and a pooled connection
-    # the server had already closed ("Server disconnected without sending a response").
-    # A read time-out, or an answer cut off mid-body, means the router was working on
-    # it (and may bill it), so it is not retried.
-    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)) or (
-        isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc).lower()
-    )
+def _was_reset(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (ConnectionResetError, BrokenPipeError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
-def _retry_or_raise(exc: Exception, attempt: int, req: Request, started: float) -> float:
-    """Seconds to wait before the next attempt, or raise the typed error if there is none."""
+def _safe_to_retry(exc: httpx.HTTPError, answered: bool) -> bool:
+    # The request never got an answer: connect failures, and a pooled connection the
+    # server (or a load balancer) had already dropped, with a FIN ("Server disconnected
+    # without sending a response") or a reset, before any byte of an answer. A read
+    # time-out, or an answer cut off mid-body, means the router was working on it (and
+    # may bill it), so it is not retried.
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return True
+    if answered:
+        return False
+    if isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc).lower():
+        return True
+    return isinstance(exc, (httpx.ReadError, httpx.WriteError)) and _was_reset(exc)
+
+
+def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, answered: bool) -> float:
+    """Seconds to wait before the next attempt, or raise the typed error if there is none.
+
+    A wait that would pass the call's deadline is not waited: the error is raised at once
+    (a rate limit's carries the ``retry_after`` the router asked for).
+    """
     if isinstance(exc, httpx.HTTPError):
-        if attempt >= req.max_retries or not _safe_to_retry(exc):
+        exceeded = budget.check(0) if isinstance(exc, httpx.TimeoutException) else None
+        if exceeded is not None:  # a wait cut short by the deadline says so
+            raise errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False) from exc
+        if attempt >= req.max_retries or not _safe_to_retry(exc, answered):
             raise errors.connection_error(exc) from exc
         delay, reason = retry_delay(attempt, None), type(exc).__name__
+        if not budget.allows_wait(delay):
+            raise errors.connection_error(exc) from exc
     else:
         assert isinstance(exc, VisionRouterError)
         if not is_retryable(exc):
             raise exc
         if attempt >= req.max_retries:
-            seconds = time.monotonic() - started
-            raise errors.retries_exhausted(exc, attempts=attempt + 1, seconds=seconds) from exc
-        delay, reason = retry_delay(attempt, exc.retry_after), f"HTTP {exc.status_code}"
-    logger.debug("retry %d of %d to %s after %s, in %.2fs", attempt + 1, req.max_retries, req.url, reason, delay)
+            raise errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
+        asked = exc.retry_after
+        delay, reason = retry_delay(attempt, asked), f"HTTP {exc.status_code}"
+        if not budget.allows_wait(delay if asked is None else asked):
+            # A wait past the deadline is not waited: the error now, with the retry_after asked for.
+            raise errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
+    url = redact_url(req.url)
+    logger.debug("retry %d of %d to %s after %s, in %.2fs", attempt + 1, req.max_retries, url, reason, delay)
     return delay
 
 
@@ -208,13 +244,25 @@ class _PiecewiseRequest(httpx.Request):
         return self.read()
 
 
-def _build(client: httpx.Client | httpx.AsyncClient, req: Request) -> httpx.Request:
+def _timeout(req: Request, budget: Budget) -> httpx.Timeout:
+    # ``timeout`` bounds each read; no read outlasts the deadline. Waiting for a pooled
+    # connection is bounded by the deadline alone: a burst of calls queueing for the pool
+    # must not time out while the router is answering well.
+    read = budget.wait_timeout(req.timeout)
+    return httpx.Timeout(read, pool=budget.wait_timeout(None))
+
+
+def _build(client: httpx.Client | httpx.AsyncClient, req: Request, budget: Budget) -> httpx.Request:
     body = req.body
+    # Credentials in the URL go in a header (as httpx would put them), never in a logged URL.
+    url, basic = split_userinfo(req.url)
+    headers: Mapping[str, str] = req.headers if basic is None else {**req.headers, "Authorization": basic}
+    timeout = _timeout(req, budget)
     if isinstance(body, bytes):
-        return client.build_request(req.method, req.url, content=body or None, headers=req.headers, timeout=req.timeout)
+        return client.build_request(req.method, url, content=body or None, headers=headers, timeout=timeout)
     # Big inline payloads: each piece is written to the socket as it is (no joined copy),
     # under an explicit Content-Length so the router gets a plain, not chunked, body.
-    template = client.build_request(req.method, req.url, content=b"", headers=req.headers, timeout=req.timeout)
+    template = client.build_request(req.method, url, content=b"", headers=headers, timeout=timeout)
     headers = template.headers.copy()
     headers["Content-Length"] = str(sum(len(piece) for piece in body))
     return _PiecewiseRequest(
@@ -239,44 +287,70 @@ def _accept(response: httpx.Response, content: bytes, judge: Judge) -> Any:
 # The retry loops: one per flavour
 
 
-def _send(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> tuple[httpx.Response, Any]:
+class _Body:
+    """A body read whole, piece by piece, within the call's bounds."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def add(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        exceeded = self.budget.check(self.size)
+        if exceeded is not None:
+            raise errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False)
+
+
+def _send(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> tuple[httpx.Response, Any, Budget]:
     """Send until an answer is accepted: ``(response, judged body)``, or ``(open response, UNREAD)``."""
     register_header_secrets(req.headers)
     client = clients.sync()
-    attempt, started = 0, time.monotonic()
+    budget = Budget.start(req.deadline, req.max_response_bytes)
+    attempt = 0
     while True:
+        response = None
         try:
-            response = client.send(_build(client, req), stream=True)
+            response = client.send(_build(client, req, budget), stream=True)
             if _is_event_stream(response, stream):
-                return response, UNREAD
+                return response, UNREAD, budget
+            body = _Body(budget)
             try:
-                content = response.read()
+                for piece in response.iter_bytes():
+                    body.add(piece)
             finally:
                 response.close()
-            return response, _accept(response, content, judge)
+            return response, _accept(response, b"".join(body.pieces), judge), budget
         except (httpx.HTTPError, VisionRouterError) as exc:
-            delay = _retry_or_raise(exc, attempt, req, started)
+            delay = _retry_or_raise(exc, attempt, req, budget, answered=response is not None)
         attempt += 1
         time.sleep(delay)
 
 
-async def _asend(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> tuple[httpx.Response, Any]:
+async def _asend(
+    clients: HTTPClients, req: Request, judge: Judge, *, stream: bool
+) -> tuple[httpx.Response, Any, Budget]:
     """Async :func:`_send`."""
     register_header_secrets(req.headers)
     client = clients.async_()
-    attempt, started = 0, time.monotonic()
+    budget = Budget.start(req.deadline, req.max_response_bytes)
+    attempt = 0
     while True:
+        response = None
         try:
-            response = await client.send(_build(client, req), stream=True)
+            response = await client.send(_build(client, req, budget), stream=True)
             if _is_event_stream(response, stream):
-                return response, UNREAD
+                return response, UNREAD, budget
+            body = _Body(budget)
             try:
-                content = await response.aread()
+                async for piece in response.aiter_bytes():
+                    body.add(piece)
             finally:
                 await response.aclose()
-            return response, _accept(response, content, judge)
+            return response, _accept(response, b"".join(body.pieces), judge), budget
         except (httpx.HTTPError, VisionRouterError) as exc:
-            delay = _retry_or_raise(exc, attempt, req, started)
+            delay = _retry_or_raise(exc, attempt, req, budget, answered=response is not None)
         attempt += 1
         await asyncio.sleep(delay)
 
@@ -294,119 +368,14 @@ async def arequest(clients: HTTPClients, req: Request, judge: Judge) -> Any:
 # ---------------------------------------------------------------------------
 # Streams
 
-# Bytes read past [DONE] to let the connection go back to the pool (the body normally ends
-# right there); a server sending more than this is cut off, costing only the connection.
-_DRAIN_LIMIT = 64 * 1024
-
-
-class _StreamState:
-    """How a stream went, for the response layer to judge once it has been read.
-
-    Iterating yields the answer's events: SSE ``data`` payloads (bytes), or, when the
-    router answered the stream request with JSON, that one judged body. Afterwards
-    ``done`` says whether ``[DONE]`` arrived, ``failure`` holds the network error that
-    cut the body short (the stream then simply ends), and ``head`` the body's first
-    bytes if it held no event at all.
-    """
-
-    def __init__(self, response: httpx.Response, whole: Any, timeout: float | None) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.generation_id: str | None = response.headers.get("x-generation-id")
-        self.timeout = timeout
-        self.failure: httpx.HTTPError | None = None
-        self._response = response
-        self._whole = whole
-        self._reader = EventReader()
-        if whole is not UNREAD:
-            self._reader.done = True
-            self._reader.head = None
-
-    @property
-    def done(self) -> bool:
-        return self._reader.done
-
-    @property
-    def head(self) -> bytes | None:
-        return self._reader.head
-
-
-class Stream(_StreamState):
-    """A streamed answer (see :class:`_StreamState`); iterate it once."""
-
-    def __iter__(self) -> Iterator[Any]:
-        if self._whole is not UNREAD:
-            yield self._whole
-            return
-        reader, response = self._reader, self._response
-        try:
-            chunks = response.iter_bytes()
-            for raw in chunks:
-                yield from reader.feed(raw)
-                if reader.done:
-                    _drain(chunks)
-                    return
-            yield from reader.finish()
-        except httpx.HTTPError as exc:
-            self.failure = exc
-        finally:
-            response.close()
-
-
-class AsyncStream(_StreamState):
-    """Async :class:`Stream`."""
-
-    async def __aiter__(self) -> AsyncIterator[Any]:
-        if self._whole is not UNREAD:
-            yield self._whole
-            return
-        reader, response = self._reader, self._response
-        try:
-            chunks = response.aiter_bytes()
-            async for raw in chunks:
-                for payload in reader.feed(raw):
-                    yield payload
-                if reader.done:
-                    await _adrain(chunks)
-                    return
-            for payload in reader.finish():
-                yield payload
-        except httpx.HTTPError as exc:
-            self.failure = exc
-        finally:
-            await response.aclose()
-
-
-def _drain(chunks: Iterator[bytes]) -> None:
-    """Read the body's end after ``[DONE]`` so the connection is reused, not dropped."""
-    seen = 0
-    try:
-        for piece in chunks:
-            seen += len(piece)
-            if seen > _DRAIN_LIMIT:
-                return
-    except httpx.HTTPError:
-        pass  # the answer was complete; only the connection is lost
-
-
-async def _adrain(chunks: AsyncIterator[bytes]) -> None:
-    seen = 0
-    try:
-        async for piece in chunks:
-            seen += len(piece)
-            if seen > _DRAIN_LIMIT:
-                return
-    except httpx.HTTPError:
-        pass
-
 
 def open_stream(clients: HTTPClients, req: Request, judge: Judge) -> Stream:
     """Send a stream request (retrying until its answer begins) and return the open stream."""
-    response, whole = _send(clients, req, judge, stream=True)
-    return Stream(response, whole, req.timeout)
+    response, whole, budget = _send(clients, req, judge, stream=True)
+    return Stream(response, whole, req.timeout, budget)
 
 
 async def aopen_stream(clients: HTTPClients, req: Request, judge: Judge) -> AsyncStream:
     """Async :func:`open_stream`."""
-    response, whole = await _asend(clients, req, judge, stream=True)
-    return AsyncStream(response, whole, req.timeout)
+    response, whole, budget = await _asend(clients, req, judge, stream=True)
+    return AsyncStream(response, whole, req.timeout, budget)

@@ -8,16 +8,23 @@ import base64
 import os
 import posixpath
 import re
+import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from langchain_visionrouter._image_header import HEADER_BYTES, image_problem
 from langchain_visionrouter._images import (
+    DEFAULT_MAX_IMAGE_BYTES,
     MIME_ALIASES,
     base64_head,
+    base64_problem,
     check_base64_payload,
     check_image_url,
+    decoded_size,
+    incomplete_image,
     parse_data_url,
     pillow,
     sniff_mime_type,
@@ -31,27 +38,82 @@ __all__ = ["file_block", "image_block"]
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")  # only for a hint on a path that looks like base64
 
 
-def _read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:
+#: Bytes read at most from a file that will be downscaled or converted (a big photo may
+#: shrink to fit); a file sent as it is may not be bigger than the inline ceiling.
+MAX_READ_BYTES = 64 * 2**20
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _too_big(where: str, size: str, limit: int) -> ImageInputError:
+    return ImageInputError(
+        f"{where}: the file is {size}, over the {limit}-byte limit for a file sent inline, so it was not "
+        "read. Downscale or compress it first, or send it by http(s) URL."
+    )
+
+
+_PIECE = 2**20
+
+
+def _read_pipe(file: Any, limit: int, first: bytes = b"") -> bytes:
+    # In pieces: read(n) would set n bytes aside up front, whatever arrives.
+    data = bytearray(first)
+    while len(data) <= limit:
+        piece = file.read(min(_PIECE, limit + 1 - len(data)))
+        if not piece:
+            break
+        data += piece
+    return bytes(data)
+
+
+def read_path(path: str | os.PathLike[str], limit: int, *, allow_pipe: bool = False) -> tuple[bytes, str]:
+    """A file's bytes, read once and at most ``limit`` bytes of them; ``(bytes, where)``.
+
+    The path is checked before anything is read: a directory, a device (``/dev/zero``),
+    a socket, a pipe (unless ``allow_pipe``: the CLI's ``<(cat photo.png)``), or a file
+    over ``limit`` is refused. At most ``limit + 1`` bytes are read, so a file that grows
+    while read is refused too.
+    """
     where = f"file {os.fspath(path)!r}"
     p = Path(path).expanduser()
     try:
-        data = p.read_bytes()
+        info = p.stat()
+        pipe = allow_pipe and stat.S_ISFIFO(info.st_mode)
+        if not stat.S_ISREG(info.st_mode) and not pipe:
+            msg = f"{where}: is {_kind(info.st_mode)}, not an image file. Give the path of a regular file"
+            raise ImageInputError(msg + ", or read the data yourself and pass the bytes.")
+        if info.st_size > limit:
+            raise _too_big(where, f"{info.st_size} bytes", limit)
+        with p.open("rb") as file:
+            data = file.read(info.st_size + 1) if not pipe else _read_pipe(file, limit)
+        if not pipe and len(data) > info.st_size:
+            raise ImageInputError(f"{where}: the file grew while it was read; give a file that is complete.")
     except FileNotFoundError:
         hint = ""
         if isinstance(path, str) and len(path) > 64 and _B64_RE.fullmatch(path):
             hint = " It looks like base64 data: pass base64.b64decode(...) bytes or a data URL instead."
             where = f"file {path[:40] + '...'!r}"
         raise ImageInputError(f"{where}: no such file.{hint}") from None
-    except IsADirectoryError:
-        raise ImageInputError(f"{where}: is a directory, not an image file.") from None
     except OSError as exc:
         raise ImageInputError(f"{where}: cannot be read ({exc.strerror or exc}).") from None
+    if len(data) > limit:
+        raise _too_big(where, f"more than {limit} bytes", limit)
     if not data:
         raise ImageInputError(f"{where}: the file is empty.")
     return data, where
 
 
-_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
 _ACCEPTED = ", ".join(sorted(COMMON_IMAGE_TYPES))
 # Types Pillow reads that no router takes: image_block can convert them on request.
 _CONVERTIBLE = frozenset({"image/bmp", "image/tiff"})
@@ -129,10 +191,13 @@ def image_block(
         payload = check_base64_payload(payload, where=where)
         sniffed = sniff_mime_type(base64_head(payload))
         if not process and want in (None, sniffed) and sniffed in COMMON_IMAGE_TYPES:
+            problem = base64_problem(payload, decoded_size(payload))
+            if problem is not None:
+                raise incomplete_image(where, problem)
             return _image_base64_block(payload, sniffed, detail)  # checked; no need to decode it all
         return _image_from_bytes(base64.b64decode(payload), where, want, detail, max_side, max_bytes)
 
-    if isinstance(source, str) and _URL_RE.match(source):
+    if isinstance(source, str) and URL_RE.match(source):
         where = f"URL {source[:80]!r}"
         check_image_url(source, where=where)
         if process or want is not None:
@@ -143,7 +208,8 @@ def image_block(
             raise ImageInputError(msg)
         return _with_detail({"type": "image", "url": source}, detail)
 
-    data, where = _read_bytes(source, "image_block")
+    limit = MAX_READ_BYTES if process or want is not None else DEFAULT_MAX_IMAGE_BYTES
+    data, where = _read_bytes(source, "image_block", limit)
     return _image_from_bytes(data, where, want, detail, max_side, max_bytes)
 
 
@@ -180,16 +246,43 @@ def file_block(source: Any, *, filename: str | None = None) -> dict[str, Any]:
         payload = check_base64_payload(payload, where=where)
         _require_pdf(sniff_mime_type(base64_head(payload)), where)
         return _file_base64_block(payload, filename or "document.pdf")
-    if isinstance(source, str) and _URL_RE.match(source):
+    if isinstance(source, str) and URL_RE.match(source):
         check_image_url(source, where=f"URL {source[:80]!r}")
         name = filename or posixpath.basename(urlsplit(source).path) or "document.pdf"
         return {"type": "file", "url": source, "filename": name}
-    data, where = _read_bytes(source, "file_block")
-    _require_pdf(sniff_mime_type(data[:16]), where)
+    data, where = _read_bytes(source, "file_block", MAX_READ_BYTES)
     if filename is None:
         own = source if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None)
         filename = os.path.basename(os.fspath(own)) if isinstance(own, (str, os.PathLike)) else None
+    return _pdf_from_bytes(data, where, filename)
+
+
+def _pdf_from_bytes(data: bytes, where: str, filename: str | None) -> dict[str, Any]:
+    _require_pdf(sniff_mime_type(data[:16]), where)
     return _file_base64_block(base64.b64encode(data).decode("ascii"), filename or "document.pdf")
+
+
+def path_block(
+    path: str,
+    *,
+    detail: str | None = None,
+    max_side: int | None = None,
+    allow_pipe: bool = False,
+    check_type: Callable[[str | None], None] | None = None,
+) -> dict[str, Any]:
+    """A local file as an image or a PDF block, by its bytes, reading it once (the CLI's files).
+
+    Reading once matters for a pipe (``<(cat photo.png)``), which cannot be read twice.
+    ``check_type`` sees the type read from the bytes first (the CLI's own advice for a BMP).
+    """
+    _check_limit("max_side", max_side)
+    data, where = read_path(path, MAX_READ_BYTES if max_side else DEFAULT_MAX_IMAGE_BYTES, allow_pipe=allow_pipe)
+    mime = sniff_mime_type(data[:16])
+    if check_type is not None:
+        check_type(mime)
+    if mime == "application/pdf":
+        return _pdf_from_bytes(data, where, os.path.basename(path))
+    return _image_from_bytes(data, where, None, detail, max_side, None)
 
 
 def _check_limit(name: str, value: int | None) -> None:
@@ -212,27 +305,34 @@ def _pil_image(source: Any) -> Any:
     return source if module is not None and isinstance(source, module.Image) else None
 
 
-def _read_bytes(source: Any, caller: str) -> tuple[bytes, str]:
+def _read_bytes(source: Any, caller: str, limit: int) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if not data:
             raise ImageInputError(f"{caller}: the bytes are empty.")
-        return data, f"{len(data)} bytes given to {caller}"
+        where = f"{len(data)} bytes given to {caller}"
+        if len(data) > limit:
+            raise _too_big(where, f"{len(data)} bytes", limit)
+        return data, where
     if isinstance(source, (str, os.PathLike)):
-        return _read_file(source)
+        return read_path(source, limit)
     if callable(getattr(source, "read", None)):
         name = getattr(source, "name", None)
         where = f"file object {os.fspath(name)!r}" if isinstance(name, (str, os.PathLike)) else "file object"
         try:
-            data = source.read()
+            data = source.read(_PIECE)
+            if isinstance(data, str):
+                raise ImageInputError(f"{where}: opened in text mode; open it in binary mode ('rb').")
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise ImageInputError(f"{where}: read() returned {type(data).__name__}, not bytes.")
+            if len(data) == _PIECE:
+                data = _read_pipe(source, limit, bytes(data))
         except OSError as exc:
             raise ImageInputError(f"{where}: cannot be read ({exc}).") from None
-        if isinstance(data, str):
-            raise ImageInputError(f"{where}: opened in text mode; open it in binary mode ('rb').")
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise ImageInputError(f"{where}: read() returned {type(data).__name__}, not bytes.")
         if not data:
             raise ImageInputError(f"{where}: nothing to read (empty, or already read to the end).")
+        if len(data) > limit:
+            raise _too_big(where, f"more than {limit} bytes", limit)
         return bytes(data), where
     raise ImageInputError(f"{caller}: cannot read {type(source).__name__}; give {_SOURCES}.")
 
@@ -261,6 +361,9 @@ def _image_from_bytes(
             f"Accepted image types: {_ACCEPTED}."
         )
         raise ImageInputError(msg + hint)
+    problem = image_problem(data[:HEADER_BYTES], data, len(data), whole=True) if sniffed in COMMON_IMAGE_TYPES else None
+    if problem is not None:
+        raise incomplete_image(where, problem)
     mime = sniffed or ""
     if max_side is not None or max_bytes is not None or (want is not None and want != sniffed):
         convert_to = want if want is not None and want != sniffed else None
@@ -288,3 +391,19 @@ def _require_pdf(mime: str | None, where: str) -> None:
 
 def _file_base64_block(payload: str, filename: str) -> dict[str, Any]:
     return {"type": "file", "base64": payload, "mime_type": "application/pdf", "filename": filename}
+
+
+def is_web_url(source: str) -> bool:
+    """Whether ``source`` is an http(s) URL (fetched by the router, not read here)."""
+    return source[:8].lower().startswith(("http://", "https://"))
+
+
+def is_pdf_url(source: str) -> bool:
+    """Whether a URL (or data URL) is to be sent as a PDF file part: from its type or path."""
+    if source[:5].lower() == "data:":
+        return source[5:21].lower() == "application/pdf;"
+    if is_web_url(source):
+        from urllib.parse import urlsplit
+
+        return urlsplit(source).path.lower().endswith(".pdf")
+    return False

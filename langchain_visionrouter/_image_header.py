@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import struct
 
-__all__ = ["HEADER_BYTES", "image_dimensions"]
+__all__ = ["HEADER_BYTES", "TAIL_BYTES", "image_dimensions", "image_problem"]
 
 #: Bytes enough for the size of nearly every image: a JPEG's frame header can sit behind
 #: an EXIF block (thumbnails included) of up to 64 KiB, and a few more segments.
 HEADER_BYTES = 256 * 1024
+#: Bytes of an image's end enough to see whether it was cut short.
+TAIL_BYTES = 4096
 
 
 def image_dimensions(data: bytes) -> tuple[int, int] | None:
@@ -100,4 +102,35 @@ def _jpeg(data: bytes) -> tuple[int, int] | None:
             height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
             return _positive(width, height)
         pos += 2 + length
+    return None
+
+
+_TYPE_NAMES = {b"\x89P": "PNG", b"GI": "GIF", b"RI": "WebP", b"\xff\xd8": "JPEG"}
+
+
+def image_problem(head: bytes, tail: bytes, size: int, *, whole: bool = False) -> str | None:
+    """What makes an image of an accepted type unfit to send, or ``None`` if nothing does.
+
+    A header too short (a 6-byte ``GIF89a`` stub) or damaged to give the size, or a file
+    visibly cut short: a PNG without its ``IEND`` chunk, a GIF without its trailer, a WebP
+    shorter than its RIFF header says. A JPEG's end is checked only when ``whole`` (the
+    bytes are all in ``tail``): data may follow its end marker (a motion photo's video).
+
+    Args:
+        head: The first bytes (up to :data:`HEADER_BYTES`).
+        tail: The last bytes (a few KiB), or all of them.
+        size: The image's length in bytes.
+        whole: ``tail`` holds the whole image.
+    """
+    name = _TYPE_NAMES.get(head[:2], "image")
+    if image_dimensions(head) is None:
+        return f"the {name} header is incomplete or damaged (its size in pixels cannot be read)"
+    if name == "PNG" and b"IEND" not in tail:
+        return "the PNG is cut short (its closing IEND chunk is missing)"
+    if name == "GIF" and b";" not in tail[-16:]:
+        return "the GIF is cut short (its closing trailer byte is missing)"
+    if name == "WebP" and int.from_bytes(head[4:8], "little") + 8 > size:
+        return f"the WebP is cut short ({size} bytes of the {int.from_bytes(head[4:8], 'little') + 8} its header says)"
+    if name == "JPEG" and whole and b"\xff\xd9" not in tail:
+        return "the JPEG is cut short (its end-of-image marker is missing)"
     return None

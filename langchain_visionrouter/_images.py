@@ -35,6 +35,7 @@ from threading import Lock
 from types import ModuleType
 from urllib.parse import urlsplit
 
+from langchain_visionrouter._image_header import HEADER_BYTES, TAIL_BYTES, image_dimensions, image_problem
 from langchain_visionrouter._routers import COMMON_IMAGE_TYPES
 from langchain_visionrouter.errors import ImageInputError
 
@@ -113,6 +114,7 @@ class ImagePolicy:
     max_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     max_side: int | None = None
     fit_bytes: int | None = None
+    cache: bool = True  # remember resized images (see RESIZE_CACHE_BYTES)
 
     def describe_allowed(self) -> str:
         return ", ".join(sorted(self.allowed_types))
@@ -221,21 +223,38 @@ def _is_base64(payload: str) -> bool:
     )
 
 
-def _decoded_size(payload: str) -> int:
+def decoded_size(payload: str) -> int:
     return len(payload) // 4 * 3 - payload[-2:].count("=")
 
 
-def base64_head(payload: str) -> bytes:
+def base64_head(payload: str, nbytes: int = 24) -> bytes:
+    """The first ``nbytes`` (rounded up to 3) of a checked base64 payload, decoded."""
     try:
-        return base64.b64decode(payload[:32])
+        return base64.b64decode(payload[: -(-nbytes // 3) * 4])
     except (binascii.Error, ValueError):
         return b""
+
+
+def base64_problem(payload: str, size: int) -> str | None:
+    """What makes a checked base64 image unfit to send (see ``image_problem``); decodes only its ends."""
+    head = base64_head(payload, 4096)  # the size of nearly every image is in here
+    if image_dimensions(head) is None and len(payload) > 4096 // 3 * 4:
+        head = base64_head(payload, HEADER_BYTES)  # a JPEG's frame header behind a big EXIF block
+    try:
+        tail = base64.b64decode(payload[-(TAIL_BYTES // 3 * 4) :])
+    except (binascii.Error, ValueError):
+        tail = b""
+    return image_problem(head, tail, size, whole=len(head) >= size)
+
+
+def incomplete_image(where: str, problem: str) -> ImageInputError:
+    return ImageInputError(f"{where}: {problem}, so it is not sent. Is the image complete? Encode the whole file.")
 
 
 def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, *, where: str) -> tuple[str, str]:
     """Check an inline image; return ``(mime type read from the bytes, payload)``."""
     payload = check_base64_payload(payload, where=where)
-    size = _decoded_size(payload)
+    size = decoded_size(payload)
     if size > policy.max_bytes:
         msg = (
             f"{where}: the image is {_size(size)}, over the {_size(policy.max_bytes)} ceiling, so it "
@@ -253,6 +272,9 @@ def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, 
             f"{policy.describe_allowed()}. Convert the image (e.g. to PNG or JPEG) first."
         )
         raise ImageInputError(msg)
+    problem = base64_problem(payload, size)
+    if problem is not None:
+        raise incomplete_image(where, problem)
     if declared and declared != sniffed:
         logger.info("%s: declared %s but the bytes are %s; sending %s", where, declared, sniffed, sniffed)
     if policy.max_side is not None or (policy.fit_bytes is not None and size > policy.fit_bytes):
@@ -263,19 +285,48 @@ def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, 
 # Resized images by (sha256 of the payload, limits): a conversation re-sends its
 # images on every turn, and hashing costs a few ms where resizing costs a hundred.
 # Only results are kept (an image already within the limits is remembered as such),
-# never the caller's payloads.
+# never the caller's payloads. Process-wide, so bounded in bytes (least recently used
+# first out); ``ImagePolicy(cache=False)`` (``image_resize_cache=False``) bypasses it.
 _FIT_CACHE: OrderedDict[tuple[bytes, int | None, int | None], tuple[str, str] | None] = OrderedDict()
-_FIT_CACHE_SIZE = 32
+#: Bytes of resized images kept process-wide (base64 characters); 0 keeps none.
+RESIZE_CACHE_BYTES = 32 * 2**20
+_fit_cache_bytes = 0
 _FIT_CACHE_LOCK = Lock()
+
+
+def _entry_size(entry: tuple[str, str] | None) -> int:
+    return 0 if entry is None else len(entry[1])
+
+
+def _remember(key: tuple[bytes, int | None, int | None], result: tuple[str, str] | None) -> None:
+    global _fit_cache_bytes
+    size = _entry_size(result)
+    if size > RESIZE_CACHE_BYTES:
+        return
+    with _FIT_CACHE_LOCK:
+        _fit_cache_bytes -= _entry_size(_FIT_CACHE.pop(key, None))
+        _FIT_CACHE[key] = result
+        _fit_cache_bytes += size
+        while _FIT_CACHE and (_fit_cache_bytes > RESIZE_CACHE_BYTES or len(_FIT_CACHE) > 4096):
+            _fit_cache_bytes -= _entry_size(_FIT_CACHE.popitem(last=False)[1])
+
+
+def clear_resize_cache() -> None:
+    """Forget every remembered resized image."""
+    global _fit_cache_bytes
+    with _FIT_CACHE_LOCK:
+        _FIT_CACHE.clear()
+        _fit_cache_bytes = 0
 
 
 def _fit_base64(payload: str, mime: str, policy: ImagePolicy, *, where: str) -> tuple[str, str]:
     key = (hashlib.sha256(payload.encode("ascii")).digest(), policy.max_side, policy.fit_bytes)
-    with _FIT_CACHE_LOCK:
-        if key in _FIT_CACHE:
-            _FIT_CACHE.move_to_end(key)
-            hit = _FIT_CACHE[key]
-            return (mime, payload) if hit is None else hit
+    if policy.cache:
+        with _FIT_CACHE_LOCK:
+            if key in _FIT_CACHE:
+                _FIT_CACHE.move_to_end(key)
+                hit = _FIT_CACHE[key]
+                return (mime, payload) if hit is None else hit
     data = base64.b64decode(payload)
     out, out_mime = pillow().fit_image(data, where=where, max_side=policy.max_side, max_bytes=policy.fit_bytes)
     result = None
@@ -287,10 +338,8 @@ def _fit_base64(payload: str, mime: str, policy: ImagePolicy, *, where: str) -> 
             )
             raise ImageInputError(msg)
         result = (out_mime, base64.b64encode(out).decode("ascii"))
-    with _FIT_CACHE_LOCK:
-        _FIT_CACHE[key] = result
-        while len(_FIT_CACHE) > _FIT_CACHE_SIZE:
-            _FIT_CACHE.popitem(last=False)
+    if policy.cache:
+        _remember(key, result)
     return (mime, payload) if result is None else result
 
 

@@ -14,10 +14,12 @@ placeholder key like ``"k"`` cannot mangle every message.
 
 from __future__ import annotations
 
+import base64
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = [
     "CREDENTIAL_HEADERS",
@@ -27,6 +29,7 @@ __all__ = [
     "redact_url",
     "register_header_secrets",
     "register_secret",
+    "split_userinfo",
 ]
 
 #: Request headers whose values are credentials.
@@ -87,22 +90,46 @@ def _redact(value: Any, secrets: tuple[str, ...]) -> Any:
     return value
 
 
-#: Query parameters whose values are credentials.
-CREDENTIAL_QUERY_PARAMETERS = frozenset({"api_key", "apikey", "api-key", "key", "access_token", "token"})
+# Query parameters whose values are credentials (``?key=...``, ``?api_key=...``, ``?token=...``).
+_SECRET_QUERY_RE = re.compile(r"(?i)((?:^|&)[^=&]*(?:key|token|secret|password|passwd|sig)[^=&]*=)[^&]*")
 
 
-def redact_url(url: str) -> str:
-    """``url`` fit to show: user and password removed, credential query values masked."""
+def redact_url(url: str | None) -> str | None:
+    """``url`` fit to be shown: credentials in its userinfo and secret query values as ``***``.
+
+    ``http://user:pass@host/v1?key=abc`` -> ``http://***@host/v1?key=***``. Used wherever a
+    URL is shown or traced: ``repr``, LangSmith parameters, errors and log lines.
+    """
+    if not url:
+        return url
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
     except ValueError:
-        return str(redact(url))
-    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
-    query = parts.query
+        return MASK  # cannot be parsed, so cannot be shown safely
+    netloc, query = parts.netloc, parts.query
+    if "@" in netloc:
+        netloc = MASK + "@" + netloc.rpartition("@")[2]
     if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, MASK if k.lower() in CREDENTIAL_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
-    shown: str = redact(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
-    return shown
+        query = _SECRET_QUERY_RE.sub(lambda m: m.group(1) + MASK, query)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def split_userinfo(url: str) -> tuple[str, str | None]:
+    """``(url without userinfo, "Basic ..." header value)``; the header is ``None`` without userinfo.
+
+    This is what httpx does with a URL's userinfo (Basic auth, which replaces any other
+    ``Authorization``), done before the request is built so that no URL httpx logs or
+    puts in an error carries the credentials. Both are registered as secrets.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    user, password = unquote(user), unquote(password)
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    for secret in (userinfo, password, token):
+        register_secret(secret)
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), f"Basic {token}"

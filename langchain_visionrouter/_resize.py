@@ -12,7 +12,11 @@ Rules kept by every function here:
 * EXIF orientation is applied to the pixels (the re-encoded image carries no EXIF,
   which also drops location data);
 * with ``max_bytes`` the result is under the limit, or ``ImageInputError`` says it
-  cannot be (quality is lowered first for JPEG/WebP, then the image is scaled down).
+  cannot be (quality is lowered first for JPEG/WebP, then the image is scaled down);
+* nothing over :data:`MAX_PIXELS` is decoded: the size is read from the header first
+  (a decompression bomb, a small file of a huge image, is refused before Pillow
+  allocates anything), and big images are decoded at a reduced scale where the codec
+  can (JPEG ``draft``) and shrunk with ``reduce`` before the fine resampling.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ from __future__ import annotations
 import io
 import logging
 import math
-import warnings
 
 from PIL import Image, ImageOps
 
+from langchain_visionrouter._image_header import HEADER_BYTES, image_dimensions
 from langchain_visionrouter.errors import ImageInputError
 
-__all__ = ["encode_image", "fit_image"]
+__all__ = ["MAX_PIXELS", "encode_image", "fit_image"]
+
+#: Pixels an image may have to be decoded here (a 48-megapixel photo fits; its decoded
+#: form is ~200 MB already). Below Pillow's own bomb threshold, whose warning is kept.
+MAX_PIXELS = 64_000_000
 
 logger = logging.getLogger(__name__)
 
@@ -51,23 +59,23 @@ def fit_image(
     The input comes back unchanged (same object) when it is already within the limits
     and no conversion is asked for, so a small image is never re-encoded.
     """
+    _check_pixels(image_dimensions(data[:HEADER_BYTES]), where)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as opened:
-                source_format = opened.format or ""
-                if convert_to is None and _within(opened.size, len(data), max_side, max_bytes):
-                    return data, _MIMES.get(source_format, "application/octet-stream")
-                if getattr(opened, "n_frames", 1) > 1:
-                    logger.warning("%s: animated image; only its first frame is sent after resizing", where)
-                scale = _first_scale(opened.size, source_format, len(data), max_side, max_bytes, convert_to)
-                start_side = max(1, round(max(opened.size) * scale))
-                if source_format == "JPEG" and scale < 1:
-                    # Decode at a reduced scale straight away: much faster for big photos.
-                    # (Room is left above the first guess, which may be too cautious.)
-                    room = min(max(opened.size), max_side or max(opened.size), start_side * 2)
-                    opened.draft(opened.mode, (room, room))
-                image = _upright(opened)
+        with Image.open(io.BytesIO(data)) as opened:
+            _check_pixels(opened.size, where)  # types whose header image_dimensions does not read
+            source_format = opened.format or ""
+            if convert_to is None and _within(opened.size, len(data), max_side, max_bytes):
+                return data, _MIMES.get(source_format, "application/octet-stream")
+            if getattr(opened, "n_frames", 1) > 1:
+                logger.warning("%s: animated image; only its first frame is sent after resizing", where)
+            scale = _first_scale(opened.size, source_format, len(data), max_side, max_bytes, convert_to)
+            start_side = max(1, round(max(opened.size) * scale))
+            if source_format == "JPEG" and scale < 1:
+                # Decode at a reduced scale straight away: much faster for big photos.
+                # (Room is left above the first guess, which may be too cautious.)
+                room = min(max(opened.size), max_side or max(opened.size), start_side * 2)
+                opened.draft(opened.mode, (room, room))
+            image = _upright(opened)
     except ImageInputError:
         raise
     except Image.DecompressionBombError:
@@ -85,6 +93,16 @@ def fit_image(
         start_side=start_side,
         source_bytes=len(data),
     )
+
+
+def _check_pixels(size: tuple[int, int] | None, where: str) -> None:
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        msg = (
+            f"{where}: the image is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels), over "
+            f"the {MAX_PIXELS / 1e6:.0f}-megapixel ceiling for decoding it safely, so it is not resized or sent. "
+            "Downscale it with an image tool first."
+        )
+        raise ImageInputError(msg)
 
 
 def encode_image(
@@ -224,7 +242,8 @@ def _encode(
         (and PNG, which has no quality knob) have one try, so they stay lossless."""
         lossy = fmt == "JPEG" or (fmt == "WEBP" and not alpha)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        frame = prepared if size == prepared.size else prepared.resize(size, Image.Resampling.LANCZOS)
+        # reducing_gap: shrink by whole factors first (fast, box filter), then resample finely.
+        frame = prepared if size == prepared.size else prepared.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         qualities: tuple[int | None, ...] = (None,) if not lossy else _QUALITIES if max_bytes else _QUALITIES[:1]
         out = b""
         for quality in qualities:

@@ -38,6 +38,7 @@ from langchain_visionrouter._fields import (
     parse_tool_calls,
     usage_metadata,
 )
+from langchain_visionrouter._limits import Exceeded
 from langchain_visionrouter._outputs import MAPPED_TOP_FIELDS, OutputBlocks, message_content, unmapped_fields
 from langchain_visionrouter._reasoning import StreamDetails
 from langchain_visionrouter.errors import StreamError, error_from_body
@@ -169,7 +170,7 @@ def _message(
 
 
 class StreamEnd(Protocol):
-    """How a stream's body ended, as the HTTP layer reports it (see ``_http.Stream``)."""
+    """How a stream's body ended, as the HTTP layer reports it (see ``_streams.Stream``)."""
 
     @property
     def done(self) -> bool: ...  # "[DONE]" arrived
@@ -177,6 +178,8 @@ class StreamEnd(Protocol):
     def head(self) -> bytes | None: ...  # the body's first bytes, if it held no event at all
     @property
     def failure(self) -> BaseException | None: ...  # the network error that cut it short
+    @property
+    def exceeded(self) -> Exceeded | None: ...  # the bound (deadline, size) that stopped it
     @property
     def timeout(self) -> float | None: ...
     @property
@@ -367,6 +370,14 @@ class StreamAssembler:
         anything), or if it ended with neither ``[DONE]`` nor a ``finish_reason``: a
         truncated answer is never passed off as complete.
         """
+        if end.exceeded is not None:
+            raise errors.limit_exceeded(
+                end.exceeded.what,
+                end.exceeded.limit,
+                stream=True,
+                generation_id=self.generation_id,
+                partial=self.partial(),
+            )
         if end.failure is not None:
             raise errors.stream_interrupted(
                 end.failure, timeout=end.timeout, generation_id=self.generation_id, partial=self.partial()

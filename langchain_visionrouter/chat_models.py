@@ -29,10 +29,11 @@ from langchain_visionrouter import _http, _modalities, _vision, errors
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
+from langchain_visionrouter._limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
 from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._outputs import output_options, wants_audio
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
-from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._tokens import TokenEstimates
 from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
@@ -87,8 +88,17 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             From ``VISIONROUTER_BASE_URL``, else the router preset's.
         timeout: float | None
             Seconds to wait for the router (for streams: between two pieces of data).
+        deadline: float | None
+            Seconds a whole call may take: every attempt, retry wait and stream read
+            (default 900). A wait the router asks for (``Retry-After``) that would pass
+            it is not waited: the error is raised at once, with ``retry_after`` on it.
         max_retries: int
             Retries after the first attempt, on 408, 429, 5xx and failed connections.
+        max_connections: int
+            Connections per pool (default 100); calls beyond it queue for a free one,
+            and the queueing counts against ``deadline``, not ``timeout``.
+        max_response_bytes: int
+            Cap on an answer's size once decoded (default 64 MiB); over it, an error.
         streaming: bool
             Stream by default, also under ``invoke``.
         stream_usage: bool
@@ -210,7 +220,18 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     base_url: str | None = None
     """Base URL of the chat-completions API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset."""
     timeout: float | None = Field(default=600.0, validation_alias=AliasChoices("timeout", "request_timeout"))
-    """Seconds to wait for the router; ``None`` waits forever."""
+    """Seconds to wait for each read from the router; ``None`` waits as long as ``deadline`` allows."""
+    deadline: float | None = Field(default=DEFAULT_DEADLINE, gt=0)
+    """Seconds a whole call may take, retries, waits and stream reads included; ``None``: no bound.
+
+    The total-time budget: a retry wait (back-off or ``Retry-After``) that would pass it is
+    not waited, the typed error is raised at once (``RateLimitError.retry_after`` says how
+    long the router asked to wait); a stream still going at the deadline ends in
+    ``RequestTimeoutError`` with what was streamed as ``partial``."""
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, gt=0)
+    """Connections in each pool (the sync client's, and each event loop's async client's)."""
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Cap on the size of an answer, decoded (a whole JSON body, or a whole stream)."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (so at most ``max_retries + 1`` requests)."""
     streaming: bool = False
@@ -257,11 +278,13 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
     image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
     """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
+    image_resize_cache: bool = True
+    """Remember resized images (process-wide, bounded in bytes) so a conversation re-sending
+    them does not resize them again; ``False`` keeps no copy of them."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _clients: _http.HTTPClients = PrivateAttr()
-    # Where the key came from (a variable's name...), for a 401's message; never the key.
 
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
@@ -286,11 +309,18 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         # dict is escaped as user data), so headers holding a credential are one secret.
         if any(name.lower() in CREDENTIAL_HEADERS for name in self.default_headers or {}):
             secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
+        if self.base_url is not None and redact_url(self.base_url) != self.base_url:
+            secrets["base_url"] = "VISIONROUTER_BASE_URL"  # it carries credentials
         return secrets
 
     @field_serializer("default_headers")
     def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
         return mask_credential_headers(headers)
+
+    @field_serializer("base_url")
+    def _dump_base_url(self, url: str | None) -> str | None:
+        # model_dump feeds LangSmith's invocation parameters: no credentials in a URL there.
+        return redact_url(url)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -320,7 +350,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return {
             "model": self.model,
             "router": self.router,
-            "base_url": self.base_url,
+            "base_url": redact_url(self.base_url),
             **self._default_params,
             **router_body(self._router_fields(), {}, self.preset),
         }
@@ -409,6 +439,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             body=encode_body(payload),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            deadline=self.deadline,
+            max_response_bytes=self.max_response_bytes,
         )
 
     # -- generation: sync and async shells over the same pure pieces --------------------

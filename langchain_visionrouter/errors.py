@@ -551,3 +551,33 @@ def output_modalities_error(
         )
     msg = f"{model_id} cannot answer in the output modalities requested{asked}: the router said {exc.message!r}. {hint}"
     return restated(exc, msg, cls=NotFoundError)
+
+
+def limit_exceeded(
+    what: str, limit: float, *, stream: bool, partial: Any = None, generation_id: str | None = None
+) -> VisionRouterError:
+    """A call stopped at one of its bounds (see :mod:`langchain_visionrouter._limits`).
+
+    ``what`` is ``"deadline"`` (seconds), ``"answer"`` (decoded bytes of the whole answer)
+    or ``"event"`` (bytes of one server-sent event). Never retried: the same request
+    would run into the same bound.
+    """
+    if what == "deadline":
+        msg = (
+            f"the call did not finish within its {limit:g}s deadline (every attempt, wait and stream read "
+            "included), so it was stopped. Raise ChatVisionRouter(deadline=...) if answers this slow are expected."
+        )
+        return RequestTimeoutError(msg, generation_id=generation_id, partial=partial)
+    if what == "event":
+        msg = (
+            f"one event of the stream is over {int(limit)} bytes, so the stream was stopped there; a router "
+            "does not send events that big. Check base_url points at an OpenAI-compatible router."
+        )
+    else:
+        msg = (
+            f"the router's answer is over the {int(limit)}-byte cap (decoded), so it was not read further. "
+            "Raise ChatVisionRouter(max_response_bytes=...) if answers that big are expected."
+        )
+    if stream:
+        return StreamError(msg, generation_id=generation_id, partial=partial)
+    return VisionRouterError(msg, generation_id=generation_id, partial=partial)

@@ -12,7 +12,8 @@ with ``respond(fn)`` answers (``fn(request) -> Scripted``, e.g. echoing the prom
 concurrency tests), else the request gets a 599 so a test never hangs. Streams are
 sent with chunked encoding, one piece per ``chunks`` item, optionally slowed
 (``delay``) or cut off (``drop``: the connection is closed without the terminating
-chunk). ``abort`` closes the connection without any answer.
+chunk). ``abort`` closes the connection without any answer; ``reset`` resets it (an RST,
+as a load balancer dropping a stale keep-alive connection does).
 
 ``hold()`` returns a gate: an answer scripted with ``gate=`` waits for it before its
 status line, or after ``gate_after`` stream pieces. While held, the server watches the
@@ -27,6 +28,7 @@ import contextlib
 import json as jsonlib
 import select
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -57,6 +59,7 @@ class Scripted:
     delay: float = 0.0  # seconds before the status line (and between chunks)
     drop: bool = False  # close the connection before the stream's end
     abort: bool = False  # close the connection without sending anything
+    reset: bool = False  # reset the connection (RST) without sending anything
     gate: threading.Event | None = None  # wait for it (see FakeRouter.hold) ...
     gate_after: int | None = None  # ... after this many stream pieces; None: before the status line
 
@@ -185,6 +188,11 @@ class FakeRouter:
                     self.close_connection = True  # the client went away (time-out, cancelled stream)
 
             def _answer(self, scripted: Scripted) -> None:
+                if scripted.reset:  # SO_LINGER 0: close() sends an RST, not a FIN
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 if scripted.abort:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
@@ -252,6 +260,10 @@ class FakeRouter:
     def abort(self) -> None:
         """Script a connection closed without any answer."""
         self._script.append(Scripted(abort=True))
+
+    def reset(self) -> None:
+        """Script a connection reset (RST) without any answer."""
+        self._script.append(Scripted(reset=True))
 
     def respond(self, fn: Callable[[Recorded], Scripted]) -> None:
         """Answer every request the script does not cover with ``fn(request)``."""

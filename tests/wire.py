@@ -407,6 +407,7 @@ class Ended:
     done: bool = True
     head: bytes | None = None
     failure: BaseException | None = None
+    exceeded: Any = None  # a _limits.Exceeded
     timeout: float | None = None
     status_code: int = 200
     headers: dict[str, str] = field(default_factory=dict)

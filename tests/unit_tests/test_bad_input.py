@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
+import os
+import struct
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +28,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from PIL import Image
 
-from langchain_visionrouter import ChatVisionRouter, ImageInputError, InvalidInputError, image_block
+from langchain_visionrouter import ChatVisionRouter, ImageInputError, InvalidInputError, file_block, image_block
 from langchain_visionrouter._images import ImagePolicy
 from langchain_visionrouter._messages import convert_messages
 from langchain_visionrouter._routers import get_router
@@ -395,3 +402,202 @@ def test_one_bad_image_among_good_ones_blocks_the_whole_request(send: Any, fake_
         {"type": "image", "base64": b64(BMP), "mime_type": "image/bmp"},
     ]
     refused(send, fake_router, user(*blocks), ImageInputError, "content block 3", "BMP")
+
+
+# ---------------------------------------------------------------------------
+# Hostile files (issue 15): refused before anything big is read, decoded or sent, in
+# bounded time and memory. Each names what was wrong, where, and what to do.
+
+
+@contextlib.contextmanager
+def bounded(seconds: float = 3.0, megabytes: float = 40.0) -> Iterator[None]:
+    """The block runs in under ``seconds`` and allocates under ``megabytes`` at its peak."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.monotonic() - started < seconds
+    assert peak < megabytes * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def sparse_file(path: Path, size: int, head: bytes) -> Path:
+    with path.open("wb") as file:
+        file.write(head)
+        file.truncate(size)  # no disk used, but a read would return all of it
+    return path
+
+
+def zero_png(width: int, height: int) -> bytes:
+    """A valid grayscale PNG of zeros: tiny on disk, ``width * height`` bytes decoded."""
+    pack = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    rows = row * 100
+    idat = b"".join(pack.compress(rows) for _ in range(height // 100)) + pack.flush()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return zero_png(12000, 12000)  # 144 megapixels, ~140 KB
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [("/dev/zero", "is a device"), ("/dev/urandom", "is a device"), ("{tmp}", "is a directory")],
+)
+def test_non_regular_paths_are_refused_before_reading(tmp_path: Path, path: str, what: str) -> None:
+    path = path.format(tmp=tmp_path)
+    with bounded(), pytest.raises(ImageInputError, match=what) as info:
+        image_block(path)
+    assert repr(path) in str(info.value) and "regular file" in str(info.value)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)  # no writer: opening it would block forever
+    with bounded(), pytest.raises(ImageInputError, match=r"is a pipe \(FIFO\)"):
+        image_block(fifo)
+    with bounded(), pytest.raises(ImageInputError, match="is a pipe"):
+        file_block(str(fifo))
+
+
+@pytest.mark.parametrize("max_side", [None, 1024])
+def test_a_huge_file_is_refused_from_its_size_without_reading_it(tmp_path: Path, max_side: int | None) -> None:
+    huge = sparse_file(tmp_path / "huge.png", 300 * 2**20, PNG[:64])
+    with bounded(), pytest.raises(ImageInputError, match=r"over the .*-byte limit") as info:
+        image_block(huge, max_side=max_side)
+    assert "huge.png" in str(info.value) and "Downscale or compress it first" in str(info.value)
+
+
+def test_a_huge_pdf_is_refused_from_its_size(tmp_path: Path) -> None:
+    huge = sparse_file(tmp_path / "huge.pdf", 300 * 2**20, b"%PDF-1.4\n")
+    with bounded(), pytest.raises(ImageInputError, match=r"over the .*-byte limit"):
+        file_block(huge)
+
+
+def test_a_file_object_is_read_only_up_to_the_ceiling() -> None:
+    class Endless(io.RawIOBase):
+        asked: list[int] = []
+
+        def read(self, size: int = -1) -> bytes:
+            self.asked.append(size)
+            return PNG[:8] + b"\x00" * (size - 8) if size > 0 else b"\x00" * 2**31
+
+    with bounded(megabytes=60), pytest.raises(ImageInputError, match=r"more than .* bytes"):
+        image_block(Endless())
+    assert Endless.asked and all(0 < n <= 20 * 2**20 + 1 for n in Endless.asked)
+
+
+def test_bytes_over_the_ceiling_are_refused() -> None:
+    with pytest.raises(ImageInputError, match="over the 20971520-byte limit"):
+        image_block(PNG[:64] + bytes(21 * 2**20))
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(tmp_path: Path, bomb: bytes) -> None:
+    path = tmp_path / "bomb.png"
+    path.write_bytes(bomb)
+    with bounded(seconds=2, megabytes=30), pytest.raises(ImageInputError, match="12000x12000 pixels") as info:
+        image_block(path, max_side=1024)
+    assert "bomb.png" in str(info.value) and "megapixel ceiling" in str(info.value)
+    assert "Downscale it with an image tool first" in str(info.value)
+
+
+def test_a_decompression_bomb_sent_with_image_max_side_is_refused(
+    send: Any, fake_router: FakeRouter, bomb: bytes
+) -> None:
+    block = {"type": "image", "base64": b64(bomb), "mime_type": "image/png"}
+    with bounded(seconds=5, megabytes=30):
+        refused(send, fake_router, user(block), ImageInputError, "content block 1", "megapixel", image_max_side=512)
+
+
+def test_a_big_jpeg_is_still_downscaled_with_draft(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (6000, 4000), (10, 120, 200)).save(photo, quality=80)  # 24 megapixels, under the ceiling
+    block = image_block(photo, max_side=512)
+    with Image.open(io.BytesIO(base64.b64decode(block["base64"]))) as out:
+        assert max(out.size) == 512
+
+
+def truncated_cases() -> list[tuple[str, bytes, str]]:
+    return [
+        ("png-half", PNG[: len(PNG) // 2], "PNG is cut short"),
+        ("png-signature-only", PNG[:16], "PNG header is incomplete"),
+        ("gif89a-stub", b"GIF89a", "GIF header is incomplete"),
+        ("gif-no-trailer", GIF[:-1], "GIF is cut short"),
+        ("webp-half", WEBP[: len(WEBP) // 2 + 8], "WebP"),
+        ("jpeg-header-only", JPEG[:20], "JPEG header is incomplete"),
+    ]
+
+
+@pytest.mark.parametrize(("data", "needle"), [c[1:] for c in truncated_cases()], ids=[c[0] for c in truncated_cases()])
+def test_truncated_images_are_refused_everywhere(
+    send: Any, fake_router: FakeRouter, tmp_path: Path, data: bytes, needle: str
+) -> None:
+    path = tmp_path / "cut.img"
+    path.write_bytes(data)
+    with pytest.raises(ImageInputError, match=needle) as info:
+        image_block(path)
+    assert "cut.img" in str(info.value) and "complete" in str(info.value)
+    with pytest.raises(ImageInputError, match=needle):
+        image_block(data)
+    mime = sniff(data)
+    with pytest.raises(ImageInputError, match=needle):
+        image_block(data_url(mime, data))
+    refused(
+        send,
+        fake_router,
+        user({"type": "image_url", "image_url": {"url": data_url(mime, data)}}),
+        ImageInputError,
+        needle,
+    )
+    refused(send, fake_router, user({"type": "image", "base64": b64(data), "mime_type": mime}), ImageInputError, needle)
+
+
+def sniff(data: bytes) -> str:
+    from langchain_visionrouter._images import sniff_mime_type
+
+    mime = sniff_mime_type(data[:16])
+    assert mime is not None
+    return mime
+
+
+def test_whole_images_of_every_accepted_type_still_pass(send: Any, fake_router: FakeRouter) -> None:
+    fake_router.reply(json=OK)
+    blocks = [image_block(data) for data in (PNG, JPEG, GIF, WEBP)]
+    assert send(user(*blocks)).content == "ok"
+
+
+def test_the_cli_refuses_a_device_before_any_request(fake_router: FakeRouter) -> None:
+    from langchain_visionrouter import _cli
+
+    out, err = io.StringIO(), io.StringIO()
+    code = _cli.main(["ask", "q", "/dev/zero", "--base-url", fake_router.url], out=out, err=err)
+    assert code == 2 and "'/dev/zero': is a device" in err.getvalue()
+    assert fake_router.requests == []
+
+
+def test_the_cli_reads_a_pipe_once(fake_router: FakeRouter) -> None:
+    """``visionrouter ask q <(cat photo.png)``: the path is a pipe, which can be read only once."""
+    from langchain_visionrouter import _cli
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, PNG)
+    os.close(write_end)
+    fake_router.reply(json=OK)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        argv = ["ask", "q", f"/dev/fd/{read_end}", "--base-url", fake_router.url, "--no-stream"]
+        code = _cli.main(argv, out=out, err=err)
+    finally:
+        os.close(read_end)
+    assert code == 0, err.getvalue()
+    parts = fake_router.requests[0].json["messages"][0]["content"]
+    assert parts[1]["image_url"]["url"] == data_url("image/png", PNG)

@@ -84,7 +84,7 @@ def test_connection_error_names_the_url_without_credentials() -> None:
 
 
 def test_redact_url() -> None:
-    assert redact_url("https://u:p@h.example:8443/v1?key=abc&x=1") == "https://h.example:8443/v1?key=***&x=1"
+    assert redact_url("https://u:p@h.example:8443/v1?key=abc&x=1") == "https://***@h.example:8443/v1?key=***&x=1"
     assert redact_url("http://localhost:8000/v1") == "http://localhost:8000/v1"
 
 
