@@ -13,6 +13,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
 from pydantic import (
     ConfigDict,
@@ -27,7 +28,7 @@ from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http, _vision
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
-from langchain_visionrouter._messages import convert_messages
+from langchain_visionrouter._messages import convert_messages, untraced_inline_images
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
@@ -275,6 +276,14 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     @property
     def _llm_type(self) -> str:
         return "visionrouter-chat"
+
+    def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
+        prompt = super()._convert_input(model_input)
+        if isinstance(prompt, ChatPromptValue):  # spares a copy of each big inline image (see there)
+            messages = untraced_inline_images(prompt.messages)
+            if messages is not prompt.messages:
+                prompt = ChatPromptValue(messages=messages)
+        return prompt
 
     @property
     def lc_secrets(self) -> dict[str, str]:
