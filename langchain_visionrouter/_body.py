@@ -109,9 +109,12 @@ def _dumps(payload: Any) -> bytes:
 
 def _string_body(value: str) -> Piece:
     """A JSON string's content (without the quotes): the string itself when it needs no escape."""
-    if value.isascii() and not any(  # isascii is O(1) for str; base64 always is ASCII
-        value[i : i + _CHECK_WINDOW].encode("ascii").translate(None, _PLAIN_JSON_ASCII)
-        for i in range(0, len(value), _CHECK_WINDOW)
+    if (
+        value.isascii()
+        and not any(  # isascii is O(1) for str; base64 always is ASCII
+            value[i : i + _CHECK_WINDOW].encode("ascii").translate(None, _PLAIN_JSON_ASCII)
+            for i in range(0, len(value), _CHECK_WINDOW)
+        )
     ):
         return value  # written a window at a time as it is sent: no copy
     return _dumps_str(value)[1:-1].encode("utf-8")

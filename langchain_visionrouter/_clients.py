@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import ssl
 import threading
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -20,6 +22,17 @@ __all__ = ["HTTPClients"]
 
 def _limits() -> httpx.Limits:
     return httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context per process, shared by every client: building one (loading the CA
+    bundle) takes longer than the rest of a first call in a fresh event loop."""
+    return httpx.create_ssl_context()
+
+
+def _client_options() -> dict[str, Any]:
+    return {"timeout": None, "limits": _limits(), "verify": _ssl_context()}
 
 
 class _LoopClient:
@@ -38,7 +51,7 @@ class _LoopClient:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.client = httpx.AsyncClient(timeout=None, limits=_limits())
+        self.client = httpx.AsyncClient(**_client_options())
         self.closed = False
         self._guard = self._close_at_loop_shutdown()
         # Run the guard to its first yield now: that registers it with the running loop.
@@ -90,7 +103,7 @@ class HTTPClients:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(timeout=None, limits=_limits())
+                    self._client = httpx.Client(**_client_options())
                 client = self._client
         return client
 

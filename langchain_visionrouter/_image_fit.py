@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RULES", "FitRule", "fit_report", "fitted_side", "rule_for"]
+__all__ = ["RULES", "FitRule", "fit_report", "fitted_side", "note_fit", "rule_for"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,10 @@ def fit_report(payload: Mapping[str, Any]) -> dict[str, int] | None:
                 before += fitted_from
                 after += len(url.data) // 4 * 3 - url.data[-2:].count("=")
     return {"images": images, "bytes_before": before, "bytes_after": after} if images else None
+
+
+def note_fit(metadata: dict[str, Any], payload: Mapping[str, Any]) -> None:
+    """Put :func:`fit_report` in an answer's ``response_metadata["image_fit"]`` when images were fitted."""
+    report = fit_report(payload)
+    if report is not None:
+        metadata["image_fit"] = report

@@ -314,7 +314,10 @@ def _check_image(
 
 def _head_bytes(text: str, start: int) -> bytes:
     """The first :data:`HEADER_BYTES` of the image, enough to read its size."""
-    return base64_head(text[start : start + HEADER_BYTES // 3 * 4])
+    try:
+        return base64.b64decode(text[start : start + HEADER_BYTES // 3 * 4])
+    except (binascii.Error, ValueError):
+        return b""
 
 
 # Resized images by (sha256 of the payload, limits): a conversation re-sends its

@@ -27,6 +27,7 @@ from pydantic import (
 from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http, _vision
 from langchain_visionrouter._body import encode_body
+from langchain_visionrouter._image_fit import note_fit
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, require_pillow
 from langchain_visionrouter._messages import convert_messages, untraced_inline_images
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, router_body
@@ -244,6 +245,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
     image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
     """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
+    image_fit: Literal["off", "model"] = "off"
+    """``"model"``: downscale base64 images to what the model's family will look at (needs Pillow);
+    the saving is in ``response_metadata["image_fit"]``."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -265,7 +269,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             if "metadata" in clash:
                 msg += " The router's metadata is router_metadata=...; metadata=... is LangChain's, for tracing."
             raise ValueError(msg)
-        if self.image_max_side is not None or self.image_max_bytes is not None:
+        if self._image_policy().resizes:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
         self._clients = _http.HTTPClients(self.http_client, self.http_async_client)
@@ -422,6 +426,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
             max_bytes=self.image_max_decoded_bytes,
             max_side=self.image_max_side,
             fit_bytes=self.image_max_bytes,
+            fit_model=self.model if self.image_fit == "model" else None,
         )
 
     def _payload(
@@ -456,8 +461,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
     ) -> dict[str, Any]:
         # Resizing decodes and re-encodes images (tens of ms each): off the event loop. The
         # hop to a thread costs more than building any other payload, so only then.
-        resizes = self.image_max_side is not None or self.image_max_bytes is not None
-        if resizes and any(not isinstance(m.content, str) for m in messages):
+        if self._image_policy().resizes and any(not isinstance(m.content, str) for m in messages):
             return await asyncio.to_thread(self._payload, messages, stop, stream=stream, **kwargs)
         return self._payload(messages, stop, stream=stream, **kwargs)
 
@@ -504,7 +508,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label)
+        result = chat_result(data, model_provider=self.preset.provider_label)
+        note_fit(result.generations[0].message.response_metadata, payload)
+        return result
 
     async def _agenerate(
         self,
@@ -520,7 +526,9 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label)
+        result = chat_result(data, model_provider=self.preset.provider_label)
+        note_fit(result.generations[0].message.response_metadata, payload)
+        return result
 
     def _stream(
         self,
@@ -545,6 +553,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
+        note_fit(last.response_metadata, payload)
         yield ChatGenerationChunk(message=last)
 
     async def _astream(
@@ -575,6 +584,7 @@ class ChatVisionRouter(BaseChatModel, RouterParams):
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
+        note_fit(last.response_metadata, payload)
         yield ChatGenerationChunk(message=last)
 
     # -- model catalog, vision checks, generation stats -------------------------------------
