@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_visionrouter._body import DataURL
+
 __all__ = ["RULES", "FitRule", "fit_report", "fitted_side", "note_fit", "rule_for"]
 
 
@@ -107,10 +109,9 @@ def fit_report(payload: Mapping[str, Any]) -> dict[str, int] | None:
         for part in content if isinstance(content, list) else ():
             spec = part.get("image_url") if isinstance(part, Mapping) else None
             url = spec.get("url") if isinstance(spec, Mapping) else None
-            fitted_from = getattr(url, "fitted_from", None)
-            if fitted_from is not None:
+            if isinstance(url, DataURL) and url.fitted_from is not None:
                 images += 1
-                before += fitted_from
+                before += url.fitted_from
                 after += len(url.data) // 4 * 3 - url.data[-2:].count("=")
     return {"images": images, "bytes_before": before, "bytes_after": after} if images else None
 

@@ -348,7 +348,7 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
     return out
 
 
-def untraced_inline_images(messages: list[BaseMessage]) -> list[BaseMessage]:
+def untraced_inline_images(messages: Sequence[BaseMessage]) -> Sequence[BaseMessage]:
     """``messages`` with big inline image blocks in Anthropic's ``source`` form (the same list if none).
 
     Before calling the model, ``BaseChatModel`` hands its callbacks a copy of the messages
@@ -370,14 +370,12 @@ def untraced_inline_images(messages: list[BaseMessage]) -> list[BaseMessage]:
 def _big_inline_image(block: object) -> bool:
     if not isinstance(block, dict) or block.get("type") != "image":
         return False
-    if "base64" in block:
-        data = block["base64"]
-    else:
-        data = block.get("data") if block.get("source_type") == "base64" else None
+    inline = "base64" in block or block.get("source_type") == "base64"
+    data = block.get("base64", block.get("data")) if inline else None
     return isinstance(data, str) and len(data) >= BIG_STRING and data[:5].lower() != "data:"
 
 
-def _source_form(block: dict[str, Any]) -> dict[str, Any]:
+def _source_form(block: Any) -> dict[str, Any]:
     data = block["base64"] if "base64" in block else block["data"]
     source = {"type": "base64", "media_type": block.get("mime_type"), "data": data}
     rest = {k: v for k, v in block.items() if k not in ("type", "base64", "data", "mime_type", "source_type")}

@@ -44,10 +44,7 @@ def test_every_form_goes_out_as_the_reference_json_even_on_a_retry(
     fake_router.reply(json=_ANSWER)
     model = make_model(model="m", max_retries=1)
     messages = [("user", [{"type": "text", "text": 'caf\u00e9 \u2603 "q"'}, FORMS[form]])]
-    if flavour == "sync":
-        answer = model.invoke(messages)
-    else:
-        answer = asyncio.run(model.ainvoke(messages))
+    answer = model.invoke(messages) if flavour == "sync" else asyncio.run(model.ainvoke(messages))
     assert answer.content == "ok"
     assert len(fake_router.requests) == 2
     for sent in fake_router.requests:
