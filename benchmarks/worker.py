@@ -288,7 +288,8 @@ def _upload_mode(contender: str, base: str) -> dict:  # type: ignore[type-arg]
 
     photo = _photo()
     b64 = base64.b64encode(photo).decode("ascii")
-    message = HumanMessage(content=[{"type": "text", "text": "?"}, {"type": "image", "base64": b64, "mime_type": "image/jpeg"}])  # type: ignore[list-item]
+    image = {"type": "image", "base64": b64, "mime_type": "image/jpeg"}
+    message = HumanMessage(content=[{"type": "text", "text": "?"}, image])  # type: ignore[list-item]
     url = f"{base}/s/image/v1"
     sent = {}
     for model_id in UPLOAD_MODELS:
