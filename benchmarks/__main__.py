@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         iters = max(1, spec.iters // (4 if args.quick else 1))
                         mode_args = [spec.mode, c, spec.op, server.base]
-                        result = _worker(mode_args + ([str(iters)] if spec.mode in ("time", "pair") else []), env)
+                        if spec.mode == "mem":
+                            iters = spec.iters  # repetitions, not shortened by --quick
+                        result = _worker(mode_args + ([str(iters)] if spec.mode != "upload" else []), env)
                     raw[scenario][c].append(result)
                     print(f"  {scenario:<14} {c:<13} {_show(result)}", flush=True)
         count = [c for c in args.count_contenders.split(",") if c in contenders]
@@ -164,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show(result: dict[str, Any]) -> str:
+    if "body_bytes" in result:
+        return "  ".join(f"{m}: {b:,} B" for m, b in result["body_bytes"].items())
     if "sizes" in result:  # a paired growth measurement: median time per operation, size by size
         medians = ((size, statistics.median(result["cpu"][str(size)])) for size in result["sizes"])
         return "  ".join(f"{size}: cpu {cpu * 1e3:.3f} ms" for size, cpu in medians)

@@ -40,6 +40,7 @@ def available(name: str) -> bool:
 
 
 def _floor_class() -> type:
+    import asyncio
     import json
     from collections.abc import AsyncIterator, Iterator
 
@@ -81,9 +82,11 @@ def _floor_class() -> type:
             return self._client
 
         def _async(self) -> httpx.AsyncClient:
-            if self._aclient is None:
-                self._aclient = httpx.AsyncClient(timeout=600)
-            return self._aclient
+            # httpx connections belong to one event loop: a new loop (asyncio.run) needs a new client.
+            loop = asyncio.get_running_loop()
+            if self._aclient is None or self._aclient[0] is not loop:
+                self._aclient = (loop, httpx.AsyncClient(timeout=600))
+            return self._aclient[1]
 
         def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
             r = self._sync().post(
@@ -139,8 +142,13 @@ def _floor_class() -> type:
     return FloorChatModel
 
 
-def make(name: str, base_url: str) -> Any:
-    """Build contender ``name`` talking to ``base_url`` (``.../v1``)."""
+def make(name: str, base_url: str, *, per_loop: bool = False) -> Any:
+    """Build contender ``name`` talking to ``base_url`` (``.../v1``).
+
+    ``per_loop``: a model for one event loop. ChatOpenAI's default async client is cached
+    per process (``lru_cache``) and breaks once the loop it first ran on is closed ("Event
+    loop is closed"); an unhashable timeout gives the model a client of its own.
+    """
     if name == "floor":
         return _floor_class()(base_url=base_url)
     if name == "visionrouter":
@@ -150,6 +158,10 @@ def make(name: str, base_url: str) -> Any:
     if name == "openai":
         from langchain_openai import ChatOpenAI
 
+        if per_loop:
+            import httpx
+
+            return ChatOpenAI(model=MODEL, api_key=API_KEY, base_url=base_url, timeout=httpx.Timeout(600.0))  # type: ignore[arg-type]
         return ChatOpenAI(model=MODEL, api_key=API_KEY, base_url=base_url)  # type: ignore[arg-type]
     if name == "openrouter":
         from langchain_openrouter import ChatOpenRouter

@@ -12,8 +12,7 @@ Routes (the scenario is in the path, so a contender's ``base_url`` picks it):
   content chunks, a ``finish_reason`` chunk, a usage chunk, ``data: [DONE]``), sent with
   chunked transfer encoding, one SSE frame per HTTP chunk, as the router sends them;
 - ``GET /_stats``: what the last request to each scenario looked like (body size, chunked
-  or not, the first bytes), so the benchmark can check every contender sent the same thing;
-- ``GET /_reset``: forget the stats.
+  or not, the first bytes), so the benchmark can check every contender sent the same thing.
 
 Request bodies of any size are read (Content-Length or chunked) and counted, not kept.
 """
@@ -142,7 +141,6 @@ def answer_for(scenario: bytes) -> bytes | None:
 class Stats:
     def __init__(self) -> None:
         self.last: dict[str, dict[str, Any]] = {}
-        self.count: dict[str, int] = {}
         self.connections = 0
 
 
@@ -254,14 +252,8 @@ class RouterProtocol(asyncio.Protocol):
         self.state = "head"
         path = self.path.split(b"?")[0]
         if path == b"/_stats":
-            body = json.dumps({"last": STATS.last, "count": STATS.count, "connections": STATS.connections}).encode()
+            body = json.dumps({"last": STATS.last, "connections": STATS.connections}).encode()
             self.transport.write(_response("200 OK", {"Content-Type": "application/json"}, body))
-            return
-        if path == b"/_reset":
-            STATS.last.clear()
-            STATS.count.clear()
-            STATS.connections = 1
-            self.transport.write(_response("200 OK", {"Content-Type": "application/json"}, b"{}"))
             return
         match = _ROUTE.match(path)
         out = answer_for(match.group(1)) if match and self.method == b"POST" else None
@@ -270,7 +262,6 @@ class RouterProtocol(asyncio.Protocol):
             self.transport.write(_response("404 Not Found", {"Content-Type": "application/json"}, body))
             return
         name = match.group(1).decode()  # type: ignore[union-attr]
-        STATS.count[name] = STATS.count.get(name, 0) + 1
         STATS.last[name] = {
             "body_bytes": self.received,
             "chunked": chunked,

@@ -12,7 +12,7 @@ Modes:
   (user + system: the client's own cost, not the server's nor the wait) and wall time,
   per operation.
 - ``mem``: warm up, then peak traced Python memory (``tracemalloc``) above the
-  baseline during one operation; the median of three.
+  baseline during one operation; the median of ``reps`` (3 for most scenarios).
 - ``pair``: how cost grows with size, for one contender: ``stream`` / ``rawstream``
   (1,000 and 10,000 chunks) or ``image`` (1, 4 and 16 MiB). Each repetition times every
   size back to back, as much work for each (10 streams of 1,000 chunks against one of
@@ -36,21 +36,42 @@ def _import_mode(code: str) -> dict:  # type: ignore[type-arg]
     return {"wall": wall, "cpu": cpu, "modules": len(sys.modules) - before}
 
 
-def _image_message(mib: int):  # type: ignore[no-untyped-def]
+def _image_message(mib: int, form: str = "url"):  # type: ignore[no-untyped-def]
+    """A text part and a ``mib`` MiB PNG, in one of the accepted forms: ``url`` (a data URL),
+    ``std`` (standard base64 block), ``legacy`` (v0 block), ``file`` (``image_block`` of a file)."""
     import base64
     import random
 
     from langchain_core.messages import HumanMessage
 
     raw = b"\x89PNG\r\n\x1a\n" + random.Random(mib).randbytes(mib * 1024 * 1024 - 8)
-    url = "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
-    del raw
-    content = [{"type": "text", "text": "What is in this image?"}, {"type": "image_url", "image_url": {"url": url}}]
+    if form == "file":
+        import tempfile
+
+        from langchain_visionrouter import image_block
+
+        with tempfile.NamedTemporaryFile(suffix=".png") as f:
+            f.write(raw)
+            f.flush()
+            del raw
+            image = image_block(f.name)
+    else:
+        b64 = base64.b64encode(raw).decode("ascii")
+        del raw
+        image = {
+            "url": {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}},
+            "std": {"type": "image", "base64": b64, "mime_type": "image/png"},
+            "legacy": {"type": "image", "source_type": "base64", "data": b64, "mime_type": "image/png"},
+        }[form]
+        del b64
+    content = [{"type": "text", "text": "What is in this image?"}, image]
     return HumanMessage(content=content)  # type: ignore[arg-type]
 
 
-def _operation(model, scenario: str):  # type: ignore[no-untyped-def]
-    """A zero-argument callable doing one operation of the scenario, and a check of its result."""
+def _operation(model, scenario: str, fresh=None):  # type: ignore[no-untyped-def]
+    """A zero-argument callable doing one operation of the scenario, and a check of its result.
+
+    ``fresh`` builds a new model of the contender, for one event loop."""
     from benchmarks.server import SHORT_ANSWER, stream_text
 
     if scenario == "invoke":
@@ -90,12 +111,47 @@ def _operation(model, scenario: str):  # type: ignore[no-untyped-def]
         return op, lambda out: out == expected
 
     if scenario.startswith("image"):
-        message = _image_message(int(scenario[5:]))
+        size, _, form = scenario[5:].partition("_")
+        message = _image_message(int(size), form or "url")
 
         def op():  # type: ignore[no-untyped-def]
             return model.invoke([message]).content
 
         return op, lambda out: out == SHORT_ANSWER
+
+    if scenario == "freshloop":
+        # A new model in a new event loop per request, as serverless handlers and scripts do.
+        import asyncio
+
+        async def one():  # type: ignore[no-untyped-def]
+            return (await fresh().ainvoke("Say hello.")).content
+
+        def op():  # type: ignore[no-untyped-def]
+            return asyncio.run(one())
+
+        return op, lambda out: out == SHORT_ANSWER
+
+    if scenario.startswith("astreams"):
+        # ``astreams<calls>x<chunks>``: that many astream calls at once, each consumed whole.
+        import asyncio
+
+        calls, chunks = (int(n) for n in scenario[8:].split("x"))
+        expected = len(stream_text(chunks))
+        loop = asyncio.new_event_loop()
+
+        async def consume():  # type: ignore[no-untyped-def]
+            chars = 0
+            async for chunk in model.astream("Tell me a long story."):
+                chars += len(chunk.content)
+            return chars
+
+        async def streams():  # type: ignore[no-untyped-def]
+            return await asyncio.gather(*(consume() for _ in range(calls)))
+
+        def op():  # type: ignore[no-untyped-def]
+            return loop.run_until_complete(streams())
+
+        return op, lambda out: out == [expected] * calls
 
     if scenario.startswith("concurrent"):
         import asyncio
@@ -116,6 +172,8 @@ def _operation(model, scenario: str):  # type: ignore[no-untyped-def]
 
 
 def _route(scenario: str) -> str:
+    if scenario.startswith("astreams"):
+        return "stream" + scenario.split("x")[1]
     if scenario.startswith("stream"):
         return scenario
     if scenario.startswith("rawstream"):
@@ -130,7 +188,8 @@ def _warmed(contender: str, scenario: str, base: str, warmups: int):  # type: ig
     caches) and its last warm-up result checked."""
     from benchmarks.contenders import make
 
-    op, check = _operation(make(contender, f"{base}/s/{_route(scenario)}/v1"), scenario)
+    url = f"{base}/s/{_route(scenario)}/v1"
+    op, check = _operation(make(contender, url), scenario, lambda: make(contender, url, per_loop=True))
     for _ in range(warmups):
         out = op()
     if not check(out):
@@ -150,16 +209,17 @@ def _time_mode(contender: str, scenario: str, base: str, iters: int) -> dict:  #
     return {"wall": wall / iters, "cpu": cpu / iters, "iters": iters}
 
 
-def _mem_mode(contender: str, scenario: str, base: str) -> dict:  # type: ignore[type-arg]
+def _mem_mode(contender: str, scenario: str, base: str, reps: int) -> dict:  # type: ignore[type-arg]
     import gc
     import statistics
     import tracemalloc
 
     op = _warmed(contender, scenario, base, 1)  # outside the trace
     tracemalloc.start()
-    op()  # a first traced call, so lazily created objects are not counted as peak
+    if reps > 1:
+        op()  # a first traced call, so lazily created objects are not counted as peak
     peaks = []
-    for _ in range(3):
+    for _ in range(reps):
         gc.collect()
         tracemalloc.reset_peak()
         base_mem = tracemalloc.get_traced_memory()[0]
@@ -193,6 +253,57 @@ def _pair_mode(contender: str, group: str, base: str, reps: int) -> dict:  # typ
     return {"sizes": list(sizes), "cpu": cpu, "wall": wall, "reps": reps}
 
 
+#: Models whose family documents its downscaling (see langchain_visionrouter._image_fit), and one that does not.
+UPLOAD_MODELS = (
+    "anthropic/claude-sonnet-4.5",
+    "openai/gpt-4o",
+    "openai/gpt-4.1-mini",
+    "google/gemini-2.5-flash",
+    "qwen/qwen2.5-vl-72b-instruct",
+)
+
+
+def _photo() -> bytes:
+    """A 12-megapixel (4032 x 3024) JPEG at quality 90, smooth with grain like a phone photo."""
+    import io
+
+    from PIL import Image
+
+    size = (4032, 3024)
+    grain = Image.effect_noise(size, 12).convert("RGB")
+    photo = Image.blend(Image.linear_gradient("L").resize(size).convert("RGB"), grain, 0.3)
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _upload_mode(contender: str, base: str) -> dict:  # type: ignore[type-arg]
+    """Request bytes the server received for one call with the photo, per model (``image_fit="model"``
+    for ChatVisionRouter; the others send the file as it is, whatever the model)."""
+    import base64
+
+    from langchain_core.messages import HumanMessage
+
+    from benchmarks.contenders import API_KEY, make
+
+    photo = _photo()
+    b64 = base64.b64encode(photo).decode("ascii")
+    image = {"type": "image", "base64": b64, "mime_type": "image/jpeg"}
+    message = HumanMessage(content=[{"type": "text", "text": "?"}, image])  # type: ignore[list-item]
+    url = f"{base}/s/image/v1"
+    sent = {}
+    for model_id in UPLOAD_MODELS:
+        if contender == "visionrouter":
+            from langchain_visionrouter import ChatVisionRouter
+
+            model = ChatVisionRouter(model=model_id, api_key=API_KEY, base_url=url, image_fit="model")
+        else:
+            model = make(contender, url)
+        model.invoke([message])
+        sent[model_id] = _wire(base, "image")["body_bytes"]  # type: ignore[index]
+    return {"photo_bytes": len(photo), "body_bytes": sent}
+
+
 def _count_mode(contender: str, scenario: str, base: str, k: int) -> dict:  # type: ignore[type-arg]
     op = _warmed(contender, scenario, base, 2)  # the same warm-up as the k = 0 run it is compared with
     for _ in range(k):
@@ -222,7 +333,10 @@ def main(argv: list[str]) -> None:
         if mode == "time":
             result = _time_mode(contender, scenario, base, int(argv[4]))
         elif mode == "mem":
-            result = _mem_mode(contender, scenario, base)
+            result = _mem_mode(contender, scenario, base, int(argv[4]))
+        elif mode == "upload":
+            result = _upload_mode(contender, base)
+            scenario = "image"
         elif mode == "count":
             result = _count_mode(contender, scenario, base, int(argv[4]))
         elif mode == "pair":

@@ -1,4 +1,4 @@
-"""The request body: JSON straight to bytes, with no second copy of big inline payloads.
+"""The request body: JSON as pieces, big inline payloads written from the user's own string.
 
 Inline data travels from the user's string to the body without being glued into a data
 URL first: :mod:`~langchain_visionrouter._messages` puts a :class:`DataURL` (media type
@@ -8,10 +8,11 @@ parts as pieces.
 ``json.dumps(payload).encode()`` holds an 8 MiB image twice at once: inside the JSON
 ``str`` and inside the encoded ``bytes``. Here the payload is encoded as usual except
 for big strings inside message content parts (base64 data URLs, file and audio data),
-which become body pieces of their own, encoded once, straight to bytes. The joined
-pieces are byte for byte what ``json.dumps(payload, ensure_ascii=False,
-separators=(",", ":")).encode()`` gives; ``_http`` sends them one after another
-under one ``Content-Length``. Pure functions, no I/O.
+which become pieces of their own: the user's ``str`` itself when it is ASCII needing no
+JSON escape (base64 always is), which the transport encodes a window at a time as it
+sends it (:class:`~langchain_visionrouter._http._BodyPieces`), so no copy of it is ever
+whole. The pieces, encoded and joined, are byte for byte what ``json.dumps(payload,
+ensure_ascii=False, separators=(",", ":")).encode()`` gives. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["BIG_STRING", "DataURL", "encode_body"]
+__all__ = ["BIG_STRING", "DataURL", "Piece", "encode_body"]
+
+#: A body piece: bytes, or a ``str`` of ASCII needing no JSON escape, encoded as it is sent
+#: (so ``len`` is its size on the wire either way).
+Piece = bytes | str
 
 #: Strings at least this long (characters) in content parts are sent as pieces of their own.
 BIG_STRING = 256 * 1024
@@ -33,11 +38,13 @@ _CHECK_WINDOW = 64 * 1024
 class DataURL:
     """``data:<mime>;base64,<data>``, kept as its parts: joined only for a small body or on request."""
 
-    __slots__ = ("data", "prefix")
+    __slots__ = ("data", "fitted_from", "prefix")
 
-    def __init__(self, mime: str, data: str) -> None:
+    def __init__(self, mime: str, data: str, fitted_from: int | None = None) -> None:
         self.prefix = f"data:{mime};base64,"
         self.data = data
+        #: The image's size in bytes before ``image_fit`` downscaled it (None: sent as given).
+        self.fitted_from = fitted_from
 
     def __str__(self) -> str:
         return self.prefix + self.data
@@ -59,11 +66,11 @@ class DataURL:
         return hash(str(self))
 
 
-def encode_body(payload: Mapping[str, Any]) -> bytes | list[bytes]:
+def encode_body(payload: Mapping[str, Any]) -> bytes | list[Piece]:
     """Encode a request payload as compact UTF-8 JSON.
 
-    Returns ``bytes``, or a list of byte pieces when the payload carries big strings in
-    message content parts; the pieces joined are exactly the ``bytes`` form.
+    Returns ``bytes``, or a list of pieces when the payload carries big strings in
+    message content parts; the pieces, encoded and joined, are exactly the ``bytes`` form.
     """
     found = _find_big_strings(payload)
     if not found:
@@ -73,13 +80,13 @@ def encode_body(payload: Mapping[str, Any]) -> bytes | list[bytes]:
     encoded_markers = [json.dumps(m)[1:-1] for m in markers]
     if any(text.count(m) != 1 for m in encoded_markers):  # a user string held a marker: no shortcut
         return _dumps(payload)
-    pieces: list[bytes] = []
+    pieces: list[Piece] = []
     rest = text
     for marker, (_, value) in zip(encoded_markers, found, strict=True):
         head, rest = rest.split(marker, 1)
         pieces.append(head.encode("utf-8"))
         if isinstance(value, DataURL):
-            pieces.append(_string_body(value.prefix))
+            pieces.append(value.prefix.encode("ascii"))
             value = value.data
         pieces.append(_string_body(value))
     pieces.append(rest.encode("utf-8"))
@@ -100,15 +107,16 @@ def _dumps(payload: Any) -> bytes:
     return _dumps_str(payload).encode("utf-8")
 
 
-def _string_body(value: str) -> bytes:
-    """A JSON string's content (without the quotes), as UTF-8 bytes."""
-    if value.isascii():  # O(1) for str; base64 always is
-        raw = value.encode("ascii")
-        if not any(
-            raw[i : i + _CHECK_WINDOW].translate(None, _PLAIN_JSON_ASCII) for i in range(0, len(raw), _CHECK_WINDOW)
-        ):
-            return raw  # nothing needs escaping: the one copy
-        del raw
+def _string_body(value: str) -> Piece:
+    """A JSON string's content (without the quotes): the string itself when it needs no escape."""
+    if (
+        value.isascii()
+        and not any(  # isascii is O(1) for str; base64 always is ASCII
+            value[i : i + _CHECK_WINDOW].encode("ascii").translate(None, _PLAIN_JSON_ASCII)
+            for i in range(0, len(value), _CHECK_WINDOW)
+        )
+    ):
+        return value  # written a window at a time as it is sent: no copy
     return _dumps_str(value)[1:-1].encode("utf-8")
 
 

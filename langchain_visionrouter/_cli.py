@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import json
 import os
 import sys
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PIXELS",
         help="downscale local images so their longer side is at most this (needs Pillow: the [images] extra)",
+    )
+    ask.add_argument(
+        "--image-fit",
+        choices=["model", "off"],
+        default=None,
+        help="model: downscale local images to what the model's family will look at (default when Pillow "
+        "is installed); off: send them as they are",
     )
     ask.add_argument("--max-tokens", type=_positive(int, "a whole number"), default=None, help="answer length cap")
     ask.add_argument("--temperature", type=float, default=None, help="sampling temperature (0-2)")
@@ -200,6 +208,7 @@ def _result_json(message: Any, replay: bool) -> dict[str, Any]:
         "cost": meta.get("cost"),
         "cost_details": meta.get("cost_details"),
         "reasoning": message.additional_kwargs.get("reasoning"),
+        "image_fit": meta.get("image_fit"),
     }
 
 
@@ -217,6 +226,7 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for name in ("base_url", "max_tokens", "temperature", "timeout"):
         if getattr(args, name) is not None:
             kwargs[name] = getattr(args, name)
+    kwargs["image_fit"] = args.image_fit or ("model" if importlib.util.find_spec("PIL") else "off")
     messages: list[Any] = [SystemMessage(args.system)] if args.system else []
     messages.append(HumanMessage(content=_content(args)))  # reads every file before any request
     if args.estimate:

@@ -91,6 +91,8 @@ class RouterClient(BaseModel):
             max_side=self.image_max_side,
             fit_bytes=self.image_max_bytes,
             cache=getattr(self, "image_resize_cache", True),
+            # image_fit="model" (chat models only): the family's rule, by the model asked for.
+            fit_model=self.model if getattr(self, "image_fit", "off") == "model" else None,  # type: ignore[attr-defined]
         )
 
     def _json_headers(self, accept: str = "application/json") -> dict[str, str]:

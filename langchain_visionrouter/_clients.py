@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import ssl
 import threading
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -22,6 +24,17 @@ __all__ = ["HTTPClients"]
 
 def _limits(max_connections: int) -> httpx.Limits:
     return httpx.Limits(max_connections=max_connections, max_keepalive_connections=min(20, max_connections))
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context per process, shared by every client: building one (loading the CA
+    bundle) takes longer than the rest of a first call in a fresh event loop."""
+    return httpx.create_ssl_context()
+
+
+def _client_options(max_connections: int) -> dict[str, Any]:
+    return {"timeout": None, "limits": _limits(max_connections), "verify": _ssl_context()}
 
 
 class _LoopClient:
@@ -40,7 +53,7 @@ class _LoopClient:
 
     def __init__(self, loop: asyncio.AbstractEventLoop, max_connections: int) -> None:
         self.loop = loop
-        self.client = httpx.AsyncClient(timeout=None, limits=_limits(max_connections))
+        self.client = httpx.AsyncClient(**_client_options(max_connections))
         self.closed = False
         self._guard = self._close_at_loop_shutdown()
         # Run the guard to its first yield now: that registers it with the running loop.
@@ -94,7 +107,7 @@ class HTTPClients:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(timeout=None, limits=_limits(self.max_connections))
+                    self._client = httpx.Client(**_client_options(self.max_connections))
                 client = self._client
         return client
 

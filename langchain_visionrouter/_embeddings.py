@@ -71,8 +71,8 @@ def _image_url(source: Any, policy: ImagePolicy, where: str) -> str:
     payload = block.get("base64")
     if not isinstance(payload, str):
         raise ImageInputError(f"{where}: an image block needs 'url' or 'base64'.")
-    mime, payload = check_image_base64(payload, block.get("mime_type"), policy, where=where)
-    return f"data:{mime};base64,{payload}"
+    # Joined here: embedding inputs are small once checked and downscaled, and sized as JSON.
+    return str(check_image_base64(payload, block.get("mime_type"), policy, where=where))
 
 
 def image_inputs(images: Any, texts: Any, policy: ImagePolicy, caller: str) -> list[dict[str, Any]]:
@@ -144,11 +144,9 @@ def _decode_base64(value: str, where: str) -> list[float]:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise VisionRouterError(f"{where}: the embedding is not valid base64.", status_code=200) from None
+        raise errors.malformed_answer(f"{where}: the embedding is not valid base64.") from None
     if len(raw) % 4:
-        raise VisionRouterError(
-            f"{where}: a base64 embedding of {len(raw)} bytes is not float32 values.", status_code=200
-        )
+        raise errors.malformed_answer(f"{where}: a base64 embedding of {len(raw)} bytes is not float32 values.")
     floats = array.array("f")
     floats.frombytes(raw)
     if sys.byteorder == "big":  # the wire is little-endian
@@ -160,16 +158,14 @@ def _vector(value: Any, where: str) -> list[float]:
     if isinstance(value, str):
         return _decode_base64(value, where)
     if not isinstance(value, list):
-        raise VisionRouterError(
-            f"{where}: the embedding is {type(value).__name__}, not a list of numbers.", status_code=200
-        )
+        raise errors.malformed_answer(f"{where}: the embedding is {type(value).__name__}, not a list of numbers.")
     kinds = set(map(type, value))  # C speed: a call may bring millions of numbers
     if kinds <= {float}:
         return value
     if kinds <= {float, int}:  # whole numbers written without a decimal point
         return list(map(float, value))
     others = ", ".join(sorted(k.__name__ for k in kinds - {float, int}))
-    raise VisionRouterError(f"{where}: the embedding holds {others} values, not only numbers.", status_code=200)
+    raise errors.malformed_answer(f"{where}: the embedding holds {others} values, not only numbers.")
 
 
 def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
@@ -182,20 +178,19 @@ def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
     data = body.get("data")
     gen = body.get("id") if isinstance(body.get("id"), str) else None
     if not isinstance(data, list):
-        msg = f"the router's embeddings answer has no data list: {json.dumps(body)[:200]}"
-        raise VisionRouterError(msg, status_code=200, generation_id=gen, body=body)
+        raise errors.unexpected_answer("its embeddings answer has no data list", body, generation_id=gen)
     vectors: dict[int, list[float]] = {}
     for position, item in enumerate(data):
         item = as_object(item)
         index = item.get("index", position)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count or index in vectors:
-            msg = f"the router's embeddings answer has a bad or repeated index {index!r} (for {count} inputs)"
-            raise VisionRouterError(msg, status_code=200, generation_id=gen, body=body)
+            what = f"its embeddings answer has a bad or repeated index {index!r} (for {count} inputs)"
+            raise errors.unexpected_answer(what, body, generation_id=gen)
         vectors[index] = _vector(item.get("embedding"), f"embedding {index}")
     if len(vectors) != count:
         missing = sorted(set(range(count)) - set(vectors))
         msg = f"the router answered {len(vectors)} embeddings for {count} inputs (missing {_ranges(missing)})"
-        raise VisionRouterError(msg, status_code=200, generation_id=gen, body=body)
+        raise errors.malformed_answer(msg, body, generation_id=gen)
     return [vectors[i] for i in range(count)]
 
 

@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from langchain_visionrouter import errors
+from langchain_visionrouter._body import Piece
 from langchain_visionrouter._clients import HTTPClients
 from langchain_visionrouter._limits import Budget
 from langchain_visionrouter._redaction import redact_url, register_header_secrets, split_userinfo
@@ -66,7 +67,7 @@ class Request:
     url: str
     headers: Mapping[str, str] = field(repr=False)  # carries the API key
     #: The body, or its pieces (see :func:`~langchain_visionrouter._body.encode_body`).
-    body: bytes | list[bytes]
+    body: bytes | list[Piece]
     timeout: float | None
     max_retries: int
     method: str = "POST"
@@ -206,14 +207,18 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, 
 # ---------------------------------------------------------------------------
 # Request building
 
-#: Bytes handed to httpx at a time from a big body piece: httpcore re-slices what a socket
-#: send leaves over, so one 11 MB write would briefly cost a second 11 MB copy.
+#: Bytes handed to httpx at a time from a big body piece: a ``str`` piece (the user's own
+#: base64) is encoded one window at a time, so no whole copy of it ever exists; and
+#: httpcore re-slices what a socket send leaves over, so one 11 MB write would cost a copy.
 _WRITE_SIZE = 256 * 1024
 
 
-def _windows(pieces: list[bytes]) -> Iterator[bytes]:
+def _windows(pieces: list[Piece]) -> Iterator[bytes]:
     for piece in pieces:
-        if len(piece) <= _WRITE_SIZE:
+        if isinstance(piece, str):  # ASCII (see _body.Piece)
+            for start in range(0, len(piece), _WRITE_SIZE):
+                yield piece[start : start + _WRITE_SIZE].encode("ascii")
+        elif len(piece) <= _WRITE_SIZE:
             yield piece
         else:
             for start in range(0, len(piece), _WRITE_SIZE):
@@ -223,7 +228,7 @@ def _windows(pieces: list[bytes]) -> Iterator[bytes]:
 class _BodyPieces(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A body sent piece by piece, for sync and async clients alike; re-iterable for retries."""
 
-    def __init__(self, pieces: list[bytes]) -> None:
+    def __init__(self, pieces: list[Piece]) -> None:
         self.pieces = pieces
 
     def __iter__(self) -> Iterator[bytes]:

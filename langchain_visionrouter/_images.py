@@ -11,8 +11,9 @@ An image given by URL cannot be read before sending; its type is taken from the
 the router does not accept (``.bmp``, ``.svg``, ``.heic``, a GIF for Infron...) is
 refused. A URL with no telling extension is left to the router.
 
-Only the first few bytes of a base64 payload are decoded to check it; validity of the
-rest is checked with a regular expression, so an 8 MiB image costs no extra copy. The
+Only the first bytes of a base64 payload are decoded to check it (type, pixel size);
+the rest is checked a window at a time where it lies (a data URL's payload is never
+sliced out), so an 8 MiB image costs no copy. The
 whole image is decoded only when it must be downscaled or converted, which needs
 Pillow (the ``images`` extra) and happens in the private ``_resize`` module, imported
 on first use.
@@ -35,6 +36,8 @@ from threading import Lock
 from types import ModuleType
 from urllib.parse import urlsplit
 
+from langchain_visionrouter._body import DataURL
+from langchain_visionrouter._image_fit import fitted_side
 from langchain_visionrouter._image_header import HEADER_BYTES, TAIL_BYTES, image_dimensions, image_problem
 from langchain_visionrouter._routers import COMMON_IMAGE_TYPES
 from langchain_visionrouter.errors import ImageInputError
@@ -64,6 +67,7 @@ PILLOW_HINT = (
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _B64_WINDOW = 64 * 1024
 _WHITESPACE_RE = re.compile(r"\s+")
+_NOT_BASE64_RE = re.compile(r"[^A-Za-z0-9+/=\s]")
 _DATA_URL_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*?),", re.IGNORECASE)
 
 _NAMES = {
@@ -115,6 +119,8 @@ class ImagePolicy:
     max_side: int | None = None
     fit_bytes: int | None = None
     cache: bool = True  # remember resized images (see RESIZE_CACHE_BYTES)
+    #: ``image_fit="model"``: the model whose family's rule bounds the pixels sent (see ``_image_fit``).
+    fit_model: str | None = None
 
     def describe_allowed(self) -> str:
         return ", ".join(sorted(self.allowed_types))
@@ -122,7 +128,7 @@ class ImagePolicy:
     @property
     def resizes(self) -> bool:
         """Whether images may have to be decoded (and so Pillow is needed)."""
-        return self.max_side is not None or self.fit_bytes is not None
+        return self.max_side is not None or self.fit_bytes is not None or self.fit_model is not None
 
 
 def sniff_mime_type(head: bytes) -> str | None:
@@ -169,6 +175,12 @@ def parse_data_url(url: str, *, where: str) -> tuple[str, str]:
 
     Raises ``ImageInputError`` for anything that is not a base64 data URL.
     """
+    mime, start = _data_url_head(url, where=where)
+    return mime, url[start:]
+
+
+def _data_url_head(url: str, *, where: str) -> tuple[str, int]:
+    """``(mime, where the payload starts)``: the payload itself is not copied."""
     match = _DATA_URL_RE.match(url)
     if match is None:
         msg = f"{where}: malformed data URL (starts {url[:40]!r}). Expected 'data:<mime type>;base64,<payload>'."
@@ -181,50 +193,61 @@ def parse_data_url(url: str, *, where: str) -> tuple[str, str]:
             "Encode the bytes with base64: 'data:<mime type>;base64,<payload>'."
         )
         raise ImageInputError(msg)
-    return mime, url[match.end() :]
+    return mime, match.end()
 
 
 def check_base64_payload(payload: str, *, where: str) -> str:
     """Validate a base64 payload without decoding it; return it (whitespace removed if any)."""
-    if not payload:
+    cleaned = _check_base64(payload, 0, where=where)
+    return payload if cleaned is None else cleaned
+
+
+def _check_base64(text: str, start: int, *, where: str) -> str | None:
+    """Validate ``text[start:]`` as base64 without copying it.
+
+    Returns ``None`` when it is valid as it is, else the payload with whitespace removed
+    (wrapped base64, e.g. from ``base64.encodebytes``), a new string.
+    """
+    if start >= len(text):
         raise ImageInputError(f"{where}: the image is empty (no base64 data).")
-    if not _is_base64(payload):
-        cleaned = _WHITESPACE_RE.sub("", payload)  # wrapped base64 (e.g. base64.encodebytes)
-        if len(cleaned) == len(payload) or not _is_base64(cleaned):
-            bad = re.search(r"[^A-Za-z0-9+/=\s]", payload)
-            detail = (
-                f"invalid character {bad.group()!r} at position {bad.start()}"
-                if bad
-                else "wrong length or misplaced '=' padding"
-            )
-            msg = (
-                f"{where}: malformed base64 data ({detail}). Encode the bytes with "
-                "base64.b64encode (standard alphabet, with padding)."
-            )
-            raise ImageInputError(msg)
-        if not cleaned:
-            raise ImageInputError(f"{where}: the image is empty (no base64 data).")
-        payload = cleaned
-    return payload
+    if _is_base64(text, start):
+        return None
+    cleaned = _WHITESPACE_RE.sub("", text[start:])
+    if len(cleaned) == len(text) - start or not _is_base64(cleaned, 0):
+        bad = _NOT_BASE64_RE.search(text, start)
+        detail = (
+            f"invalid character {bad.group()!r} at position {bad.start() - start}"
+            if bad
+            else "wrong length or misplaced '=' padding"
+        )
+        msg = (
+            f"{where}: malformed base64 data ({detail}). Encode the bytes with "
+            "base64.b64encode (standard alphabet, with padding)."
+        )
+        raise ImageInputError(msg)
+    if not cleaned:
+        raise ImageInputError(f"{where}: the image is empty (no base64 data).")
+    return cleaned
 
 
-def _is_base64(payload: str) -> bool:
-    """Standard alphabet, at most two ``=`` of padding at the end, a length divisible by 4.
+def _is_base64(text: str, start: int = 0) -> bool:
+    """``text[start:]`` is standard alphabet, at most two ``=`` of padding at the end, a length divisible by 4.
 
     Checked a window at a time with ``bytes.translate`` (C speed, no whole copy): a
     regular expression took about 20 ms on an 8 MiB image, more than sending it.
     """
-    if len(payload) % 4 or not payload.isascii():  # isascii is O(1) on str
+    if (len(text) - start) % 4 or not text.isascii():  # isascii is O(1) on str
         return False
-    end = len(payload) - (2 if payload.endswith("==") else 1 if payload.endswith("=") else 0)
+    end = len(text) - (2 if text.endswith("==") else 1 if text.endswith("=") else 0)
     return not any(
-        payload[i : min(i + _B64_WINDOW, end)].encode("ascii").translate(None, _B64_ALPHABET)
-        for i in range(0, end, _B64_WINDOW)
+        text[i : min(i + _B64_WINDOW, end)].encode("ascii").translate(None, _B64_ALPHABET)
+        for i in range(start, end, _B64_WINDOW)
     )
 
 
-def decoded_size(payload: str) -> int:
-    return len(payload) // 4 * 3 - payload[-2:].count("=")
+def decoded_size(text: str, start: int = 0) -> int:
+    """Bytes of the checked base64 payload ``text[start:]``, decoded."""
+    return (len(text) - start) // 4 * 3 - text[-2:].count("=")
 
 
 def base64_head(payload: str, nbytes: int = 24) -> bytes:
@@ -235,13 +258,17 @@ def base64_head(payload: str, nbytes: int = 24) -> bytes:
         return b""
 
 
-def base64_problem(payload: str, size: int) -> str | None:
-    """What makes a checked base64 image unfit to send (see ``image_problem``); decodes only its ends."""
-    head = base64_head(payload, 4096)  # the size of nearly every image is in here
-    if image_dimensions(head) is None and len(payload) > 4096 // 3 * 4:
-        head = base64_head(payload, HEADER_BYTES)  # a JPEG's frame header behind a big EXIF block
+def base64_problem(text: str, size: int, start: int = 0) -> str | None:
+    """What makes the checked base64 image ``text[start:]`` unfit to send (see ``image_problem``).
+
+    Decodes only its ends, where they lie (no slice of the whole payload).
+    """
+    head = base64_head(text[start : start + 4096 // 3 * 4], 4096)  # the size of nearly every image
+    if image_dimensions(head) is None and len(text) - start > 4096 // 3 * 4:
+        head = base64_head(text[start : start + HEADER_BYTES // 3 * 4], HEADER_BYTES)  # a JPEG behind big EXIF
     try:
-        tail = base64.b64decode(payload[-(TAIL_BYTES // 3 * 4) :])
+        # Both offsets are whole base64 quanta from ``start``: the payload's length is a multiple of 4.
+        tail = base64.b64decode(text[max(start, len(text) - TAIL_BYTES // 3 * 4) :])
     except (binascii.Error, ValueError):
         tail = b""
     return image_problem(head, tail, size, whole=len(head) >= size)
@@ -251,10 +278,35 @@ def incomplete_image(where: str, problem: str) -> ImageInputError:
     return ImageInputError(f"{where}: {problem}, so it is not sent. Is the image complete? Encode the whole file.")
 
 
-def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, *, where: str) -> tuple[str, str]:
-    """Check an inline image; return ``(mime type read from the bytes, payload)``."""
-    payload = check_base64_payload(payload, where=where)
-    size = decoded_size(payload)
+def check_image_base64(
+    payload: str, declared: str | None, policy: ImagePolicy, *, where: str, detail: object = None
+) -> DataURL:
+    """Check an inline image; return it as a :class:`DataURL` of the MIME type read from the bytes."""
+    mime, replaced, fitted_from = _check_image(payload, 0, declared, policy, where=where, detail=detail)
+    return DataURL(mime, payload if replaced is None else replaced, fitted_from)
+
+
+def image_data_url(url: str, policy: ImagePolicy, *, where: str, detail: object = None) -> str | DataURL:
+    """Check an image data URL; return it as given (no copy), or corrected from the bytes."""
+    declared, start = _data_url_head(url, where=where)
+    mime, replaced, fitted_from = _check_image(url, start, declared or None, policy, where=where, detail=detail)
+    if replaced is None and mime == declared:
+        return url  # the common case: the user's string is the body piece
+    return DataURL(mime, url[start:] if replaced is None else replaced, fitted_from)
+
+
+def _check_image(
+    text: str, start: int, declared: str | None, policy: ImagePolicy, *, where: str, detail: object
+) -> tuple[str, str | None, int | None]:
+    """Check the image ``text[start:]`` (base64) without copying it.
+
+    Returns ``(mime type read from the bytes, the payload to send instead or None to send
+    it as it is, its size in bytes before image_fit downscaled it or None)``.
+    """
+    replaced = _check_base64(text, start, where=where)
+    if replaced is not None:
+        text, start = replaced, 0
+    size = decoded_size(text, start)
     if size > policy.max_bytes:
         msg = (
             f"{where}: the image is {_size(size)}, over the {_size(policy.max_bytes)} ceiling, so it "
@@ -263,7 +315,7 @@ def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, 
         )
         raise ImageInputError(msg)
     declared = MIME_ALIASES.get(declared or "", declared) if declared else None
-    sniffed = sniff_mime_type(base64_head(payload))
+    sniffed = sniff_mime_type(base64_head(text[start : start + 32]))
     if sniffed is None or sniffed not in policy.allowed_types:
         msg = (
             f"{where}: the bytes are {type_name(sniffed)}"
@@ -272,14 +324,30 @@ def check_image_base64(payload: str, declared: str | None, policy: ImagePolicy, 
             f"{policy.describe_allowed()}. Convert the image (e.g. to PNG or JPEG) first."
         )
         raise ImageInputError(msg)
-    problem = base64_problem(payload, size)
+    problem = base64_problem(text, size, start)
     if problem is not None:
         raise incomplete_image(where, problem)
     if declared and declared != sniffed:
         logger.info("%s: declared %s but the bytes are %s; sending %s", where, declared, sniffed, sniffed)
-    if policy.max_side is not None or (policy.fit_bytes is not None and size > policy.fit_bytes):
-        sniffed, payload = _fit_base64(payload, sniffed, policy, where=where)
-    return sniffed, payload
+    max_side, model_fit = policy.max_side, None
+    if policy.fit_model is not None and detail != "original":
+        model_fit = fitted_side(policy.fit_model, detail, image_dimensions(_head_bytes(text, start)))
+        if model_fit is not None:
+            max_side = model_fit if max_side is None else min(max_side, model_fit)
+    if max_side is not None or (policy.fit_bytes is not None and size > policy.fit_bytes):
+        payload = text[start:] if start else text  # decoded whole to resize: the copy is the lesser cost
+        fitted_mime, fitted = _fit_base64(payload, sniffed, policy, max_side, where=where)
+        if fitted is not payload:
+            return fitted_mime, fitted, (size if model_fit is not None else None)
+    return sniffed, replaced, None
+
+
+def _head_bytes(text: str, start: int) -> bytes:
+    """The first :data:`HEADER_BYTES` of the image, enough to read its size."""
+    try:
+        return base64.b64decode(text[start : start + HEADER_BYTES // 3 * 4])
+    except (binascii.Error, ValueError):
+        return b""
 
 
 # Resized images by (sha256 of the payload, limits): a conversation re-sends its
@@ -319,8 +387,8 @@ def clear_resize_cache() -> None:
         _fit_cache_bytes = 0
 
 
-def _fit_base64(payload: str, mime: str, policy: ImagePolicy, *, where: str) -> tuple[str, str]:
-    key = (hashlib.sha256(payload.encode("ascii")).digest(), policy.max_side, policy.fit_bytes)
+def _fit_base64(payload: str, mime: str, policy: ImagePolicy, max_side: int | None, *, where: str) -> tuple[str, str]:
+    key = (hashlib.sha256(payload.encode("ascii")).digest(), max_side, policy.fit_bytes)
     if policy.cache:
         with _FIT_CACHE_LOCK:
             if key in _FIT_CACHE:
@@ -328,7 +396,7 @@ def _fit_base64(payload: str, mime: str, policy: ImagePolicy, *, where: str) -> 
                 hit = _FIT_CACHE[key]
                 return (mime, payload) if hit is None else hit
     data = base64.b64decode(payload)
-    out, out_mime = pillow().fit_image(data, where=where, max_side=policy.max_side, max_bytes=policy.fit_bytes)
+    out, out_mime = pillow().fit_image(data, where=where, max_side=max_side, max_bytes=policy.fit_bytes)
     result = None
     if out is not data:
         if out_mime not in policy.allowed_types or len(out) > policy.max_bytes:
@@ -355,15 +423,6 @@ def pillow() -> ModuleType:
 def require_pillow() -> None:
     """Raise the ``ImportError`` naming the extra now if Pillow is missing."""
     pillow()
-
-
-def image_data_url(url: str, policy: ImagePolicy, *, where: str) -> str:
-    """Check an image data URL; return it, with the MIME type corrected from the bytes."""
-    declared, payload = parse_data_url(url, where=where)
-    mime, checked = check_image_base64(payload, declared or None, policy, where=where)
-    if mime == declared and checked is payload:
-        return url  # the common case: no copy
-    return f"data:{mime};base64,{checked}"
 
 
 def check_image_url(url: str, *, where: str, policy: ImagePolicy | None = None, declared: str | None = None) -> None:

@@ -23,7 +23,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_visionrouter._body import DataURL
+from langchain_visionrouter._body import BIG_STRING, DataURL
 from langchain_visionrouter._images import (
     ImagePolicy,
     check_base64_payload,
@@ -36,7 +36,7 @@ from langchain_visionrouter._reasoning import merge_reasoning_details
 from langchain_visionrouter._tool_results import blocks_in_tool_text
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError
 
-__all__ = ["convert_message", "convert_messages"]
+__all__ = ["convert_message", "convert_messages", "untraced_inline_images"]
 
 logger = logging.getLogger(__name__)
 
@@ -181,9 +181,8 @@ def _image_url_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -
 
 def _image(url: str, detail: Any, policy: ImagePolicy, where: str, declared: Any = None) -> dict[str, Any]:
     if url[:5].lower() == "data:":
-        url = image_data_url(url, policy, where=where)
-    else:
-        check_image_url(url, where=where, policy=policy, declared=declared if isinstance(declared, str) else None)
+        return _image_url(image_data_url(url, policy, where=where, detail=detail), detail, where)
+    check_image_url(url, where=where, policy=policy, declared=declared if isinstance(declared, str) else None)
     return _image_url(url, detail, where)
 
 
@@ -241,8 +240,7 @@ def _inline_image(data: Any, declared: Any, detail: Any, policy: ImagePolicy, wh
     if data[:5].lower() == "data:":  # a data URL where bare base64 was expected: accept it
         return _image(data, detail, policy, where)
     declared_type = declared if isinstance(declared, str) else None
-    mime, payload = check_image_base64(data, declared_type, policy, where=where)
-    return _image_url(DataURL(mime, payload), detail, where)
+    return _image_url(check_image_base64(data, declared_type, policy, where=where, detail=detail), detail, where)
 
 
 def _file_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dict[str, Any]:
@@ -387,3 +385,37 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
     if message.name:
         out["name"] = message.name
     return out
+
+
+def untraced_inline_images(messages: Sequence[BaseMessage]) -> Sequence[BaseMessage]:
+    """``messages`` with big inline image blocks in Anthropic's ``source`` form (the same list if none).
+
+    Before calling the model, ``BaseChatModel`` hands its callbacks a copy of the messages
+    with each inline standard image block rewritten as a data URL, a new string held for
+    the whole call (an 8 MiB image: 11 MB more). It leaves the ``source`` form alone; that
+    form carries the user's string uncopied and is sent the same way (both become one
+    ``image_url`` part).
+    """
+    out = None
+    for i, message in enumerate(messages):
+        content = message.content
+        if isinstance(content, list) and any(_big_inline_image(block) for block in content):
+            out = out or list(messages)
+            blocks = [_source_form(block) if _big_inline_image(block) else block for block in content]
+            out[i] = message.model_copy(update={"content": blocks})
+    return messages if out is None else out
+
+
+def _big_inline_image(block: object) -> bool:
+    if not isinstance(block, dict) or block.get("type") != "image":
+        return False
+    inline = "base64" in block or block.get("source_type") == "base64"
+    data = block.get("base64", block.get("data")) if inline else None
+    return isinstance(data, str) and len(data) >= BIG_STRING and data[:5].lower() != "data:"
+
+
+def _source_form(block: Any) -> dict[str, Any]:
+    data = block["base64"] if "base64" in block else block["data"]
+    source = {"type": "base64", "media_type": block.get("mime_type"), "data": data}
+    rest = {k: v for k, v in block.items() if k not in ("type", "base64", "data", "mime_type", "source_type")}
+    return {"type": "image", "source": source, **rest}

@@ -13,6 +13,7 @@ from langchain_core.language_models.chat_models import BaseChatModel, agenerate_
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
 from pydantic import (
     AliasChoices,
@@ -28,9 +29,10 @@ from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http, _modalities, _vision, errors
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
+from langchain_visionrouter._image_fit import note_fit
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
 from langchain_visionrouter._limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
-from langchain_visionrouter._messages import convert_messages
+from langchain_visionrouter._messages import convert_messages, untraced_inline_images
 from langchain_visionrouter._outputs import output_options, wants_audio
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
@@ -281,6 +283,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     image_resize_cache: bool = True
     """Remember resized images (process-wide, bounded in bytes) so a conversation re-sending
     them does not resize them again; ``False`` keeps no copy of them."""
+    image_fit: Literal["off", "model"] = "off"
+    """``"model"``: downscale base64 images to what the model's family will look at (needs Pillow);
+    the saving is in ``response_metadata["image_fit"]``."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -291,7 +296,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         preset = self._resolve_endpoint()
         check_extra_body(self.model_kwargs, "model_kwargs")
         check_extra_body(self.extra_body, "extra_body")
-        if self.image_max_side is not None or self.image_max_bytes is not None:
+        if self._image_policy().resizes:
             require_pillow()  # say so now, not at the first image
         router_body(self._router_fields(), {}, preset)  # combinations (e.g. top_logprobs without logprobs)
         return self
@@ -301,6 +306,14 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     @property
     def _llm_type(self) -> str:
         return "visionrouter-chat"
+
+    def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
+        prompt = super()._convert_input(model_input)
+        if isinstance(prompt, ChatPromptValue):  # spares a copy of each big inline image (see there)
+            messages = untraced_inline_images(prompt.messages)
+            if messages is not prompt.messages:
+                prompt = ChatPromptValue(messages=messages)
+        return prompt
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -420,8 +433,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     ) -> dict[str, Any]:
         # Resizing decodes and re-encodes images (tens of ms each): off the event loop. The
         # hop to a thread costs more than building any other payload, so only then.
-        resizes = self.image_max_side is not None or self.image_max_bytes is not None
-        if resizes and any(not isinstance(m.content, str) for m in messages):
+        if self._image_policy().resizes and any(not isinstance(m.content, str) for m in messages):
             return await asyncio.to_thread(self._payload, messages, stop, stream=stream, **kwargs)
         return self._payload(messages, stop, stream=stream, **kwargs)
 
@@ -461,7 +473,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
+        result = chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
+        note_fit(result.generations[0].message.response_metadata, payload)
+        return result
 
     async def _agenerate(
         self,
@@ -479,7 +493,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
-        return chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
+        result = chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
+        note_fit(result.generations[0].message.response_metadata, payload)
+        return result
 
     def _stream(
         self,
@@ -506,6 +522,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         except VisionRouterError as exc:
             self._explain_error(exc, payload)
             raise
+        note_fit(last.response_metadata, payload)
         yield ChatGenerationChunk(message=last)
 
     async def _astream(
@@ -538,6 +555,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         except VisionRouterError as exc:
             await self._aexplain_error(exc, payload)
             raise
+        note_fit(last.response_metadata, payload)
         yield ChatGenerationChunk(message=last)
 
     # -- model catalog, vision checks, generation stats -------------------------------------

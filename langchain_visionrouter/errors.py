@@ -415,6 +415,11 @@ def not_json_error(status_code: int, content: bytes, headers: Mapping[str, str])
     )
 
 
+def malformed_answer(message: str, body: Any = None, *, generation_id: str | None = None) -> VisionRouterError:
+    """A 200 answer with a field the adapter cannot read (``message`` says which, and how)."""
+    return VisionRouterError(message, status_code=200, generation_id=generation_id, body=body)
+
+
 def unexpected_answer(what: str, body: Any, *, generation_id: str | None = None) -> VisionRouterError:
     """A 200 answer that is neither what was asked for nor an error (``what`` says what is missing)."""
     return VisionRouterError(

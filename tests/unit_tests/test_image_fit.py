@@ -1,0 +1,165 @@
+"""_image_fit: each family's published rule, images left alone where they should be, the saving reported."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from typing import Any
+
+import pytest
+
+from langchain_visionrouter._image_fit import RULES, fit_report, fitted_side, rule_for
+from langchain_visionrouter._image_header import image_dimensions
+from tests import wire
+
+PHOTO = (4032, 3024)  # a 12-megapixel phone photo
+_ANSWER = wire.completion(gen="gen-fit", model="m", provider="P", content="ok")
+
+
+@pytest.mark.parametrize(
+    ("model", "detail", "size", "side"),
+    [
+        # Anthropic: long side 1568, then ~1,600 tokens (w x h / 750 <= 1,200,000): 1268 x 951 for 4:3.
+        ("anthropic/claude-sonnet-4.5", None, PHOTO, 1264),
+        ("claude-3-5-haiku", "high", (2000, 500), 1568),
+        # OpenAI tiles: in 2048 x 2048, then the shortest side 768: 1024 x 768.
+        ("openai/gpt-4o", None, PHOTO, 1024),
+        ("openai/gpt-4o", "auto", (3000, 1000), 2048),
+        ("openai/gpt-4.1:extended", "high", PHOTO, 1024),
+        ("openai/gpt-4o", "low", PHOTO, 512),
+        # OpenAI patches: 1,536 patches of 32 x 32 pixels.
+        ("openai/gpt-4.1-mini", None, PHOTO, 1448),
+        ("o4-mini", "low", PHOTO, 1448),
+        # Gemini: within 3072 x 3072.
+        ("google/gemini-2.5-flash", None, PHOTO, 3072),
+    ],
+)
+def test_sizes_per_family(model: str, detail: str | None, size: tuple[int, int], side: int) -> None:
+    assert fitted_side(model, detail, size) == side
+
+
+@pytest.mark.parametrize(
+    ("model", "detail", "size"),
+    [
+        ("anthropic/claude-sonnet-4.5", None, (1092, 1092)),  # the docs' largest 1:1 left as is
+        ("openai/gpt-4o", None, (1024, 768)),
+        ("openai/gpt-4o", "low", (512, 300)),
+        ("google/gemini-2.5-flash", None, (3072, 2000)),
+        ("openai/gpt-4o", "original", PHOTO),  # the caller asked for every pixel
+        ("meta-llama/llama-3.2-90b-vision-instruct", None, PHOTO),  # no published rule: untouched
+        ("mistralai/pixtral-large", "high", PHOTO),
+        ("openai/gpt-4o", None, None),  # size unreadable
+    ],
+)
+def test_untouched(model: str, detail: str | None, size: tuple[int, int] | None) -> None:
+    assert fitted_side(model, detail, size) is None
+
+
+def test_every_rule_names_its_source_and_families_resolve() -> None:
+    assert all(rule.source.startswith("https://") for rule in RULES)
+    assert rule_for("openai/gpt-4.1-mini").family == "openai-patches"  # type: ignore[union-attr]
+    assert rule_for("openai/gpt-4.1").family == "openai-tiles"  # type: ignore[union-attr]
+    assert rule_for("ANTHROPIC/Claude-Opus-4").family == "anthropic"  # type: ignore[union-attr]
+    assert rule_for("qwen/qwen2.5-vl-72b") is None
+
+
+def _jpeg(size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise(size, 40).convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def photo() -> bytes:
+    pytest.importorskip("PIL")
+    return _jpeg((2400, 1800))  # big enough for every rule but Gemini's, quick to make
+
+
+def _sent_image(router: Any) -> bytes:
+    url = router.requests[-1].json["messages"][0]["content"][1]["image_url"]["url"]
+    return base64.b64decode(url.split(",", 1)[1])
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [("anthropic/claude-sonnet-4.5", (1264, 948)), ("openai/gpt-4o", (1024, 768)), ("openai/gpt-4o-mini", (1024, 768))],
+)
+@pytest.mark.parametrize("form", ["standard", "data_url"])
+def test_a_big_photo_is_sent_at_the_family_size_and_the_saving_reported(
+    make_model: Any, fake_router: Any, photo: bytes, model: str, expected: tuple[int, int], form: str
+) -> None:
+    fake_router.reply(json=_ANSWER)
+    b64 = base64.b64encode(photo).decode()
+    block = (
+        {"type": "image", "base64": b64, "mime_type": "image/jpeg"}
+        if form == "standard"
+        else {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," + b64}}
+    )
+    answer = make_model(model=model, image_fit="model").invoke([("user", [{"type": "text", "text": "?"}, block])])
+    sent = _sent_image(fake_router)
+    assert image_dimensions(sent) == expected
+    assert answer.response_metadata["image_fit"] == {
+        "images": 1,
+        "bytes_before": len(photo),
+        "bytes_after": len(sent),
+    }
+    assert len(sent) < len(photo)
+
+
+def test_off_by_default_and_small_or_unknown_images_untouched(make_model: Any, fake_router: Any, photo: bytes) -> None:
+    b64 = base64.b64encode(photo).decode()
+    small = base64.b64encode(wire.png(200, 100)).decode()
+    for model in (make_model(model="openai/gpt-4o"), make_model(model="qwen/qwen-vl-max", image_fit="model")):
+        fake_router.reply(json=_ANSWER)
+        answer = model.invoke([("user", [{"type": "image", "base64": b64, "mime_type": "image/jpeg"}])])
+        assert _sent_only(fake_router) == b64
+        assert "image_fit" not in answer.response_metadata
+    fake_router.reply(json=_ANSWER)
+    fitted = make_model(model="openai/gpt-4o", image_fit="model")
+    answer = fitted.invoke([("user", [{"type": "image", "base64": small, "mime_type": "image/png"}])])
+    assert _sent_only(fake_router) == small
+    assert "image_fit" not in answer.response_metadata
+
+
+def _sent_only(router: Any) -> str:
+    url: str = router.requests[-1].json["messages"][0]["content"][0]["image_url"]["url"]
+    return url.split(",", 1)[1]
+
+
+def test_streamed_answers_report_the_saving_too(make_model: Any, fake_router: Any, photo: bytes) -> None:
+    fake_router.reply_sse([*wire_stream(), "[DONE]"])
+    model = make_model(model="anthropic/claude-sonnet-4.5", image_fit="model")
+    b64 = base64.b64encode(photo).decode()
+    merged = None
+    for chunk in model.stream(
+        [("user", [{"type": "text", "text": "?"}, {"type": "image", "base64": b64, "mime_type": "image/jpeg"}])]
+    ):
+        merged = chunk if merged is None else merged + chunk
+    assert merged is not None
+    report = merged.response_metadata["image_fit"]
+    assert report["bytes_before"] == len(photo) and 0 < report["bytes_after"] < len(photo)
+
+
+def wire_stream() -> list[dict[str, Any]]:
+    stream = wire.Stream(gen="gen-fit", model="anthropic/claude-sonnet-4.5", provider="Anthropic")
+    return stream.text(["o", "k"], use=wire.usage(10, 2))
+
+
+def test_fit_report_counts_only_fitted_images() -> None:
+    from langchain_visionrouter._body import DataURL
+
+    payload = {
+        "messages": [
+            {
+                "role": "user",
+                "content": [{"type": "image_url", "image_url": {"url": DataURL("image/png", "AAAA", 900)}}],
+            },
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": DataURL("image/png", "AAAA")}}]},
+            {"role": "user", "content": "text"},
+        ]
+    }
+    assert fit_report(payload) == {"images": 1, "bytes_before": 900, "bytes_after": 3}
+    assert fit_report(json.loads('{"messages": []}')) is None
