@@ -31,13 +31,13 @@ if TYPE_CHECKING:
     from langchain_visionrouter._batch_ray import BatchWorker
     from langchain_visionrouter._catalog import (
         ModelCatalog,
-        ModelInfo,
         clear_catalog_cache,
         list_models,
         supports_images,
     )
     from langchain_visionrouter._image_blocks import file_block, image_block
-    from langchain_visionrouter._params import (
+    from langchain_visionrouter._model_info import ModelInfo
+    from langchain_visionrouter._param_types import (
         ProviderPreferences,
         ReasoningConfig,
         file_parser_plugin,
@@ -66,16 +66,16 @@ _LAZY = {
     "ChatVisionRouter": "chat_models",
     "VisionRouterEmbeddings": "embeddings",
     "ModelCatalog": "_catalog",
-    "ModelInfo": "_catalog",
+    "ModelInfo": "_model_info",
     "clear_catalog_cache": "_catalog",
     "list_models": "_catalog",
     "supports_images": "_catalog",
     "file_block": "_image_blocks",
     "image_block": "_image_blocks",
-    "ProviderPreferences": "_params",
-    "ReasoningConfig": "_params",
-    "file_parser_plugin": "_params",
-    "web_plugin": "_params",
+    "ProviderPreferences": "_param_types",
+    "ReasoningConfig": "_param_types",
+    "file_parser_plugin": "_param_types",
+    "web_plugin": "_param_types",
     "GenerationStats": "_usage",
     "ModelUsage": "_usage",
     "UsageTracker": "_usage",

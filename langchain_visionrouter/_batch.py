@@ -16,11 +16,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_visionrouter.errors import (
-    AuthenticationError,
-    InsufficientCreditsError,
-    VisionRouterError,
-)
+from langchain_visionrouter.errors import AuthenticationError, InsufficientCreditsError, VisionRouterError
 
 __all__ = ["BatchItem", "BatchResult", "BatchRun", "run_batch"]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from langchain_visionrouter import errors
+from langchain_visionrouter import _errors
 from langchain_visionrouter._fields import as_object, cost_metadata, usage_metadata
 from langchain_visionrouter._image_blocks import image_block
 from langchain_visionrouter._images import ImagePolicy, check_image_base64, check_image_url
@@ -144,9 +144,9 @@ def _decode_base64(value: str, where: str) -> list[float]:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise errors.malformed_answer(f"{where}: the embedding is not valid base64.") from None
+        raise _errors.malformed_answer(f"{where}: the embedding is not valid base64.") from None
     if len(raw) % 4:
-        raise errors.malformed_answer(f"{where}: a base64 embedding of {len(raw)} bytes is not float32 values.")
+        raise _errors.malformed_answer(f"{where}: a base64 embedding of {len(raw)} bytes is not float32 values.")
     floats = array.array("f")
     floats.frombytes(raw)
     if sys.byteorder == "big":  # the wire is little-endian
@@ -158,14 +158,14 @@ def _vector(value: Any, where: str) -> list[float]:
     if isinstance(value, str):
         return _decode_base64(value, where)
     if not isinstance(value, list):
-        raise errors.malformed_answer(f"{where}: the embedding is {type(value).__name__}, not a list of numbers.")
+        raise _errors.malformed_answer(f"{where}: the embedding is {type(value).__name__}, not a list of numbers.")
     kinds = set(map(type, value))  # C speed: a call may bring millions of numbers
     if kinds <= {float}:
         return value
     if kinds <= {float, int}:  # whole numbers written without a decimal point
         return list(map(float, value))
     others = ", ".join(sorted(k.__name__ for k in kinds - {float, int}))
-    raise errors.malformed_answer(f"{where}: the embedding holds {others} values, not only numbers.")
+    raise _errors.malformed_answer(f"{where}: the embedding holds {others} values, not only numbers.")
 
 
 def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
@@ -178,19 +178,19 @@ def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
     data = body.get("data")
     gen = body.get("id") if isinstance(body.get("id"), str) else None
     if not isinstance(data, list):
-        raise errors.unexpected_answer("its embeddings answer has no data list", body, generation_id=gen)
+        raise _errors.unexpected_answer("its embeddings answer has no data list", body, generation_id=gen)
     vectors: dict[int, list[float]] = {}
     for position, item in enumerate(data):
         item = as_object(item)
         index = item.get("index", position)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count or index in vectors:
             what = f"its embeddings answer has a bad or repeated index {index!r} (for {count} inputs)"
-            raise errors.unexpected_answer(what, body, generation_id=gen)
+            raise _errors.unexpected_answer(what, body, generation_id=gen)
         vectors[index] = _vector(item.get("embedding"), f"embedding {index}")
     if len(vectors) != count:
         missing = sorted(set(range(count)) - set(vectors))
         msg = f"the router answered {len(vectors)} embeddings for {count} inputs (missing {_ranges(missing)})"
-        raise errors.malformed_answer(msg, body, generation_id=gen)
+        raise _errors.malformed_answer(msg, body, generation_id=gen)
     return [vectors[i] for i in range(count)]
 
 
@@ -252,5 +252,5 @@ class Collector:
         if self.failure is not None:
             batch, exc = self.failure
             where = f"inputs {_ranges(batch.indices)} (of {self.total})"
-            raise errors.for_inputs(exc, where, list(batch.indices), partial=dict(sorted(self.vectors.items())))
+            raise _errors.for_inputs(exc, where, list(batch.indices), partial=dict(sorted(self.vectors.items())))
         return [self.vectors[i] for i in range(self.total)]

@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from langchain_visionrouter import errors
+from langchain_visionrouter import _errors
 from langchain_visionrouter._body import Piece
 from langchain_visionrouter._clients import HTTPClients
 from langchain_visionrouter._limits import Budget
@@ -182,23 +182,23 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, 
     if isinstance(exc, httpx.HTTPError):
         exceeded = budget.check(0) if isinstance(exc, httpx.TimeoutException) else None
         if exceeded is not None:  # a wait cut short by the deadline says so
-            raise errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False) from exc
+            raise _errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False) from exc
         if attempt >= req.max_retries or not _safe_to_retry(exc, answered):
-            raise errors.connection_error(exc) from exc
+            raise _errors.connection_error(exc) from exc
         delay, reason = retry_delay(attempt, None), type(exc).__name__
         if not budget.allows_wait(delay):
-            raise errors.connection_error(exc) from exc
+            raise _errors.connection_error(exc) from exc
     else:
         assert isinstance(exc, VisionRouterError)
         if not is_retryable(exc):
             raise exc
         if attempt >= req.max_retries:
-            raise errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
+            raise _errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
         asked = exc.retry_after
         delay, reason = retry_delay(attempt, asked), f"HTTP {exc.status_code}"
         if not budget.allows_wait(delay if asked is None else asked):
             # A wait past the deadline is not waited: the error now, with the retry_after asked for.
-            raise errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
+            raise _errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
     url = redact_url(req.url)
     logger.debug("retry %d of %d to %s after %s, in %.2fs", attempt + 1, req.max_retries, url, reason, delay)
     return delay
@@ -282,7 +282,7 @@ def _is_event_stream(response: httpx.Response, stream: bool) -> bool:
 
 def _accept(response: httpx.Response, content: bytes, judge: Judge) -> Any:
     if response.status_code >= 300:
-        raise errors.status_error(
+        raise _errors.status_error(
             response.status_code, content, response.headers, retry_after=retry_after_seconds(response.headers)
         )
     return judge(response.status_code, response.headers, content)
@@ -305,7 +305,7 @@ class _Body:
         self.size += len(piece)
         exceeded = self.budget.check(self.size)
         if exceeded is not None:
-            raise errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False)
+            raise _errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False)
 
 
 def _send(clients: HTTPClients, req: Request, judge: Judge, *, stream: bool) -> tuple[httpx.Response, Any, Budget]:

@@ -14,8 +14,9 @@ import logging
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from langchain_visionrouter import errors
-from langchain_visionrouter._catalog import ModelCatalog, ModelInfo, find_model
+from langchain_visionrouter import _errors
+from langchain_visionrouter._catalog import ModelCatalog
+from langchain_visionrouter._model_info import ModelInfo, find_model
 from langchain_visionrouter.errors import NotFoundError, VisionRouterError
 
 __all__ = [
@@ -88,7 +89,7 @@ def raise_clearer(exc: VisionRouterError, payload: Mapping[str, Any], cat: Model
             models: Sequence[ModelInfo] | None = cat.models()
         except VisionRouterError:
             models = None
-        raise errors.output_modalities_error(
+        raise _errors.output_modalities_error(
             exc, str(payload.get("model")), payload.get("modalities"), _outputs(models, payload)
         ) from exc
 
@@ -100,7 +101,7 @@ async def araise_clearer(exc: VisionRouterError, payload: Mapping[str, Any], cat
             models: Sequence[ModelInfo] | None = await cat.amodels()
         except VisionRouterError:
             models = None
-        raise errors.output_modalities_error(
+        raise _errors.output_modalities_error(
             exc, str(payload.get("model")), payload.get("modalities"), _outputs(models, payload)
         ) from exc
 

@@ -29,8 +29,9 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter import (
     _content_blocks,  # noqa: F401  (registers content_blocks translators)
-    errors,
+    _errors,
 )
+from langchain_visionrouter._errors import error_from_body
 from langchain_visionrouter._fields import (
     ToolCallFragments,
     as_object,
@@ -41,7 +42,7 @@ from langchain_visionrouter._fields import (
 from langchain_visionrouter._limits import Exceeded
 from langchain_visionrouter._outputs import MAPPED_TOP_FIELDS, OutputBlocks, message_content, unmapped_fields
 from langchain_visionrouter._reasoning import StreamDetails
-from langchain_visionrouter.errors import StreamError, error_from_body
+from langchain_visionrouter.errors import StreamError
 
 __all__ = ["StreamAssembler", "chat_result", "judge_json", "parse_tool_calls", "usage_metadata"]
 
@@ -64,7 +65,7 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
     try:
         data = json.loads(content)
     except ValueError:
-        raise errors.not_json_error(status_code, content, headers) from None
+        raise _errors.not_json_error(status_code, content, headers) from None
     if isinstance(data, Mapping) and data.get("error") and not data.get("choices"):
         raise error_from_body(data, status_code=status_code, generation_id=headers.get("x-generation-id"))
     return data
@@ -89,7 +90,9 @@ def chat_result(
     if not choices:
         if body.get("error"):
             raise error_from_body(body, status_code=200, generation_id=generation_id)
-        raise errors.unexpected_answer("its answer has no choices", body, generation_id=body.get("id") or generation_id)
+        raise _errors.unexpected_answer(
+            "its answer has no choices", body, generation_id=body.get("id") or generation_id
+        )
 
     metadata = _response_metadata(body, model_provider)
     if generation_id and "id" not in metadata:
@@ -281,7 +284,7 @@ class StreamAssembler:
         return {**body, "object": "chat.completion.chunk", "choices": choices}
 
     def _error(self, message: str, **fields: Any) -> StreamError:
-        return errors.stream_error(message, generation_id=self.generation_id, partial=self.partial(), **fields)
+        return _errors.stream_error(message, generation_id=self.generation_id, partial=self.partial(), **fields)
 
     def _map(self, event: Mapping[str, Any]) -> AIMessageChunk | None:
         if event.get("error"):
@@ -371,7 +374,7 @@ class StreamAssembler:
         truncated answer is never passed off as complete.
         """
         if end.exceeded is not None:
-            raise errors.limit_exceeded(
+            raise _errors.limit_exceeded(
                 end.exceeded.what,
                 end.exceeded.limit,
                 stream=True,
@@ -379,7 +382,7 @@ class StreamAssembler:
                 partial=self.partial(),
             )
         if end.failure is not None:
-            raise errors.stream_interrupted(
+            raise _errors.stream_interrupted(
                 end.failure, timeout=end.timeout, generation_id=self.generation_id, partial=self.partial()
             )
         if end.head is not None and not end.done:
@@ -431,7 +434,7 @@ class StreamAssembler:
         generation_id = end.headers.get("x-generation-id")
         if isinstance(data, Mapping) and data.get("error"):
             raise error_from_body(data, status_code=end.status_code, generation_id=generation_id)
-        raise errors.stream_error(
+        raise _errors.stream_error(
             f"the router's stream held no events; its body was: {text[:300]!r}",
             status_code=end.status_code,
             generation_id=generation_id,

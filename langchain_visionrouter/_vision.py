@@ -11,8 +11,9 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from langchain_visionrouter import errors
-from langchain_visionrouter._catalog import ModelCatalog, ModelInfo, find_model, preset_model, warned_unchecked
+from langchain_visionrouter import _errors
+from langchain_visionrouter._catalog import ModelCatalog, warned_unchecked
+from langchain_visionrouter._model_info import ModelInfo, find_model, preset_model
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = [
@@ -141,7 +142,7 @@ def no_image_endpoint_error(
         )
     else:
         msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
-    return errors.restated(exc, msg, cls=NotFoundError)
+    return _errors.restated(exc, msg, cls=NotFoundError)
 
 
 def guard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http, _modalities, _vision, errors
+from langchain_visionrouter import _errors, _http, _modalities, _model_info, _vision
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
 from langchain_visionrouter._image_fit import note_fit
@@ -372,7 +372,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return {name: getattr(self, name) for name in ROUTER_PARAMS}
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return catalog.bundled_profile(self.model)
+        return _model_info.bundled_profile(self.model)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = {**self._default_params, **kwargs}
@@ -586,7 +586,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         output_modalities: str | Sequence[str] | None = None,
         supported_parameters: str | Sequence[str] | None = None,
         refresh: bool = False,
-    ) -> list[catalog.ModelInfo]:
+    ) -> list[_model_info.ModelInfo]:
         """The router's models that have every modality and parameter asked for.
 
         Args:
@@ -631,7 +631,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
         if isinstance(exc, AuthenticationError):  # which key was refused: where it came from
-            raise errors.key_refused(exc, source=self._key_source, router=self.router) from exc
+            raise _errors.key_refused(exc, source=self._key_source, router=self.router) from exc
         # Then the output-modalities 404: it mentions images too, and is not about input.
         _modalities.raise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
         if _vision.is_no_image_endpoint(exc):

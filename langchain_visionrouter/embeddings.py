@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _http
+from langchain_visionrouter import _http, _model_info
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
 from langchain_visionrouter._embeddings import (
@@ -35,7 +35,8 @@ from langchain_visionrouter._embeddings import (
     usage_message,
 )
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
-from langchain_visionrouter._params import ProviderPreferences, router_body, validate_param
+from langchain_visionrouter._param_types import ProviderPreferences
+from langchain_visionrouter._params import router_body, validate_param
 from langchain_visionrouter._redaction import mask_credential_headers
 from langchain_visionrouter._responses import judge_json
 from langchain_visionrouter._routers import get_router
@@ -332,7 +333,7 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
 
     def list_models(
         self, *, input_modalities: str | Sequence[str] | None = None, refresh: bool = False
-    ) -> list[catalog.ModelInfo]:
+    ) -> list[_model_info.ModelInfo]:
         """The router's embedding models (``GET /embeddings/models``) with every input modality asked for.
 
         Gateways without that listing are asked ``GET /models?output_modalities=embeddings``
@@ -348,14 +349,14 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
         except NotFoundError:
             listed = self._catalog("/models?output_modalities=embeddings").models(refresh=refresh)
             models = tuple(m for m in listed if m.is_embedding_model)
-        return catalog.filter_models(models, input_modalities=input_modalities)
+        return _model_info.filter_models(models, input_modalities=input_modalities)
 
     def supports_images(self, model: str | None = None) -> bool:
         """Whether ``model`` (default: this model) embeds images, per the router's embedding models."""
         return "image" in self._model_info(model or self.model).input_modalities
 
-    def _model_info(self, model: str) -> catalog.ModelInfo:
-        found = catalog.find_model(self.list_models(), model)
+    def _model_info(self, model: str) -> _model_info.ModelInfo:
+        found = _model_info.find_model(self.list_models(), model)
         if found is None:
             raise InvalidInputError(f"{model!r} is not among the embedding models of {self.base_url}.")
         return found

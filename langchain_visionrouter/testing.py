@@ -42,16 +42,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from langchain_visionrouter._cassette_yaml import (
+    GZIPPED,
+    OPTED_IN,
+    Persister,
+    readable_when_opted_in,
+)
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS
 from langchain_visionrouter._routers import REPLAY_PLACEHOLDER_KEY
 
@@ -108,7 +110,6 @@ _DIGEST = "sha256:"
 _MIN_BARE_BASE64 = 256
 _BARE_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _DATA_URL_IN_TEXT = re.compile(r"(data:[\w.+-]+/[\w.+-]+(?:;[\w.+=-]+)*;base64,)([A-Za-z0-9+/]+={0,2})")
-_OPTED_IN = "visionrouter"  # key of cassette_config() dicts; vcrpy ignores keys it does not know
 
 
 # -- digesting ----------------------------------------------------------------------------
@@ -311,101 +312,6 @@ def images_matcher(r1: Any, r2: Any) -> None:
         raise AssertionError(f"different inline payloads: sent {sent}, recorded {recorded}")
 
 
-# -- readable YAML, optionally gzipped ---------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    # Multi-line text (SSE streams, pretty JSON) as literal blocks: readable and diffable.
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(tuple, yaml.SafeDumper.represent_list)
-
-
-class _ReadableYaml:
-    """A vcrpy serializer writing literal blocks; reads any vcrpy YAML cassette."""
-
-    def __init__(self, *, gzipped: bool) -> None:
-        self.gzipped = gzipped
-
-    @staticmethod
-    def serialize(cassette_dict: dict[str, Any]) -> str:
-        return yaml.dump(cassette_dict, Dumper=_Dumper, sort_keys=False, width=1000, allow_unicode=True)
-
-    @staticmethod
-    def deserialize(cassette_string: str) -> Any:
-        from vcr.serializers import yamlserializer  # type: ignore[import-untyped]
-
-        return yamlserializer.deserialize(cassette_string)
-
-
-_READABLE = _ReadableYaml(gzipped=False)
-_GZIPPED = _ReadableYaml(gzipped=True)
-
-
-class _Persister:
-    """Wraps the VCR's persister; only ``yaml.gz`` cassettes are read and written here."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def load_cassette(self, cassette_path: Any, serializer: Any) -> Any:
-        if serializer is not _GZIPPED:
-            return self.inner.load_cassette(cassette_path, serializer=serializer)
-        from vcr.persisters.filesystem import CassetteNotFoundError  # type: ignore[import-untyped]
-
-        requests: list[Any] = []
-        responses: list[Any] = []
-        # pytest-recording's persister also reads the extra cassettes named in the mark.
-        paths = dict.fromkeys([str(cassette_path), *map(str, getattr(self.inner, "extra_paths", ()))])
-        for path in paths:
-            file = Path(path)
-            if not file.is_file():
-                continue
-            raw = file.read_bytes()
-            text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
-            loaded_requests, loaded_responses = _vcr_serialize().deserialize(text, serializer)
-            requests.extend(loaded_requests)
-            responses.extend(loaded_responses)
-        if not requests:
-            raise CassetteNotFoundError()
-        return requests, responses
-
-    def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> None:
-        if serializer is not _GZIPPED:
-            self.inner.save_cassette(cassette_path, cassette_dict, serializer=serializer)
-            return
-        file = Path(cassette_path)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        text = _vcr_serialize().serialize(cassette_dict, serializer)
-        file.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-
-
-def _vcr_serialize() -> Any:
-    # vcrpy is a test dependency: imported only when a cassette is read or written.
-    from vcr import serialize  # type: ignore[import-untyped]
-
-    return serialize
-
-
-def _readable_when_opted_in(vcr: Any, original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    def get_merged_config(**kwargs: Any) -> dict[str, Any]:
-        config = original(**kwargs)
-        # Opted-in cassettes keep the serializer *name* "yaml" (so paths, and
-        # pytest-recording's rewrite mode, are unchanged) but get the readable writer.
-        if kwargs.get(_OPTED_IN) and kwargs.get("serializer", vcr.serializer) == "yaml":
-            config["serializer"] = _READABLE
-        return config
-
-    get_merged_config.visionrouter = True  # type: ignore[attr-defined]
-    return get_merged_config
-
-
 # -- configuration ------------------------------------------------------------------------
 
 
@@ -417,11 +323,11 @@ def configure(vcr: Any) -> Any:
     """
     vcr.register_matcher(BODY_MATCHER, body_matcher)
     vcr.register_matcher(IMAGES_MATCHER, images_matcher)
-    vcr.register_serializer(GZIP_SERIALIZER, _GZIPPED)
-    if not isinstance(vcr.persister, _Persister):
-        vcr.register_persister(_Persister(vcr.persister))
+    vcr.register_serializer(GZIP_SERIALIZER, GZIPPED)
+    if not isinstance(vcr.persister, Persister):
+        vcr.register_persister(Persister(vcr.persister))
     if not getattr(vcr.get_merged_config, "visionrouter", False):
-        vcr.get_merged_config = _readable_when_opted_in(vcr, vcr.get_merged_config)
+        vcr.get_merged_config = readable_when_opted_in(vcr, vcr.get_merged_config)
     return vcr
 
 
@@ -464,7 +370,7 @@ def cassette_config(
         "decode_compressed_response": True,
         "match_on": list(matchers[match]),
         "serializer": GZIP_SERIALIZER if gzip else "yaml",
-        _OPTED_IN: True,
+        OPTED_IN: True,
     }
     for key, value in overrides.items():
         if key in ("before_record_request", "before_record_response", "filter_headers"):

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from langchain_visionrouter.testing import _READABLE
+from langchain_visionrouter._cassette_yaml import READABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -99,7 +99,7 @@ def write(name: str, interactions: list[dict[str, Any]]) -> Path:
 def write_to(path: Path, interactions: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # The package's own cassette serializer: one YAML dumper for written and recorded cassettes.
-    text = _READABLE.serialize({"interactions": interactions, "version": 1})
+    text = READABLE.serialize({"interactions": interactions, "version": 1})
     path.write_text(text)
     return path
 

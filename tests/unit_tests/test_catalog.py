@@ -20,7 +20,7 @@ from langchain_visionrouter import (
     list_models,
     supports_images,
 )
-from langchain_visionrouter._catalog import (
+from langchain_visionrouter._model_info import (
     ModelInfo,
     bundled_profile,
     filter_models,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter.testing import _READABLE
+from langchain_visionrouter._cassette_yaml import READABLE
 from tests.cassette_sources import all_cassettes
 from tests.cassette_tools import CASSETTES, OPENROUTER
 
@@ -36,7 +36,7 @@ def chat_exchanges() -> list[tuple[str, int, dict[str, Any]]]:
 def test_cassette_file_matches_its_source(name: str) -> None:
     path = CASSETTES / f"{name}.yaml"
     assert path.is_file(), f"{path.name} is missing: run python -m tests.cassette_sources"
-    expected = _READABLE.serialize({"interactions": WRITTEN[name], "version": 1})
+    expected = READABLE.serialize({"interactions": WRITTEN[name], "version": 1})
     assert path.read_text() == expected, f"{path.name} differs from its source: run python -m tests.cassette_sources"
     assert path.stat().st_size <= MAX_BYTES
 
