@@ -112,10 +112,15 @@ def key_variables(preset: RouterPreset) -> tuple[str, ...]:
 
 def env_api_key(preset: RouterPreset) -> str | None:
     """The API key from the environment: ``VISIONROUTER_API_KEY``, then the router's own variable."""
+    return _from_environment(preset)[0]
+
+
+def _from_environment(preset: RouterPreset) -> tuple[str | None, str | None]:
+    """``(key, the variable it came from)``, or ``(None, None)``: the one place keys are read."""
     for var in key_variables(preset):
         if os.environ.get(var):
-            return os.environ[var]
-    return None
+            return os.environ[var], var
+    return None, None
 
 
 #: What a model gets as its key while cassettes replay and no key is set (see
@@ -145,9 +150,9 @@ def resolve_api_key(preset: RouterPreset) -> tuple[str | None, str | None]:
 
     ``(None, None)`` when there is none.
     """
-    for var in key_variables(preset):
-        if os.environ.get(var):
-            return os.environ[var], var
+    key, var = _from_environment(preset)
+    if key is not None:
+        return key, var
     if preset.requires_api_key and _replay_key is not None:
         return _replay_key, REPLAY_KEY_SOURCE
     return None, None
