@@ -110,7 +110,8 @@ def _png() -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress((b"\0" + b"\xff" * 6) * 2))
+    idat = zlib.compress((b"\0" + b"\xff" * 6) * 2)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 async def with_run_batch(base_url: str, n: int, c: int, journal: str | None = None) -> float:

@@ -44,7 +44,10 @@ def _image_message(mib: int, form: str = "url"):  # type: ignore[no-untyped-def]
 
     from langchain_core.messages import HumanMessage
 
-    raw = b"\x89PNG\r\n\x1a\n" + random.Random(mib).randbytes(mib * 1024 * 1024 - 8)
+    # A PNG's header and IEND end around random bytes: an image is checked only at its two ends.
+    head = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x04\x00\x00\x00\x04\x00\x08\x02\x00\x00\x00\x00\x00\x00\x00"
+    tail = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    raw = head + random.Random(mib).randbytes(mib * 1024 * 1024 - len(head) - len(tail)) + tail
     if form == "file":
         import tempfile
 

@@ -17,7 +17,6 @@ from typing_extensions import Self
 
 from langchain_visionrouter._clients import HTTPClients
 from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._limits import DEFAULT_MAX_CONNECTIONS
 from langchain_visionrouter._redaction import mask_credential_headers, redact_url
 from langchain_visionrouter._routers import (
     RouterPreset,
@@ -49,6 +48,8 @@ class RouterClient(BaseModel):
         image_max_side: int | None
         image_max_bytes: int | None
         image_max_decoded_bytes: int
+        image_resize_cache: bool
+        max_connections: int
         _clients: HTTPClients
 
     @property
@@ -72,9 +73,7 @@ class RouterClient(BaseModel):
         return preset
 
     def _new_clients(self) -> None:
-        # Models without a max_connections field (embeddings) get the default pool size.
-        size = getattr(self, "max_connections", DEFAULT_MAX_CONNECTIONS)
-        self._clients = HTTPClients(self.http_client, self.http_async_client, size)
+        self._clients = HTTPClients(self.http_client, self.http_async_client, self.max_connections)
         self._close_when_collected()
 
     def _close_when_collected(self) -> None:
@@ -90,10 +89,13 @@ class RouterClient(BaseModel):
             max_bytes=self.image_max_decoded_bytes,
             max_side=self.image_max_side,
             fit_bytes=self.image_max_bytes,
-            cache=getattr(self, "image_resize_cache", True),
-            # image_fit="model" (chat models only): the family's rule, by the model asked for.
-            fit_model=self.model if getattr(self, "image_fit", "off") == "model" else None,  # type: ignore[attr-defined]
+            cache=self.image_resize_cache,
+            fit_model=self._fit_model(),
         )
+
+    def _fit_model(self) -> str | None:
+        """The model whose family's rule bounds the pixels sent (``image_fit="model"``); None: no rule."""
+        return None
 
     def _json_headers(self, accept: str = "application/json") -> dict[str, str]:
         return request_headers(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
@@ -29,27 +29,24 @@ def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
         output_tokens=output_tokens,
         total_tokens=_int(total) if total is not None else input_tokens + output_tokens,
     )
-    prompt_details = usage.get("prompt_tokens_details")
-    if isinstance(prompt_details, Mapping):
-        input_details = InputTokenDetails()
-        if prompt_details.get("cached_tokens") is not None:
-            input_details["cache_read"] = _int(prompt_details["cached_tokens"])
-        if prompt_details.get("cache_write_tokens") is not None:
-            input_details["cache_creation"] = _int(prompt_details["cache_write_tokens"])
-        if prompt_details.get("audio_tokens") is not None:
-            input_details["audio"] = _int(prompt_details["audio_tokens"])
-        if input_details:
-            result["input_token_details"] = input_details
-    completion_details = usage.get("completion_tokens_details")
-    if isinstance(completion_details, Mapping):
-        output_details = OutputTokenDetails()
-        if completion_details.get("reasoning_tokens") is not None:
-            output_details["reasoning"] = _int(completion_details["reasoning_tokens"])
-        if completion_details.get("audio_tokens") is not None:
-            output_details["audio"] = _int(completion_details["audio_tokens"])
-        if output_details:
-            result["output_token_details"] = output_details
+    input_details = _details(usage.get("prompt_tokens_details"), _INPUT_DETAILS)
+    if input_details:
+        result["input_token_details"] = cast(InputTokenDetails, input_details)
+    output_details = _details(usage.get("completion_tokens_details"), _OUTPUT_DETAILS)
+    if output_details:
+        result["output_token_details"] = cast(OutputTokenDetails, output_details)
     return result
+
+
+# The router's token details -> LangChain's: (the router's field, LangChain's key).
+_INPUT_DETAILS = (("cached_tokens", "cache_read"), ("cache_write_tokens", "cache_creation"), ("audio_tokens", "audio"))
+_OUTPUT_DETAILS = (("reasoning_tokens", "reasoning"), ("audio_tokens", "audio"))
+
+
+def _details(raw: Any, fields: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    if not isinstance(raw, Mapping):
+        return {}
+    return {ours: _int(raw[theirs]) for theirs, ours in fields if raw.get(theirs) is not None}
 
 
 def as_object(value: Any) -> Mapping[str, Any]:

@@ -291,6 +291,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     _clients: _http.HTTPClients = PrivateAttr()
 
+    def _fit_model(self) -> str | None:
+        return self.model if self.image_fit == "model" else None
+
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatVisionRouter:
         preset = self._resolve_endpoint()

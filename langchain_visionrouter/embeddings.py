@@ -35,6 +35,7 @@ from langchain_visionrouter._embeddings import (
     usage_message,
 )
 from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
+from langchain_visionrouter._limits import DEFAULT_MAX_CONNECTIONS
 from langchain_visionrouter._param_types import ProviderPreferences
 from langchain_visionrouter._params import router_body, validate_param
 from langchain_visionrouter._redaction import mask_credential_headers
@@ -171,6 +172,10 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
     """Re-encode every inline image bigger than this until it fits (bytes; needs Pillow)."""
     image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
     """Hard ceiling on an inline image as given: bigger ones are refused, never sent."""
+    image_resize_cache: bool = True
+    """Remember resized images (process-wide, bounded in bytes); ``False`` keeps no copy of them."""
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, gt=0)
+    """Connections in each pool (the sync client's, and each event loop's async client's)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
 
