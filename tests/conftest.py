@@ -101,6 +101,26 @@ def make_model(fake_router: Any) -> Any:
 
 
 @pytest.fixture
+def fresh_catalog() -> Any:
+    """No model catalog cached before or after the test (the cache is process-wide)."""
+    from langchain_visionrouter import clear_catalog_cache
+
+    clear_catalog_cache()
+    yield
+    clear_catalog_cache()
+
+
+@pytest.fixture
+def make_vision_model(make_model: Any) -> Any:
+    """``make_model`` with the model id first (default ``acme/vision``, of tests/catalog_data.py)."""
+
+    def make(model: str = "acme/vision", **kwargs: Any) -> Any:
+        return make_model(model=model, **kwargs)
+
+    return make
+
+
+@pytest.fixture
 def model(make_model: Any) -> Any:
     """A ``ChatVisionRouter`` on ``fake_router`` with the defaults of ``make_model``."""
     return make_model()

@@ -1,22 +1,17 @@
-"""The model catalog: parsing both schemas, filters, the in-process TTL cache, vision checks,
-the router's no-image 404 and model profiles. Answers come from the loopback router; the
+"""The model catalog: parsing both schemas, filters, the in-process TTL cache and model
+profiles (the vision checks are in test_vision.py). Answers come from the loopback router; the
 cassette-replayed versions are in tests/cassette_tests/test_catalog_cassettes.py."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from langchain_core.messages import HumanMessage
 
 from langchain_visionrouter import (
     ChatVisionRouter,
     InvalidInputError,
     ModelCatalog,
-    NotFoundError,
-    clear_catalog_cache,
     list_models,
     supports_images,
 )
@@ -28,77 +23,18 @@ from langchain_visionrouter._model_info import (
     parse_model,
     parse_models,
 )
-from langchain_visionrouter._vision import models_in_request, request_has_images
 from langchain_visionrouter.errors import VisionRouterError
+from tests.catalog_data import MODELS, openrouter_entry, paths
+from tests.conftest import FAKE_KEY
 
-
-def _openrouter_entry(
-    model_id: str, inputs: list[str], params: list[str] | None = None, **extra: Any
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "id": model_id,
-        "name": model_id.upper(),
-        "context_length": 8000,
-        "architecture": {"modality": "+".join(inputs) + "->text", "input_modalities": inputs,
-                         "output_modalities": ["text"]},
-        "pricing": {"prompt": "0.000001", "completion": "0.000002"},
-        "top_provider": {"max_completion_tokens": 1000},
-        **extra,
-    }  # fmt: skip
-    if params is not None:
-        entry["supported_parameters"] = params
-    return entry
-
-
-MODELS = {
-    "data": [
-        _openrouter_entry("acme/vision", ["text", "image"], ["tools", "structured_outputs", "temperature"]),
-        _openrouter_entry("acme/text", ["text"], ["tools"]),
-        _openrouter_entry("other/vision-pdf", ["text", "image", "file"], ["reasoning"]),
-        _openrouter_entry("other/text", ["text"], []),
-    ]
-}
-VISION_ANSWER = {
-    "id": "gen-1",
-    "model": "acme/vision",
-    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "a cat"}}],
-}
-IMAGE_MESSAGE = HumanMessage(
-    content=[{"type": "text", "text": "What is this?"}, {"type": "image", "url": "https://example.com/cat.png"}]
-)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_catalog() -> Iterator[None]:
-    clear_catalog_cache()
-    yield
-    clear_catalog_cache()
-
-
-@pytest.fixture
-def make(fake_router: Any) -> Iterator[Any]:
-    made: list[ChatVisionRouter] = []
-
-    def factory(model: str = "acme/vision", **kwargs: Any) -> ChatVisionRouter:
-        kwargs.setdefault("max_retries", 0)
-        llm = ChatVisionRouter(model=model, api_key="k", base_url=fake_router.url, **kwargs)
-        made.append(llm)
-        return llm
-
-    yield factory
-    for llm in made:
-        llm.close()
-
-
-def _paths(fake_router: Any) -> list[str]:
-    return [f"{r.method} {r.path.split('?')[0].removeprefix('/api/v1')}" for r in fake_router.requests]
+pytestmark = pytest.mark.usefixtures("fresh_catalog")
 
 
 # -- parsing (pure) ------------------------------------------------------------------------------
 
 
 def test_parse_openrouter_schema() -> None:
-    (info,) = parse_models({"data": [_openrouter_entry("a/b", ["text", "image"], ["tools"])]})
+    (info,) = parse_models({"data": [openrouter_entry("a/b", ["text", "image"], ["tools"])]})
     assert info.id == "a/b" and info.name == "A/B"
     assert info.input_modalities == {"text", "image"} and info.output_modalities == {"text"}
     assert info.prompt_price == pytest.approx(1.0) and info.completion_price == pytest.approx(2.0)
@@ -158,40 +94,28 @@ def test_find_model_maps_variants_to_their_base_model() -> None:
     assert find_model(models, "nobody/nothing") is None
 
 
-def test_request_inspection() -> None:
-    payload = {
-        "model": "a/b",
-        "fallback_models": ["c/d", "a/b"],
-        "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
-    }
-    assert request_has_images(payload)
-    assert models_in_request(payload, "fallback_models") == ["a/b", "c/d"]
-    assert models_in_request(payload, "models") == ["a/b"]
-    assert not request_has_images({"messages": [{"role": "user", "content": "hi"}]})
-
-
 # -- fetching and caching ---------------------------------------------------------------------
 
 
-def test_catalog_is_fetched_once_per_ttl_and_shared(fake_router: Any, make: Any) -> None:
+def test_catalog_is_fetched_once_per_ttl_and_shared(fake_router: Any, make_vision_model: Any) -> None:
     fake_router.reply(json=MODELS)
-    llm = make()
+    llm = make_vision_model()
     assert [m.id for m in llm.list_models(input_modalities="image")] == ["acme/vision", "other/vision-pdf"]
     assert llm.supports_images("acme/vision") and not llm.supports_images("acme/text")
-    assert make("acme/text").supports_images() is False  # another instance: same cache
-    assert _paths(fake_router) == ["GET /models"]
-    assert fake_router.requests[0].headers.get("Authorization") == "Bearer k"
+    assert make_vision_model("acme/text").supports_images() is False  # another instance: same cache
+    assert paths(fake_router) == ["GET /models"]
+    assert fake_router.requests[0].headers.get("Authorization") == f"Bearer {FAKE_KEY}"  # the model's own key
 
     fake_router.reply(json={"data": MODELS["data"][:1]})
     assert [m.id for m in llm.list_models(refresh=True)] == ["acme/vision"]
     fake_router.reply(json=MODELS)
     assert len(llm.get_catalog(ttl=0).models()) == 4  # expired at once
-    assert _paths(fake_router) == ["GET /models"] * 3
+    assert paths(fake_router) == ["GET /models"] * 3
 
 
-async def test_async_fetch_uses_the_same_cache(fake_router: Any, make: Any) -> None:
+async def test_async_fetch_uses_the_same_cache(fake_router: Any, make_vision_model: Any) -> None:
     fake_router.reply(json=MODELS)
-    llm = make()
+    llm = make_vision_model()
     catalog = llm.get_catalog()
     assert len(await catalog.amodels()) == 4
     assert len(catalog.models()) == 4
@@ -214,92 +138,6 @@ def test_catalog_repr_has_no_secret() -> None:
     assert "sk-secret" not in repr(catalog) and catalog.base_url == "https://example.com/v1"
 
 
-# -- vision_check ---------------------------------------------------------------------------------
-
-
-def test_vision_check_off_makes_no_catalog_call(fake_router: Any, make: Any) -> None:
-    fake_router.reply(json=VISION_ANSWER)
-    make("acme/text").invoke([IMAGE_MESSAGE])
-    assert _paths(fake_router) == ["POST /chat/completions"]
-
-
-def test_vision_check_error_raises_before_the_request(fake_router: Any, make: Any) -> None:
-    fake_router.reply(json=MODELS)
-    llm = make("acme/text", vision_check="error")
-    with pytest.raises(InvalidInputError) as info:
-        llm.invoke([IMAGE_MESSAGE])
-    assert "['acme/text'] cannot take image input" in str(info.value)
-    assert "acme/vision, other/vision-pdf" in str(info.value)  # same vendor first
-    assert _paths(fake_router) == ["GET /models"]
-    with pytest.raises(InvalidInputError):  # streams too, from the cache
-        list(llm.stream([IMAGE_MESSAGE]))
-    assert len(fake_router.requests) == 1
-
-
-async def test_vision_check_error_async(fake_router: Any, make: Any) -> None:
-    fake_router.reply(json=MODELS)
-    llm = make("acme/text", vision_check="error")
-    with pytest.raises(InvalidInputError, match="cannot take image input"):
-        await llm.ainvoke([IMAGE_MESSAGE])
-    with pytest.raises(InvalidInputError, match="cannot take image input"):
-        async for _ in llm.astream([IMAGE_MESSAGE]):
-            pass
-    await llm.aclose()
-    assert _paths(fake_router) == ["GET /models"]
-
-
-def test_vision_check_warn_sends_anyway(fake_router: Any, make: Any) -> None:
-    fake_router.reply(json=MODELS)
-    fake_router.reply(json=VISION_ANSWER)
-    with pytest.warns(UserWarning, match=r"\['acme/text'\] cannot take image input"):
-        make("acme/text", vision_check="warn").invoke([IMAGE_MESSAGE])
-    assert _paths(fake_router) == ["GET /models", "POST /chat/completions"]
-
-
-def test_vision_check_passes_vision_models_and_text_requests(fake_router: Any, make: Any) -> None:
-    fake_router.reply(json=MODELS)
-    fake_router.reply(json=VISION_ANSWER)
-    fake_router.reply(json=VISION_ANSWER)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        make("acme/vision", vision_check="error").invoke([IMAGE_MESSAGE])
-        make("acme/text", vision_check="error").invoke("no image here")  # no check needed
-    assert _paths(fake_router) == ["GET /models", "POST /chat/completions", "POST /chat/completions"]
-
-
-@pytest.mark.parametrize("router", ["openrouter", "infron"])
-def test_vision_check_covers_fallback_models(fake_router: Any, make: Any, router: str) -> None:
-    fake_router.reply(json=MODELS)
-    llm = make("acme/vision", router=router, vision_check="error", models=["other/vision-pdf", "other/text"])
-    with pytest.raises(InvalidInputError, match=r"\['other/text'\] cannot take image input"):
-        llm.invoke([IMAGE_MESSAGE])
-
-
-def test_vision_check_warns_for_a_model_it_cannot_find(fake_router: Any, make: Any) -> None:
-    fake_router.reply(json=MODELS)
-    fake_router.reply(json=VISION_ANSWER)
-    with pytest.warns(UserWarning, match="catalog does not say whether"):
-        make("new/model", vision_check="error").invoke([IMAGE_MESSAGE])
-    assert len(fake_router.requests) == 2
-
-
-def test_no_image_endpoint_404_without_a_catalog_still_says_what_to_do(fake_router: Any, make: Any) -> None:
-    fake_router.reply(404, json={"error": {"message": "No endpoints found that support image input", "code": 404}})
-    fake_router.reply(500, json={"error": {"message": "down", "code": 500}})  # the catalog fetch fails
-    with pytest.raises(NotFoundError) as info:
-        make("acme/text").invoke([IMAGE_MESSAGE])
-    assert "acme/text cannot take image input" in str(info.value)
-    assert "list_models(input_modalities='image')" in str(info.value)
-
-
-def test_other_404s_are_left_alone(fake_router: Any, make: Any) -> None:
-    fake_router.reply(404, json={"error": {"message": "Model not found", "code": 404}})
-    with pytest.raises(NotFoundError) as info:
-        make("acme/nope").invoke("hi")
-    assert info.value.message == "Model not found" and info.value.__cause__ is None
-    assert len(fake_router.requests) == 1  # no catalog fetch
-
-
 # -- profiles -----------------------------------------------------------------------------------
 
 
@@ -319,9 +157,9 @@ def test_user_profile_is_kept() -> None:
     assert llm.profile == {"image_inputs": False}
 
 
-def test_refresh_profile_from_the_catalog(fake_router: Any, make: Any) -> None:
+def test_refresh_profile_from_the_catalog(fake_router: Any, make_vision_model: Any) -> None:
     fake_router.reply(json=MODELS)
-    llm = make("acme/vision")
+    llm = make_vision_model("acme/vision")
     assert llm.profile is None  # not in the bundled snapshot
     profile = llm.refresh_profile()
     assert llm.profile == profile
@@ -329,7 +167,7 @@ def test_refresh_profile_from_the_catalog(fake_router: Any, make: Any) -> None:
     assert profile["tool_calling"] is True and profile["structured_output"] is True
     assert profile["reasoning_output"] is False and profile["temperature"] is True
     assert profile["max_input_tokens"] == 8000 and profile["max_output_tokens"] == 1000
-    assert make("other/vision-pdf").refresh_profile()["pdf_inputs"] is True
+    assert make_vision_model("other/vision-pdf").refresh_profile()["pdf_inputs"] is True
 
 
 def test_profile_of_a_model_without_parameters_leaves_tools_unknown() -> None:
