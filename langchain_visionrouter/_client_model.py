@@ -12,12 +12,12 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, PrivateAttr, SecretStr
+from pydantic import BaseModel, PrivateAttr, SecretStr, field_serializer
 from typing_extensions import Self
 
 from langchain_visionrouter._clients import HTTPClients
 from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._redaction import mask_credential_headers, redact_url
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
 from langchain_visionrouter._routers import (
     RouterPreset,
     base_url_for,
@@ -132,7 +132,28 @@ class RouterClient(BaseModel):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    # -- display, copying and pickling ----------------------------------------------------
+    # -- display, serialization, copying and pickling ----------------------------------------
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        secrets = {"api_key": "VISIONROUTER_API_KEY"}
+        # LangChain keeps secrets only at the top level of the kwargs (a marker nested in a
+        # dict is escaped as user data), so headers holding a credential are one secret.
+        if any(name.lower() in CREDENTIAL_HEADERS for name in self.default_headers or {}):
+            secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
+        if self.base_url is not None and redact_url(self.base_url) != self.base_url:
+            secrets["base_url"] = "VISIONROUTER_BASE_URL"  # it carries credentials
+        return secrets
+
+    # check_fields=False: the fields are declared by each model, documented where users read them.
+    @field_serializer("default_headers", check_fields=False)
+    def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        return mask_credential_headers(headers)
+
+    @field_serializer("base_url", check_fields=False)
+    def _dump_base_url(self, url: str | None) -> str | None:
+        # model_dump feeds LangSmith's invocation parameters: no credentials in a URL there.
+        return redact_url(url)
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():

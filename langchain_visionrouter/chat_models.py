@@ -21,7 +21,6 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    field_serializer,
     model_validator,
 )
 
@@ -35,7 +34,7 @@ from langchain_visionrouter._limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECT
 from langchain_visionrouter._messages import convert_messages, untraced_inline_images
 from langchain_visionrouter._outputs import output_options, wants_audio
 from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
-from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
+from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
 from langchain_visionrouter._tokens import TokenEstimates
 from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
@@ -317,26 +316,6 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             if messages is not prompt.messages:
                 prompt = ChatPromptValue(messages=messages)
         return prompt
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        secrets = {"api_key": "VISIONROUTER_API_KEY"}
-        # LangChain keeps secrets only at the top level of the kwargs (a marker nested in a
-        # dict is escaped as user data), so headers holding a credential are one secret.
-        if any(name.lower() in CREDENTIAL_HEADERS for name in self.default_headers or {}):
-            secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
-        if self.base_url is not None and redact_url(self.base_url) != self.base_url:
-            secrets["base_url"] = "VISIONROUTER_BASE_URL"  # it carries credentials
-        return secrets
-
-    @field_serializer("default_headers")
-    def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
-        return mask_credential_headers(headers)
-
-    @field_serializer("base_url")
-    def _dump_base_url(self, url: str | None) -> str | None:
-        # model_dump feeds LangSmith's invocation parameters: no credentials in a URL there.
-        return redact_url(url)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

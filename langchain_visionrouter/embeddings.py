@@ -15,7 +15,6 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    field_serializer,
     field_validator,
     model_validator,
 )
@@ -38,7 +37,6 @@ from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pill
 from langchain_visionrouter._limits import DEFAULT_MAX_CONNECTIONS
 from langchain_visionrouter._param_types import ProviderPreferences
 from langchain_visionrouter._params import router_body, validate_param
-from langchain_visionrouter._redaction import mask_credential_headers
 from langchain_visionrouter._responses import judge_json
 from langchain_visionrouter._routers import get_router
 from langchain_visionrouter._usage import report_call
@@ -372,12 +370,6 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
         return catalog.ModelCatalog(
             self.base_url, api_key=self.api_key, timeout=timeout, clients=self._clients, path=path
         )
-
-    # -- display ----------------------------------------------------------------------
-
-    @field_serializer("default_headers")
-    def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
-        return mask_credential_headers(headers)
 
 
 def _settle(collector: Collector, batch: Batch, outcome: _Outcome) -> None:

@@ -507,3 +507,15 @@ def test_whole_numbers_become_floats_and_other_values_are_refused(
     assert out == [1.0, 2.5, 0.0] and all(type(v) is float for v in out)
     with pytest.raises(VisionRouterError, match="embedding 0: the embedding holds bool values, not only numbers"):
         make_embeddings().embed_query("a")
+
+
+def test_credentials_in_base_url_and_headers_never_reach_a_dump() -> None:
+    emb = VisionRouterEmbeddings(
+        model=MODEL,
+        router="custom",
+        base_url="http://user:pw-secret-123@h.example/v1",
+        default_headers={"X-Api-Key": "hdr-secret-456"},
+    )
+    dumped = str(emb.model_dump()) + repr(emb)
+    assert "pw-secret-123" not in dumped and "hdr-secret-456" not in dumped
+    assert emb.model_dump()["base_url"] == "http://***@h.example/v1"
