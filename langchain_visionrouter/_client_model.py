@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, PrivateAttr, SecretStr, field_serializer
 from typing_extensions import Self
 
+from langchain_visionrouter._catalog import DEFAULT_TTL, FETCH_TIMEOUT, ModelCatalog
 from langchain_visionrouter._clients import HTTPClients
 from langchain_visionrouter._images import ImagePolicy
 from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
@@ -48,6 +49,7 @@ class RouterClient(BaseModel):
         image_max_side: int | None
         image_max_bytes: int | None
         image_max_decoded_bytes: int
+        timeout: float | None
         image_resize_cache: bool
         max_connections: int
         _clients: HTTPClients
@@ -80,6 +82,23 @@ class RouterClient(BaseModel):
         # A model dropped without close() (one built per call, per request...) must not
         # leak its pooled sockets: they are closed when it is collected.
         weakref.finalize(self, self._clients.close).atexit = False
+
+    def _model_catalog(
+        self, *, path: str = "/models", ttl: float = DEFAULT_TTL, output_modalities: str | None = None
+    ) -> ModelCatalog:
+        """The router's model listing at ``path``, with this model's key and pooled clients."""
+        assert self.base_url is not None
+        # A listing is quick: never wait the (long) call timeout for it.
+        timeout = FETCH_TIMEOUT if self.timeout is None else min(self.timeout, FETCH_TIMEOUT)
+        return ModelCatalog(
+            self.base_url,
+            api_key=self.api_key,
+            ttl=ttl,
+            timeout=timeout,
+            clients=self._clients,
+            path=path,
+            output_modalities=output_modalities,
+        )
 
     def _image_policy(self) -> ImagePolicy:
         preset = self.preset

@@ -549,17 +549,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
         ``output_modalities="all"`` lists image-only models too (OpenRouter leaves them out by default).
         """
-        assert self.base_url is not None
-        # A listing is quick: never wait the (long) chat timeout for it.
-        timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
-        return catalog.ModelCatalog(
-            self.base_url,
-            api_key=self.api_key,
-            ttl=ttl,
-            timeout=timeout,
-            clients=self._clients,
-            output_modalities=output_modalities,
-        )
+        return self._model_catalog(ttl=ttl, output_modalities=output_modalities)
 
     def list_models(
         self,

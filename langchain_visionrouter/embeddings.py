@@ -19,7 +19,6 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_visionrouter import _catalog as catalog
 from langchain_visionrouter import _http, _model_info
 from langchain_visionrouter._body import encode_body
 from langchain_visionrouter._client_model import RouterClient
@@ -348,9 +347,9 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
                 [m.id for m in embeddings.list_models(input_modalities="image")]
         """
         try:
-            models = self._catalog("/embeddings/models").models(refresh=refresh)
+            models = self._model_catalog(path="/embeddings/models").models(refresh=refresh)
         except NotFoundError:
-            listed = self._catalog("/models?output_modalities=embeddings").models(refresh=refresh)
+            listed = self._model_catalog(path="/models?output_modalities=embeddings").models(refresh=refresh)
             models = tuple(m for m in listed if m.is_embedding_model)
         return _model_info.filter_models(models, input_modalities=input_modalities)
 
@@ -363,13 +362,6 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
         if found is None:
             raise InvalidInputError(f"{model!r} is not among the embedding models of {self.base_url}.")
         return found
-
-    def _catalog(self, path: str) -> catalog.ModelCatalog:
-        assert self.base_url is not None
-        timeout = catalog.FETCH_TIMEOUT if self.timeout is None else min(self.timeout, catalog.FETCH_TIMEOUT)
-        return catalog.ModelCatalog(
-            self.base_url, api_key=self.api_key, timeout=timeout, clients=self._clients, path=path
-        )
 
 
 def _settle(collector: Collector, batch: Batch, outcome: _Outcome) -> None:
