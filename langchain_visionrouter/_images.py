@@ -68,7 +68,8 @@ _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 _B64_WINDOW = 64 * 1024
 _WHITESPACE_RE = re.compile(r"\s+")
 _NOT_BASE64_RE = re.compile(r"[^A-Za-z0-9+/=\s]")
-_DATA_URL_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*?),", re.IGNORECASE)
+#: ``data:<mime>[;params],``: the head of a data URL (the payload starts at its end).
+DATA_URL_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*?),", re.IGNORECASE)
 
 _NAMES = {
     "image/png": "PNG",
@@ -181,7 +182,7 @@ def parse_data_url(url: str, *, where: str) -> tuple[str, str]:
 
 def _data_url_head(url: str, *, where: str) -> tuple[str, int]:
     """``(mime, where the payload starts)``: the payload itself is not copied."""
-    match = _DATA_URL_RE.match(url)
+    match = DATA_URL_RE.match(url)
     if match is None:
         msg = f"{where}: malformed data URL (starts {url[:40]!r}). Expected 'data:<mime type>;base64,<payload>'."
         raise ImageInputError(msg)

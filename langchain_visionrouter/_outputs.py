@@ -21,11 +21,12 @@ fragments, joins the audio fragments, and keeps images apart.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from langchain_core.messages import content as types
+
+from langchain_visionrouter._images import DATA_URL_RE, base64_head, sniff_mime_type
 
 __all__ = [
     "MAPPED_TOP_FIELDS",
@@ -46,7 +47,6 @@ __all__ = [
 MAPPED_TOP_FIELDS = frozenset(
     {"id", "model", "provider", "object", "created", "choices", "usage", "cost", "cost_details", "is_byok", "error"}
 )
-_DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*),", re.IGNORECASE)
 _AUDIO_TYPES = {
     "wav": "audio/wav",
     "mp3": "audio/mpeg",
@@ -54,9 +54,7 @@ _AUDIO_TYPES = {
     "opus": "audio/ogg",
     "pcm16": "audio/pcm",
 }
-# The first base64 characters of image formats (PNG, JPEG, GIF, WebP's RIFF) and of audio
-# containers (RIFF, ID3, fLaC, OggS).
-_IMAGE_MAGIC = (("iVBORw0KGgo", "image/png"), ("/9j/", "image/jpeg"), ("R0lGOD", "image/gif"), ("UklGR", "image/webp"))
+# The first base64 characters of audio containers (RIFF, ID3, fLaC, OggS).
 _AUDIO_MAGIC = (("UklGR", "audio/wav"), ("SUQz", "audio/mpeg"), ("ZkxhQ", "audio/flac"), ("T2dnUw", "audio/ogg"))
 
 
@@ -94,14 +92,14 @@ def image_block(entry: Any, index: int) -> dict[str, Any] | None:
     url = spec.get("url") if isinstance(spec, Mapping) else spec
     if not isinstance(url, str) or not url:
         return None
-    match = _DATA_URL.match(url)
+    match = DATA_URL_RE.match(url)
     if match is not None and "base64" in match.group(2).lower():
         mime = match.group(1).strip().lower() or "image/png"
         return {"type": "image", "base64": url[match.end() :], "mime_type": mime, "index": index}
     if "://" in url or match is not None:
         return {"type": "image", "url": url, "index": index}  # the spec allows a plain URL
     # The spec's "URL or base64-encoded data": bare base64, typed by its first bytes.
-    mime = next((m for prefix, m in _IMAGE_MAGIC if url.startswith(prefix)), "image/png")
+    mime = sniff_mime_type(base64_head(url)) or "image/png"
     return {"type": "image", "base64": url, "mime_type": mime, "index": index}
 
 
