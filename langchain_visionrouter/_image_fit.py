@@ -103,6 +103,8 @@ def fitted_side(model: str, detail: object, size: tuple[int, int] | None) -> int
 
 def fit_report(payload: Mapping[str, Any]) -> dict[str, int] | None:
     """What ``image_fit`` saved on a request: images downscaled, bytes before and after (decoded)."""
+    from langchain_visionrouter._images import decoded_size  # _images imports this module
+
     before = after = images = 0
     for message in payload.get("messages") or ():
         content = message.get("content") if isinstance(message, Mapping) else None
@@ -112,7 +114,7 @@ def fit_report(payload: Mapping[str, Any]) -> dict[str, int] | None:
             if isinstance(url, DataURL) and url.fitted_from is not None:
                 images += 1
                 before += url.fitted_from
-                after += len(url.data) // 4 * 3 - url.data[-2:].count("=")
+                after += decoded_size(url.data)
     return {"images": images, "bytes_before": before, "bytes_after": after} if images else None
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_visionrouter._body import DataURL
 from langchain_visionrouter._image_header import HEADER_BYTES, image_dimensions
+from langchain_visionrouter._images import DATA_URL_RE, base64_head
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
@@ -188,11 +189,15 @@ def _base64_of(url: Any) -> str | None:
     return None
 
 
-def _header(payload: str) -> bytes:
-    try:  # only the first HEADER_BYTES: the size is in the header, the pixels stay encoded
-        return base64.b64decode(payload[: HEADER_BYTES // 3 * 4])
-    except (binascii.Error, ValueError):
-        return b""
+def _image_head(url: Any) -> bytes | None:
+    """The first :data:`HEADER_BYTES` of an inline image, decoded (the size is there); no copy of the rest."""
+    window = HEADER_BYTES // 3 * 4
+    if isinstance(url, DataURL):
+        return base64_head(url.data[:window], HEADER_BYTES)
+    match = DATA_URL_RE.match(url) if isinstance(url, str) else None
+    if match is None or "base64" not in match.group(2).lower():
+        return None
+    return base64_head(url[match.end() : match.end() + window], HEADER_BYTES)
 
 
 def _pdf_pages(payload: str) -> int:
@@ -213,8 +218,8 @@ def _count_parts(parts: Iterable[Any], rule: ImageRule, out: Estimate) -> int:
             tokens += text_tokens(str(part.get("text") or ""))
         elif kind == "image_url":
             image = part.get("image_url") or {}
-            payload = _base64_of(image.get("url"))
-            size = image_dimensions(_header(payload)) if payload is not None else None
+            head = _image_head(image.get("url"))
+            size = image_dimensions(head) if head is not None else None
             if size is None:
                 out.images_of_unknown_size += 1
                 size = UNKNOWN_SIZE
