@@ -29,7 +29,8 @@ from langchain_core.messages import AIMessage
 from langchain_visionrouter import _errors
 from langchain_visionrouter._fields import as_object, cost_metadata, usage_metadata
 from langchain_visionrouter._image_blocks import image_block
-from langchain_visionrouter._images import ImagePolicy, check_image_base64, check_image_url
+from langchain_visionrouter._image_urls import check_image_url
+from langchain_visionrouter._images import ImagePolicy, check_image_base64
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError, VisionRouterError
 
 __all__ = ["Batch", "Collector", "embedding_payload", "image_inputs", "parse_vectors", "plan_batches", "text_inputs"]

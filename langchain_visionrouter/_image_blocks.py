@@ -16,13 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_visionrouter._image_header import HEADER_BYTES, image_problem
+from langchain_visionrouter._image_urls import check_image_url
 from langchain_visionrouter._images import (
     DEFAULT_MAX_IMAGE_BYTES,
     MIME_ALIASES,
     base64_head,
     base64_problem,
     check_base64_payload,
-    check_image_url,
     decoded_size,
     incomplete_image,
     parse_data_url,

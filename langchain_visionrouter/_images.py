@@ -6,10 +6,7 @@ declared type: a declared type that contradicts the bytes is *corrected from the
 types, empty or malformed payloads, and images over the size ceiling raise
 :class:`~langchain_visionrouter.errors.ImageInputError` naming where the image was.
 
-An image given by URL cannot be read before sending; its type is taken from the
-``mime_type`` the caller declared, else from the URL path's extension, and a type
-the router does not accept (``.bmp``, ``.svg``, ``.heic``, a GIF for Infron...) is
-refused. A URL with no telling extension is left to the router.
+Images given by URL are checked in :mod:`~langchain_visionrouter._image_urls`.
 
 Only the first bytes of a base64 payload are decoded to check it (type, pixel size);
 the rest is checked a window at a time where it lies (a data URL's payload is never
@@ -28,13 +25,11 @@ import binascii
 import hashlib
 import importlib
 import logging
-import posixpath
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 from types import ModuleType
-from urllib.parse import urlsplit
 
 from langchain_visionrouter._body import DataURL
 from langchain_visionrouter._image_fit import fitted_side
@@ -47,7 +42,6 @@ __all__ = [
     "PILLOW_HINT",
     "ImagePolicy",
     "check_base64_payload",
-    "check_image_url",
     "image_data_url",
     "parse_data_url",
     "sniff_mime_type",
@@ -84,24 +78,6 @@ _NAMES = {
     "application/pdf": "PDF",
 }
 MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
-_EXTENSIONS = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".jpe": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".bmp": "image/bmp",
-    ".dib": "image/bmp",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".heic": "image/heic",
-    ".heif": "image/heic",
-    ".avif": "image/avif",
-    ".svg": "image/svg+xml",
-    ".svgz": "image/svg+xml",
-    ".ico": "image/x-icon",
-}
 
 
 @dataclass(frozen=True)
@@ -424,49 +400,3 @@ def pillow() -> ModuleType:
 def require_pillow() -> None:
     """Raise the ``ImportError`` naming the extra now if Pillow is missing."""
     pillow()
-
-
-def check_image_url(url: str, *, where: str, policy: ImagePolicy | None = None, declared: str | None = None) -> None:
-    """Refuse URL schemes the router cannot fetch (``file:``, ``javascript:``, ``ftp:`` ...).
-
-    With a ``policy`` (image URLs), also refuse an image type the router does not accept,
-    read from the ``declared`` MIME type or else from the URL's extension.
-    """
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme in ("http", "https"):
-        if policy is not None:
-            _check_url_image_type(url, declared, policy, where)
-        return
-    if not scheme:
-        msg = (
-            f"{where}: {url[:80]!r} is not a URL. Give an http(s) URL, a base64 data URL, "
-            "or load a local file with image_block(path)."
-        )
-    else:
-        msg = (
-            f"{where}: URL scheme {scheme!r} is not supported ({url[:80]!r}). The router "
-            "fetches only http and https URLs; send local or private images inline with "
-            "image_block(path) or as a base64 data URL."
-        )
-    raise ImageInputError(msg)
-
-
-def _check_url_image_type(url: str, declared: str | None, policy: ImagePolicy, where: str) -> None:
-    declared = declared.strip().lower() if isinstance(declared, str) else ""
-    declared = MIME_ALIASES.get(declared, declared)
-    if declared.startswith("image/"):
-        mime, source = declared, f"declared mime_type {declared}"
-    else:
-        try:
-            path = urlsplit(url).path
-        except ValueError:
-            return
-        ext = posixpath.splitext(path)[1].lower()
-        mime, source = _EXTENSIONS.get(ext, ""), f"its {ext} extension"
-    if mime and mime not in policy.allowed_types:
-        msg = (
-            f"{where}: the image at {url[:80]!r} is {type_name(mime)} (from {source}), which {policy.router} "
-            f"does not accept. Accepted image types: {policy.describe_allowed()}. Convert the image "
-            "(e.g. to PNG or JPEG) and send it by URL or inline."
-        )
-        raise ImageInputError(msg)

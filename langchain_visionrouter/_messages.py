@@ -24,11 +24,11 @@ from langchain_core.messages import (
 )
 
 from langchain_visionrouter._body import BIG_STRING, DataURL
+from langchain_visionrouter._image_urls import check_image_url
 from langchain_visionrouter._images import (
     ImagePolicy,
     check_base64_payload,
     check_image_base64,
-    check_image_url,
     image_data_url,
     parse_data_url,
 )
