@@ -116,7 +116,7 @@ def _png() -> bytes:
 
 async def with_run_batch(base_url: str, n: int, c: int, journal: str | None = None) -> float:
     from langchain_visionrouter import run_batch
-    from langchain_visionrouter._batch_io import Journal
+    from langchain_visionrouter._batch.io import Journal
 
     llm = model(base_url, c)
     out = Journal(journal) if journal else None
@@ -139,7 +139,7 @@ async def with_run_batch(base_url: str, n: int, c: int, journal: str | None = No
 async def with_abatch(base_url: str, n: int, c: int) -> float:
     from langchain_core.messages import HumanMessage
 
-    from langchain_visionrouter._batch import content_block
+    from langchain_visionrouter._batch.engine import content_block
 
     llm = model(base_url, c)
     png = _png()
@@ -240,8 +240,8 @@ async def engine_peak(kind: str, journal: str) -> float:
     from langchain_core.messages import HumanMessage
 
     from langchain_visionrouter import run_batch
-    from langchain_visionrouter._batch import content_block
-    from langchain_visionrouter._batch_io import Journal
+    from langchain_visionrouter._batch.engine import content_block
+    from langchain_visionrouter._batch.io import Journal
 
     llm = stand_in()
     start = time.perf_counter()
@@ -260,7 +260,7 @@ async def engine_peak(kind: str, journal: str) -> float:
 
 
 def peak_child(kind: str) -> None:
-    import langchain_visionrouter._batch_io  # noqa: F401  (imports count as the baseline)
+    import langchain_visionrouter._batch.io  # noqa: F401  (imports count as the baseline)
     from langchain_visionrouter import ChatVisionRouter  # noqa: F401
 
     stand_in()

@@ -1,15 +1,18 @@
 """LangChain chat model for OpenAI-compatible model routers, with images as first-class input.
 
-Everything a user needs is importable from here; the modules behind it are private
-(``_messages`` -> ``_body`` -> ``_http``/``_sse`` -> ``_responses``, tied together by
-:class:`ChatVisionRouter` in ``chat_models``). Public modules: ``chat_models``,
-``embeddings`` (:class:`VisionRouterEmbeddings`), ``errors`` (the exception tree) and
-``testing`` (the cassette helpers, a pytest plugin).
+Everything a user needs is importable from here. Public modules: ``chat_models``
+(:class:`ChatVisionRouter`), ``embeddings`` (:class:`VisionRouterEmbeddings`), ``errors``
+(the exception tree) and ``testing`` (the cassette helpers, a pytest plugin). The private
+subpackages, in the order a call flows through them: ``_request`` (messages -> one
+prepared call) -> ``_wire`` (HTTP, SSE) -> ``_response`` (answer -> LangChain objects),
+with ``_media`` (images and files), ``_router`` (presets, catalog, model profiles,
+usage), ``_batch``, ``_cli`` and ``_cassettes`` beside them; see docs/architecture.md.
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from langchain_visionrouter import _legacy
 from langchain_visionrouter.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -27,23 +30,23 @@ from langchain_visionrouter.errors import (
 )
 
 if TYPE_CHECKING:
-    from langchain_visionrouter._batch import BatchItem, BatchResult, BatchRun, run_batch
-    from langchain_visionrouter._batch_ray import BatchWorker
-    from langchain_visionrouter._catalog import (
-        ModelCatalog,
-        clear_catalog_cache,
-        list_models,
-        supports_images,
-    )
-    from langchain_visionrouter._image_blocks import file_block, image_block
-    from langchain_visionrouter._model_info import ModelInfo
-    from langchain_visionrouter._param_types import (
+    from langchain_visionrouter._batch.engine import BatchItem, BatchResult, BatchRun, run_batch
+    from langchain_visionrouter._batch.on_ray import BatchWorker
+    from langchain_visionrouter._media.blocks import file_block, image_block
+    from langchain_visionrouter._request.param_types import (
         ProviderPreferences,
         ReasoningConfig,
         file_parser_plugin,
         web_plugin,
     )
-    from langchain_visionrouter._usage import (
+    from langchain_visionrouter._router.catalog import (
+        ModelCatalog,
+        clear_catalog_cache,
+        list_models,
+        supports_images,
+    )
+    from langchain_visionrouter._router.model_info import ModelInfo
+    from langchain_visionrouter._router.usage import (
         GenerationStats,
         ModelUsage,
         UsageTracker,
@@ -57,31 +60,33 @@ if TYPE_CHECKING:
 # Everything that pulls in langchain-core is loaded on first use. The package is also a
 # pytest plugin (langchain_visionrouter.testing), loaded in every test session of anyone
 # who installs it: that must not cost them langchain-core's import time.
+_legacy.install()  # pickles made before the subpackage layout still load
+
 _LAZY = {
-    "BatchItem": "_batch",
-    "BatchResult": "_batch",
-    "BatchRun": "_batch",
-    "BatchWorker": "_batch_ray",
-    "run_batch": "_batch",
+    "BatchItem": "_batch.engine",
+    "BatchResult": "_batch.engine",
+    "BatchRun": "_batch.engine",
+    "BatchWorker": "_batch.on_ray",
+    "run_batch": "_batch.engine",
     "ChatVisionRouter": "chat_models",
     "VisionRouterEmbeddings": "embeddings",
-    "ModelCatalog": "_catalog",
-    "ModelInfo": "_model_info",
-    "clear_catalog_cache": "_catalog",
-    "list_models": "_catalog",
-    "supports_images": "_catalog",
-    "file_block": "_image_blocks",
-    "image_block": "_image_blocks",
-    "ProviderPreferences": "_param_types",
-    "ReasoningConfig": "_param_types",
-    "file_parser_plugin": "_param_types",
-    "web_plugin": "_param_types",
-    "GenerationStats": "_usage",
-    "ModelUsage": "_usage",
-    "UsageTracker": "_usage",
-    "aget_generation": "_usage",
-    "get_generation": "_usage",
-    "track_usage": "_usage",
+    "ModelCatalog": "_router.catalog",
+    "ModelInfo": "_router.model_info",
+    "clear_catalog_cache": "_router.catalog",
+    "list_models": "_router.catalog",
+    "supports_images": "_router.catalog",
+    "file_block": "_media.blocks",
+    "image_block": "_media.blocks",
+    "ProviderPreferences": "_request.param_types",
+    "ReasoningConfig": "_request.param_types",
+    "file_parser_plugin": "_request.param_types",
+    "web_plugin": "_request.param_types",
+    "GenerationStats": "_router.usage",
+    "ModelUsage": "_router.usage",
+    "UsageTracker": "_router.usage",
+    "aget_generation": "_router.usage",
+    "get_generation": "_router.usage",
+    "track_usage": "_router.usage",
 }
 
 

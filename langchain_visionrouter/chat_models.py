@@ -24,25 +24,29 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_visionrouter import _catalog as catalog
-from langchain_visionrouter import _errors, _http, _modalities, _model_info, _vision
-from langchain_visionrouter._body import encode_body
-from langchain_visionrouter._client_model import RouterClient
-from langchain_visionrouter._image_fit import note_fit
-from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
-from langchain_visionrouter._limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
-from langchain_visionrouter._messages import convert_messages, untraced_inline_images
-from langchain_visionrouter._outputs import output_options, wants_audio
-from langchain_visionrouter._params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
-from langchain_visionrouter._redaction import redact_url
-from langchain_visionrouter._responses import StreamAssembler, chat_result, judge_json
-from langchain_visionrouter._tokens import TokenEstimates
+from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, require_pillow
+from langchain_visionrouter._media.fit import note_fit
+from langchain_visionrouter._request.messages import convert_messages, untraced_inline_images
+from langchain_visionrouter._request.params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
+from langchain_visionrouter._response.answers import StreamAssembler, chat_result, judge_json
+from langchain_visionrouter._response.outputs import output_options, wants_audio
+from langchain_visionrouter._router import catalog as catalog
+from langchain_visionrouter._router import modalities as _modalities
+from langchain_visionrouter._router import model_info as _model_info
+from langchain_visionrouter._router import vision as _vision
+from langchain_visionrouter._router.connection import RouterClient
+from langchain_visionrouter._router.tokens import TokenEstimates
+from langchain_visionrouter._wire import http as _http
+from langchain_visionrouter._wire import router_errors as _errors
+from langchain_visionrouter._wire.body import encode_body
+from langchain_visionrouter._wire.limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
+from langchain_visionrouter._wire.redaction import redact_url
 from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
     from langchain_core.tools import BaseTool
 
-    from langchain_visionrouter._usage import GenerationStats
+    from langchain_visionrouter._router.usage import GenerationStats
 
 __all__ = ["ChatVisionRouter"]
 
@@ -119,7 +123,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         repetition_penalty, min_p, top_a, logit_bias, logprobs, top_logprobs, prediction,
         cache_control, prompt_cache_key, prompt_cache_options, modalities, image_config, audio,
         router_preset:
-            The router's request fields, type-checked (see ``langchain_visionrouter._params``).
+            The router's request fields, type-checked (see ``langchain_visionrouter._request.params``).
         vision_check: "off" | "warn" | "error"
             Check the model takes images before sending them (one cached catalog fetch).
 
@@ -585,7 +589,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
         """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
-        from langchain_visionrouter._usage import get_generation
+        from langchain_visionrouter._router.usage import get_generation
 
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
 
@@ -642,8 +646,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: Other request fields, bound alongside.
         """
-        from langchain_visionrouter._tools import format_tools
-        from langchain_visionrouter._tools import tool_choice as tool_choice_param
+        from langchain_visionrouter._request.tools import format_tools
+        from langchain_visionrouter._request.tools import tool_choice as tool_choice_param
 
         formatted = format_tools(tools, strict=strict)
         if tool_choice is not None and tool_choice is not False:
@@ -678,7 +682,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         arguments or JSON that do not parse (also when cut off at the token limit), or a
         refusal raises ``OutputParserException`` (``parsing_error`` with ``include_raw``).
         """
-        from langchain_visionrouter._tools import structured_output
+        from langchain_visionrouter._request.tools import structured_output
 
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")

@@ -19,10 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_visionrouter import _http, _model_info
-from langchain_visionrouter._body import encode_body
-from langchain_visionrouter._client_model import RouterClient
-from langchain_visionrouter._embeddings import (
+from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, require_pillow
+from langchain_visionrouter._request.embeddings import (
     Batch,
     Collector,
     embedding_payload,
@@ -32,13 +30,16 @@ from langchain_visionrouter._embeddings import (
     text_inputs,
     usage_message,
 )
-from langchain_visionrouter._images import DEFAULT_MAX_IMAGE_BYTES, require_pillow
-from langchain_visionrouter._limits import DEFAULT_MAX_CONNECTIONS
-from langchain_visionrouter._param_types import ProviderPreferences
-from langchain_visionrouter._params import router_body, validate_param
-from langchain_visionrouter._responses import judge_json
-from langchain_visionrouter._routers import get_router
-from langchain_visionrouter._usage import report_call
+from langchain_visionrouter._request.param_types import ProviderPreferences
+from langchain_visionrouter._request.params import router_body, validate_param
+from langchain_visionrouter._response.answers import judge_json
+from langchain_visionrouter._router import model_info as _model_info
+from langchain_visionrouter._router.connection import RouterClient
+from langchain_visionrouter._router.presets import get_router
+from langchain_visionrouter._router.usage import report_call
+from langchain_visionrouter._wire import http as _http
+from langchain_visionrouter._wire.body import encode_body
+from langchain_visionrouter._wire.limits import DEFAULT_MAX_CONNECTIONS
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = ["VisionRouterEmbeddings"]

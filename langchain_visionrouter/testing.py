@@ -48,20 +48,20 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from langchain_visionrouter._cassette_yaml import (
+from langchain_visionrouter._cassettes.serializer import (
     GZIPPED,
     OPTED_IN,
     Persister,
     readable_when_opted_in,
 )
-from langchain_visionrouter._redaction import CREDENTIAL_HEADERS
-from langchain_visionrouter._routers import REPLAY_PLACEHOLDER_KEY
+from langchain_visionrouter._router.presets import REPLAY_PLACEHOLDER_KEY
+from langchain_visionrouter._wire.redaction import CREDENTIAL_HEADERS
 
 try:  # only needed to be a pytest plugin; the helpers work without pytest
     import pytest
 
     # Replaying without a key: the hooks live in _replay; pytest finds them in this module.
-    from langchain_visionrouter._replay import pytest_make_collect_report, pytest_runtest_protocol  # noqa: F401
+    from langchain_visionrouter._cassettes.replay import pytest_make_collect_report, pytest_runtest_protocol  # noqa: F401
 
     _optional_hook: Callable[[Any], Any] = pytest.hookimpl(optionalhook=True)
 except ImportError:  # pragma: no cover

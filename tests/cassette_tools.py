@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from langchain_visionrouter._cassette_yaml import READABLE
+from langchain_visionrouter._cassettes.serializer import READABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"

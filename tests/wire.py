@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessageChunk
 
-from langchain_visionrouter._responses import StreamAssembler
+from langchain_visionrouter._response.answers import StreamAssembler
 
 CREATED = 1754441566
 UsageShape = Literal["empty_choices", "empty_delta", "repeat_finish"]

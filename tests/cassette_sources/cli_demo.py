@@ -1,5 +1,5 @@
 """The example the ``visionrouter`` command replays when no API key is set. It ships inside the
-package (langchain_visionrouter/_demo/), and is written from the documented wire format."""
+package (langchain_visionrouter/_cli/demo/), and is written from the documented wire format."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ REQUEST = {
 USAGE = usage(1298, 21, 0.0001382)
 
 PACKAGE_CASSETTES: dict[str, list[dict[str, Any]]] = {
-    "langchain_visionrouter/_demo/cli_demo.yaml": [
+    "langchain_visionrouter/_cli/demo/cli_demo.yaml": [
         exchange(
             {**REQUEST, "stream": True, "stream_options": {"include_usage": True}},
             sse(

@@ -29,9 +29,9 @@ from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from PIL import Image
 
 from langchain_visionrouter import ChatVisionRouter, ImageInputError, InvalidInputError, file_block, image_block
-from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._messages import convert_messages
-from langchain_visionrouter._routers import get_router
+from langchain_visionrouter._media.checks import ImagePolicy
+from langchain_visionrouter._request.messages import convert_messages
+from langchain_visionrouter._router.presets import get_router
 from tests.fakerouter import FakeRouter
 
 KEY = "sk-or-v1-badinput000000000000000000000000000000000000000000000000000"
@@ -562,7 +562,7 @@ def test_truncated_images_are_refused_everywhere(
 
 
 def sniff(data: bytes) -> str:
-    from langchain_visionrouter._images import sniff_mime_type
+    from langchain_visionrouter._media.checks import sniff_mime_type
 
     mime = sniff_mime_type(data[:16])
     assert mime is not None
@@ -576,7 +576,7 @@ def test_whole_images_of_every_accepted_type_still_pass(send: Any, fake_router: 
 
 
 def test_the_cli_refuses_a_device_before_any_request(fake_router: FakeRouter) -> None:
-    from langchain_visionrouter import _cli
+    from langchain_visionrouter._cli import ask as _cli
 
     out, err = io.StringIO(), io.StringIO()
     code = _cli.main(["ask", "q", "/dev/zero", "--base-url", fake_router.url], out=out, err=err)
@@ -586,7 +586,7 @@ def test_the_cli_refuses_a_device_before_any_request(fake_router: FakeRouter) ->
 
 def test_the_cli_reads_a_pipe_once(fake_router: FakeRouter) -> None:
     """``visionrouter ask q <(cat photo.png)``: the path is a pipe, which can be read only once."""
-    from langchain_visionrouter import _cli
+    from langchain_visionrouter._cli import ask as _cli
 
     read_end, write_end = os.pipe()
     os.write(write_end, PNG)

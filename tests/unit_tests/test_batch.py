@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from langchain_visionrouter import BatchItem, BatchResult, run_batch
-from langchain_visionrouter._batch_io import expand_inputs
+from langchain_visionrouter._batch.io import expand_inputs
 from tests.batchkit import COST, TOKENS, Responder, expected_answer, make_images
 
 
@@ -184,7 +184,7 @@ def test_bad_options_are_refused_before_any_request(make_model: Any) -> None:
 
 
 def test_inline_bytes_are_sent_as_an_image(make_model: Any) -> None:
-    from langchain_visionrouter._batch import content_block
+    from langchain_visionrouter._batch.engine import content_block
     from tests.cassette_sources.core import tiny_png
 
     block = content_block(tiny_png(), None)

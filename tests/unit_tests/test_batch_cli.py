@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter import _cli as cli
-from langchain_visionrouter._batch_io import Journal
+from langchain_visionrouter._batch.io import Journal
+from langchain_visionrouter._cli import ask as cli
 from tests.batchkit import COST, Responder, expected_answer, make_images, read_lines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,7 +190,7 @@ def test_plain_progress_lines_in_a_pipe(tmp_path: Path, fake_router: Any) -> Non
 
 
 def cli_command(router: Any, out: Path, folder: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "langchain_visionrouter._cli", *batch_args(router, out, folder, extra=extra)]
+    return [sys.executable, "-m", "langchain_visionrouter._cli.ask", *batch_args(router, out, folder, extra=extra)]
 
 
 def child_env() -> dict[str, str]:
@@ -304,7 +304,7 @@ class Terminal(io.StringIO):
 def test_on_a_terminal_without_rich_it_falls_back_to_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from langchain_visionrouter._batch_cli import Progress
+    from langchain_visionrouter._cli.batch import Progress
 
     monkeypatch.setitem(sys.modules, "rich.progress", None)  # as if rich were not installed
     err = Terminal()

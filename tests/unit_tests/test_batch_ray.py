@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from langchain_visionrouter import BatchWorker
-from langchain_visionrouter import _cli as cli
-from langchain_visionrouter._batch_ray import split_limits
+from langchain_visionrouter._batch.on_ray import split_limits
+from langchain_visionrouter._cli import ask as cli
 from tests.batchkit import Responder, make_images, read_lines
 
 pytestmark = pytest.mark.ray

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_visionrouter import _body as body
-from langchain_visionrouter._body import BIG_STRING, encode_body
+from langchain_visionrouter._wire import body as body
+from langchain_visionrouter._wire.body import BIG_STRING, encode_body
 
 
 def reference(payload: Any) -> bytes:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter._body import BIG_STRING
+from langchain_visionrouter._wire.body import BIG_STRING
 from tests import wire
 
 _ANSWER = wire.completion(gen="gen-body", model="m", provider="P", content="ok")

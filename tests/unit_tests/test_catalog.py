@@ -15,7 +15,7 @@ from langchain_visionrouter import (
     list_models,
     supports_images,
 )
-from langchain_visionrouter._model_info import (
+from langchain_visionrouter._router.model_info import (
     ModelInfo,
     bundled_profile,
     filter_models,

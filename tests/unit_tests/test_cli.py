@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from langchain_visionrouter import _cli as cli
+from langchain_visionrouter._cli import ask as cli
 from tests.cassette_sources.core import tiny_png
 from tests.fakerouter import FakeRouter
 
-DEMO = yaml.safe_load((Path(cli.__file__).parent / "_demo" / cli.DEMO_CASSETTE).read_text())
+DEMO = yaml.safe_load((Path(cli.__file__).parent / "demo" / cli.DEMO_CASSETTE).read_text())
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
@@ -130,7 +130,7 @@ def test_router_error_exits_1_with_the_routers_message(monkeypatch: pytest.Monke
 def test_console_script_runs_in_a_fresh_process(no_key: None, tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "langchain_visionrouter._cli", "ask", "hi"],
+        [sys.executable, "-m", "langchain_visionrouter._cli.ask", "ask", "hi"],
         capture_output=True,
         text=True,
         env=env,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_visionrouter import _cli as cli
+from langchain_visionrouter._cli import ask as cli
 
 BMP = b"BM" + b"\x00" * 60
 

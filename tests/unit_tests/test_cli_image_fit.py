@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from langchain_visionrouter import _cli as cli
-from langchain_visionrouter._image_header import image_dimensions
+from langchain_visionrouter._cli import ask as cli
+from langchain_visionrouter._media.header import image_dimensions
 from tests import wire
 from tests.fakerouter import FakeRouter
 

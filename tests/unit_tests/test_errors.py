@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from langchain_visionrouter import errors
-from langchain_visionrouter._errors import error_from_body, error_from_response
+from langchain_visionrouter._wire.router_errors import error_from_body, error_from_response
 
 
 @pytest.mark.parametrize(

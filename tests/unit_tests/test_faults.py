@@ -35,7 +35,7 @@ from langchain_visionrouter import (
     StreamError,
     VisionRouterError,
 )
-from langchain_visionrouter import _http as transport
+from langchain_visionrouter._wire import http as transport
 from tests import wire
 from tests.fakerouter import FakeRouter, Recorded, Scripted, answer, sse_answer
 from tests.wire import error_body
@@ -588,7 +588,7 @@ def test_unreachable_router_raises_api_connection_error_after_retries(
     with caplog.at_level(logging.DEBUG, logger="langchain_visionrouter"), pytest.raises(APIConnectionError) as info:
         caller.call(kind, model)
     assert "could not reach the router" in str(info.value)
-    retries = [r for r in caplog.records if r.name == "langchain_visionrouter._http" and "retry" in r.message]
+    retries = [r for r in caplog.records if r.name == "langchain_visionrouter._wire.http" and "retry" in r.message]
     assert len(retries) == 2  # refused before reaching the router: safe to retry, max_retries times
     model.close()
 

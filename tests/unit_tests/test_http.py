@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from langchain_visionrouter import _http as transport
-from langchain_visionrouter._http import retry_after_seconds, retry_delay
+from langchain_visionrouter._wire import http as transport
+from langchain_visionrouter._wire.http import retry_after_seconds, retry_delay
 from langchain_visionrouter.errors import BadRequestError, ProviderError, RateLimitError
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter._image_fit import RULES, fit_report, fitted_side, rule_for
-from langchain_visionrouter._image_header import image_dimensions
+from langchain_visionrouter._media.fit import RULES, fit_report, fitted_side, rule_for
+from langchain_visionrouter._media.header import image_dimensions
 from tests import wire
 
 PHOTO = (4032, 3024)  # a 12-megapixel phone photo
@@ -149,7 +149,7 @@ def wire_stream() -> list[dict[str, Any]]:
 
 
 def test_fit_report_counts_only_fitted_images() -> None:
-    from langchain_visionrouter._body import DataURL
+    from langchain_visionrouter._wire.body import DataURL
 
     payload = {
         "messages": [

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from langchain_visionrouter._image_header import image_dimensions
+from langchain_visionrouter._media.header import image_dimensions
 
 
 def encoded(size: tuple[int, int], fmt: str, **kwargs: object) -> bytes:

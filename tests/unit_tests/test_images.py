@@ -13,8 +13,8 @@ from langchain_core.messages import HumanMessage
 from PIL import Image
 
 from langchain_visionrouter import ImageInputError, file_block, image_block
-from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._messages import convert_messages
+from langchain_visionrouter._media.checks import ImagePolicy
+from langchain_visionrouter._request.messages import convert_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -51,7 +51,7 @@ def decoded(block: dict) -> bytes:
 
 def sent(*blocks: dict, router: str = "custom") -> list[dict]:
     """What ChatVisionRouter puts in the request for these content blocks."""
-    from langchain_visionrouter._routers import get_router
+    from langchain_visionrouter._router.presets import get_router
 
     preset = get_router(router)
     policy = ImagePolicy(router=preset.name, allowed_types=preset.image_types)
@@ -296,7 +296,7 @@ def no_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
         if name == "PIL" or name.startswith("PIL."):
             monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "PIL", None)
-    monkeypatch.delitem(sys.modules, "langchain_visionrouter._resize", raising=False)
+    monkeypatch.delitem(sys.modules, "langchain_visionrouter._media.resize", raising=False)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_visionrouter import _images as images
-from langchain_visionrouter._images import check_base64_payload
+from langchain_visionrouter._media import checks as images
+from langchain_visionrouter._media.checks import check_base64_payload
 from langchain_visionrouter.errors import ImageInputError
 
 # The definition, written the slow obvious way.

@@ -25,11 +25,11 @@ from langchain_visionrouter import (
     RateLimitError,
     RequestTimeoutError,
     StreamError,
-    _catalog,
-    _images,
-    _streams,
 )
-from langchain_visionrouter._sse import SSEDecoder
+from langchain_visionrouter._media import checks as _images
+from langchain_visionrouter._router import catalog as _catalog
+from langchain_visionrouter._wire import streams as _streams
+from langchain_visionrouter._wire.sse import SSEDecoder
 from langchain_visionrouter.errors import VisionRouterError
 from tests.fakerouter import FakeRouter, Scripted, answer, sse_body
 from tests.wire import Stream, completion, usage

@@ -7,8 +7,8 @@ import base64
 import pytest
 from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._messages import convert_message, convert_messages, merge_reasoning_details
+from langchain_visionrouter._media.checks import ImagePolicy
+from langchain_visionrouter._request.messages import convert_message, convert_messages, merge_reasoning_details
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError
 from tests.cassette_sources.core import RED_PNG_B64, TINY_PDF_B64, tiny_png
 

@@ -17,7 +17,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_visionrouter import NotFoundError
-from langchain_visionrouter._catalog import clear_catalog_cache
+from langchain_visionrouter._router.catalog import clear_catalog_cache
 from tests import wire
 
 MODEL = "google/gemini-3-pro-image-preview"
@@ -121,7 +121,7 @@ def test_a_url_image_and_an_image_only_answer(make_model: Any, fake_router: Any)
 
 
 def test_bare_base64_image_of_the_spec_is_read_too() -> None:
-    from langchain_visionrouter._outputs import image_block
+    from langchain_visionrouter._response.outputs import image_block
 
     jpeg = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(20)).decode()
     assert image_block({"image_url": {"url": jpeg}}, 1) == {

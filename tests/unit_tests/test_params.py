@@ -18,8 +18,8 @@ from langchain_visionrouter import (
     file_parser_plugin,
     web_plugin,
 )
-from langchain_visionrouter._params import ROUTER_PARAMS, merge_params, router_body, validate_param
-from langchain_visionrouter._routers import get_router
+from langchain_visionrouter._request.params import ROUTER_PARAMS, merge_params, router_body, validate_param
+from langchain_visionrouter._router.presets import get_router
 
 ANSWER = {
     "id": "gen-1",

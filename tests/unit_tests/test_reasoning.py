@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import add_ai_message_chunks
 
-from langchain_visionrouter._reasoning import StreamDetails, continues, merge_reasoning_details
+from langchain_visionrouter._response.reasoning import StreamDetails, continues, merge_reasoning_details
 
 FRAGMENTS: list[list[dict[str, Any]]] = [
     [{"type": "reasoning.text", "index": 0, "text": "Let me ", "format": "anthropic-claude-v1"}],

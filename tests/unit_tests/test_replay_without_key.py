@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter import ChatVisionRouter, _routers
+from langchain_visionrouter import ChatVisionRouter
+from langchain_visionrouter._router import presets as _routers
 from langchain_visionrouter.testing import REPLAY_PLACEHOLDER_KEY
 
 pytest_plugins = ("pytester",)

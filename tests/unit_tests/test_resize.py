@@ -1,4 +1,4 @@
-"""Downscaling and re-encoding (langchain_visionrouter._resize), through image_block and directly."""
+"""Downscaling and re-encoding (langchain_visionrouter._media.resize), through image_block and directly."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from langchain_visionrouter import ImageInputError, image_block
-from langchain_visionrouter._resize import fit_image
+from langchain_visionrouter._media.resize import fit_image
 
 
 def encode(image: Image.Image, fmt: str, **params: object) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import add_ai_message_chunks
 
-from langchain_visionrouter._responses import chat_result, parse_tool_calls, usage_metadata
+from langchain_visionrouter._response.answers import chat_result, parse_tool_calls, usage_metadata
 from langchain_visionrouter.errors import InsufficientCreditsError, ProviderError, RequestTimeoutError, StreamError
 from tests import wire
 from tests.wire import Mapper
@@ -272,7 +272,7 @@ def test_reasoning_detail_fragments_sum_without_doubling_fixed_fields() -> None:
 
 
 def test_model_provider_rides_only_on_chunks_whose_blocks_need_it() -> None:
-    from langchain_visionrouter._content_blocks import _translate
+    from langchain_visionrouter._response.content_blocks import _translate
 
     events = [
         event({}),

@@ -16,7 +16,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
 from langchain_visionrouter import ChatVisionRouter, InvalidInputError
-from langchain_visionrouter._messages import merge_reasoning_details
+from langchain_visionrouter._request.messages import merge_reasoning_details
 from tests.wire import Stream, call, completion, png, tool_delta, usage
 
 MODEL = "anthropic/claude-sonnet-4"

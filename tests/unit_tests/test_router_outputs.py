@@ -18,7 +18,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_visionrouter import NotFoundError, RateLimitError, StreamError
-from langchain_visionrouter._http import is_retryable
+from langchain_visionrouter._wire.http import is_retryable
 from tests import wire
 
 PROVIDER = "OpenAI"
@@ -75,7 +75,7 @@ def test_citations_on_the_text_block_non_streamed_and_streamed(make_model: Any, 
 
 
 def test_flat_url_citation_of_the_spec_is_read_too() -> None:
-    from langchain_visionrouter._outputs import citation
+    from langchain_visionrouter._response.outputs import citation
 
     flat = {"type": "url_citation", "url": "https://x.example", "title": "X", "start_index": 1, "end_index": 2}
     assert citation(flat) == {"type": "citation", "url": "https://x.example", "title": "X", "start_index": 1,
@@ -265,7 +265,7 @@ def test_availability_is_parsed_onto_the_typed_error(make_model: Any, fake_route
 def test_retryable_false_is_not_retried_and_true_waits_retry_after(
     make_model: Any, fake_router: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from langchain_visionrouter import _http
+    from langchain_visionrouter._wire import http as _http
 
     waits: list[float] = []
     monkeypatch.setattr(_http.time, "sleep", waits.append)

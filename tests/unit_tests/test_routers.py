@@ -1,6 +1,6 @@
 import pytest
 
-from langchain_visionrouter._routers import ROUTERS, get_router
+from langchain_visionrouter._router.presets import ROUTERS, get_router
 
 
 def test_known_presets() -> None:

@@ -26,8 +26,8 @@ from langchain_visionrouter import (
     StreamError,
     VisionRouterError,
 )
-from langchain_visionrouter import _http as transport
-from langchain_visionrouter._redaction import MASK, redact, register_header_secrets
+from langchain_visionrouter._wire import http as transport
+from langchain_visionrouter._wire.redaction import MASK, redact, register_header_secrets
 from tests.fakerouter import FakeRouter
 
 KEY = "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"

@@ -27,7 +27,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import add_ai_message_chunks
 
 from langchain_visionrouter import ChatVisionRouter, StreamError
-from langchain_visionrouter._sse import SSEDecoder
+from langchain_visionrouter._wire.sse import SSEDecoder
 from tests.fakerouter import FakeRouter
 from tests.wire import Mapper
 
@@ -276,7 +276,7 @@ def test_last_event_without_blank_line_is_flushed() -> None:
 
 
 def test_reader_stops_at_done_and_keeps_the_head_until_the_first_event() -> None:
-    from langchain_visionrouter._sse import EventReader
+    from langchain_visionrouter._wire.sse import EventReader
 
     reader = EventReader()
     assert list(reader.feed(b": keep-alive\n\n")) == []

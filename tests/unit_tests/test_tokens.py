@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, trim_messages
 
-from langchain_visionrouter import ChatVisionRouter, _cli, image_block
-from langchain_visionrouter._tokens import IMAGE_RULES, image_rule, image_tokens
+from langchain_visionrouter import ChatVisionRouter, image_block
+from langchain_visionrouter._cli import ask as _cli
+from langchain_visionrouter._router.tokens import IMAGE_RULES, image_rule, image_tokens
 from tests.wire import png
 
 # (model, width, height, detail, tokens, where the figure comes from)

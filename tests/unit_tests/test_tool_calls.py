@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_visionrouter import ChatVisionRouter
-from langchain_visionrouter._responses import chat_result, parse_tool_calls
+from langchain_visionrouter._response.answers import chat_result, parse_tool_calls
 from tests.wire import Mapper, Stream, call, completion, tool_delta, usage
 
 MODEL = "openai/gpt-4.1-mini"

@@ -17,9 +17,10 @@ from langchain.agents import create_agent
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
-from langchain_visionrouter import ChatVisionRouter, _tool_results, image_block
-from langchain_visionrouter._images import ImagePolicy
-from langchain_visionrouter._messages import convert_message
+from langchain_visionrouter import ChatVisionRouter, image_block
+from langchain_visionrouter._media.checks import ImagePolicy
+from langchain_visionrouter._request import tool_results as _tool_results
+from langchain_visionrouter._request.messages import convert_message
 from tests.wire import call, completion, png
 
 CHART = png(32, 24, seed=3)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from langchain_visionrouter import InvalidInputError, NotFoundError
-from langchain_visionrouter._vision import models_in_request, request_has_images
+from langchain_visionrouter._router.vision import models_in_request, request_has_images
 from tests.catalog_data import IMAGE_MESSAGE, MODELS, VISION_ANSWER, paths
 
 pytestmark = pytest.mark.usefixtures("fresh_catalog")

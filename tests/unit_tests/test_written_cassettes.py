@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter._cassette_yaml import READABLE
+from langchain_visionrouter._cassettes.serializer import READABLE
 from tests.cassette_sources import all_cassettes
 from tests.cassette_tools import CASSETTES, OPENROUTER
 

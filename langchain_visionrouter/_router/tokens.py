@@ -1,0 +1,287 @@
+"""Input-token estimates offline: no tokenizer, no download. Pure.
+
+What a request will be billed before it is sent, for ``get_num_tokens_from_messages``
+(and so ``trim_messages(token_counter=llm)``) and ``visionrouter ask --estimate``:
+
+* **images** by the published rule of the model's family (:data:`IMAGE_RULES`: one
+  table, one row per family, each with its source), from the pixel size read from the
+  image's header (never decoded);
+* **text** by OpenAI's rule of thumb, one token per :data:`CHARS_PER_TOKEN` characters
+  (routers serve many tokenizers; none is downloaded), plus :data:`TOKENS_PER_MESSAGE`
+  per message and :data:`TOKENS_PER_REPLY` to prime the answer (OpenAI's cookbook);
+* **PDFs** at :data:`TOKENS_PER_PDF_PAGE` per page (pages counted in the file).
+
+These are estimates: the router's bill (``usage_metadata``) is the truth.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_visionrouter._media.checks import DATA_URL_RE, base64_head
+from langchain_visionrouter._media.header import HEADER_BYTES, image_dimensions
+from langchain_visionrouter._wire.body import DataURL
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+
+    from langchain_visionrouter._media.checks import ImagePolicy
+
+__all__ = [
+    "CHARS_PER_TOKEN",
+    "IMAGE_RULES",
+    "UNKNOWN_SIZE",
+    "Estimate",
+    "ImageRule",
+    "TokenEstimates",
+    "estimate_payload",
+    "image_rule",
+    "image_tokens",
+    "text_tokens",
+]
+
+CHARS_PER_TOKEN = 4  # OpenAI: "one token is roughly 4 characters of English text"
+TOKENS_PER_MESSAGE = 3  # OpenAI cookbook, "How to count tokens with tiktoken"
+TOKENS_PER_REPLY = 3
+#: Anthropic's PDF support page: each page costs 1,500-3,000 tokens of text; the lower bound.
+TOKENS_PER_PDF_PAGE = 1500
+#: The pixel size assumed for an image whose size cannot be read without fetching it (a URL).
+UNKNOWN_SIZE = (1024, 1024)
+
+Kind = Literal["tiles", "patches", "pixels", "gemini"]
+
+
+@dataclass(frozen=True)
+class ImageRule:
+    """How one model family counts an image's input tokens.
+
+    ``tiles``: fit in ``fit`` x ``fit``, shortest side to ``short`` (never upscaled), then
+    ``base + per_tile * tiles`` of ``tile`` px; ``detail="low"`` is ``base`` alone.
+    ``patches``: ``tile`` px patches, at most ``cap`` of them (scaled down to fit),
+    times ``multiplier``. ``pixels``: longest side to ``fit``, then ``width * height /
+    per_pixels``, at most ``cap``. ``gemini``: ``base`` if both sides <= ``short``, else
+    ``per_tile`` per ``tile`` x ``tile`` tile.
+    """
+
+    family: str
+    pattern: str  # a regular expression searched in the lowercased model id
+    kind: Kind
+    source: str
+    base: int = 0
+    per_tile: int = 0
+    tile: int = 512
+    fit: int = 2048
+    short: int = 768
+    cap: int = 0
+    multiplier: float = 1.0
+    per_pixels: int = 750
+
+
+_OPENAI = "https://platform.openai.com/docs/guides/images-vision#calculating-costs"
+#: One row per family, most specific first; the last row is the stated fallback.
+IMAGE_RULES: tuple[ImageRule, ...] = (
+    ImageRule("openai gpt-4.1-mini", r"gpt-4\.1-mini", "patches", _OPENAI, tile=32, cap=1536, multiplier=1.62),
+    ImageRule("openai gpt-4.1-nano", r"gpt-4\.1-nano", "patches", _OPENAI, tile=32, cap=1536, multiplier=2.46),
+    ImageRule("openai o4-mini", r"(^|/)o4-mini", "patches", _OPENAI, tile=32, cap=1536, multiplier=1.72),
+    ImageRule("openai gpt-4o-mini", r"gpt-4o-mini", "tiles", _OPENAI, base=2833, per_tile=5667),
+    ImageRule(
+        "openai",
+        r"(^openai/|gpt-4|gpt-5|(^|/)o[13](-|$)|chatgpt)",
+        "tiles",
+        _OPENAI,
+        base=85,
+        per_tile=170,
+    ),
+    ImageRule(
+        "anthropic",
+        r"(^anthropic/|claude)",
+        "pixels",
+        "https://docs.anthropic.com/en/docs/build-with-claude/vision#calculate-image-costs",
+        fit=1568,
+        per_pixels=750,
+        cap=1600,
+    ),
+    ImageRule(
+        "gemini",
+        r"(^google/|gemini|gemma)",
+        "gemini",
+        "https://ai.google.dev/gemini-api/docs/tokens#multimodal-tokens",
+        base=258,
+        per_tile=258,
+        tile=768,
+        short=384,
+    ),
+    # Fallback: OpenAI's tile rule, the one most OpenAI-compatible gateways' vision models
+    # are priced near; an estimate for families without a published rule here.
+    ImageRule("fallback (OpenAI tile rule)", r"", "tiles", _OPENAI, base=85, per_tile=170),
+)
+
+
+def image_rule(model: str) -> ImageRule:
+    """The rule of ``model``'s family (the fallback row when none matches)."""
+    lowered = model.lower()
+    return next(rule for rule in IMAGE_RULES if re.search(rule.pattern, lowered))
+
+
+def _scaled(width: int, height: int, factor: float) -> tuple[int, int]:
+    return (max(1, math.floor(width * factor)), max(1, math.floor(height * factor))) if factor < 1 else (width, height)
+
+
+def image_tokens(rule: ImageRule, width: int, height: int, detail: str | None = None) -> int:
+    """Input tokens of one ``width`` x ``height`` image under ``rule``."""
+    if rule.kind == "tiles":
+        if detail == "low":
+            return rule.base
+        w, h = _scaled(width, height, rule.fit / max(width, height))
+        w, h = _scaled(w, h, rule.short / min(w, h))
+        return rule.base + rule.per_tile * math.ceil(w / rule.tile) * math.ceil(h / rule.tile)
+    if rule.kind == "patches":
+        patches = math.ceil(width / rule.tile) * math.ceil(height / rule.tile)
+        if patches > rule.cap:
+            shrink = math.sqrt(rule.tile**2 * rule.cap / (width * height))
+            # OpenAI's rule: shrink again so a whole number of patches fits each side.
+            shrink *= min(
+                math.floor(width * shrink / rule.tile) / (width * shrink / rule.tile),
+                math.floor(height * shrink / rule.tile) / (height * shrink / rule.tile),
+            )
+            patches = min(rule.cap, math.ceil(width * shrink / rule.tile) * math.ceil(height * shrink / rule.tile))
+        return math.ceil(patches * rule.multiplier)
+    if rule.kind == "pixels":
+        w, h = _scaled(width, height, rule.fit / max(width, height))
+        return min(rule.cap, math.ceil(w * h / rule.per_pixels))
+    if width <= rule.short and height <= rule.short:  # gemini
+        return rule.base
+    return rule.per_tile * math.ceil(width / rule.tile) * math.ceil(height / rule.tile)
+
+
+def text_tokens(text: str) -> int:
+    """Tokens of a text by the characters rule."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+@dataclass
+class Estimate:
+    """Estimated input tokens of a request, and how they were counted."""
+
+    tokens: int = 0
+    """All of it: text, images, files, message overhead."""
+    image_tokens: int = 0
+    images: int = 0
+    images_of_unknown_size: int = 0
+    """Images whose size could not be read (URLs): counted at :data:`UNKNOWN_SIZE`."""
+    pdf_pages: int = 0
+    rule: str = ""
+    """The image rule used, with its source."""
+
+
+def _base64_of(url: Any) -> str | None:
+    if isinstance(url, DataURL):
+        return url.data
+    if isinstance(url, str) and url[:5].lower() == "data:" and ";base64," in url[:100]:
+        return url.split(",", 1)[1]
+    return None
+
+
+def _image_head(url: Any) -> bytes | None:
+    """The first :data:`HEADER_BYTES` of an inline image, decoded (the size is there); no copy of the rest."""
+    window = HEADER_BYTES // 3 * 4
+    if isinstance(url, DataURL):
+        return base64_head(url.data[:window], HEADER_BYTES)
+    match = DATA_URL_RE.match(url) if isinstance(url, str) else None
+    if match is None or "base64" not in match.group(2).lower():
+        return None
+    return base64_head(url[match.end() : match.end() + window], HEADER_BYTES)
+
+
+def _pdf_pages(payload: str) -> int:
+    try:
+        data = base64.b64decode(payload)
+    except (binascii.Error, ValueError):
+        return 1
+    return max(1, len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data)))
+
+
+def _count_parts(parts: Iterable[Any], rule: ImageRule, out: Estimate) -> int:
+    tokens = 0
+    for part in parts:
+        if not isinstance(part, Mapping):
+            continue
+        kind = part.get("type")
+        if kind == "text":
+            tokens += text_tokens(str(part.get("text") or ""))
+        elif kind == "image_url":
+            image = part.get("image_url") or {}
+            head = _image_head(image.get("url"))
+            size = image_dimensions(head) if head is not None else None
+            if size is None:
+                out.images_of_unknown_size += 1
+                size = UNKNOWN_SIZE
+            counted = image_tokens(rule, *size, detail=image.get("detail"))
+            out.images += 1
+            out.image_tokens += counted
+            tokens += counted
+        elif kind == "file":
+            payload = _base64_of((part.get("file") or {}).get("file_data"))
+            pages = _pdf_pages(payload) if payload is not None else 1
+            out.pdf_pages += pages
+            tokens += pages * TOKENS_PER_PDF_PAGE
+    return tokens
+
+
+def estimate_payload(messages: Sequence[Mapping[str, Any]], model: str, tools: Sequence[Any] = ()) -> Estimate:
+    """Estimated input tokens of a chat-completions ``messages`` list (as the adapter sends it)."""
+    rule = image_rule(model)
+    out = Estimate(rule=f"{rule.family} ({rule.source})")
+    tokens = TOKENS_PER_REPLY
+    for message in messages:
+        tokens += TOKENS_PER_MESSAGE
+        content = message.get("content")
+        if isinstance(content, str):
+            tokens += text_tokens(content)
+        elif isinstance(content, list):
+            tokens += _count_parts(content, rule, out)
+        for call in message.get("tool_calls") or ():
+            tokens += text_tokens(json.dumps(call.get("function", call), ensure_ascii=False))
+    if tools:
+        tokens += text_tokens(json.dumps(list(tools), ensure_ascii=False, default=str))
+    out.tokens = tokens
+    return out
+
+
+class TokenEstimates:
+    """The chat model's token counting (LangChain's ``get_num_tokens*``), by the rules above."""
+
+    model: str
+
+    def _image_policy(self) -> ImagePolicy:  # pragma: no cover - the chat model's own is used
+        raise NotImplementedError
+
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
+        """Estimated input tokens of ``messages`` (and ``tools``), offline: no tokenizer, no download.
+
+        Images count by the published rule of the model's family (OpenAI tiles by
+        ``detail``, Anthropic by pixels, Gemini by tiles; OpenAI's tile rule otherwise),
+        from the size in each image's header; text by one token per 4 characters. So
+        ``trim_messages(messages, token_counter=llm, max_tokens=...)`` works anywhere.
+
+        Example:
+            .. code-block:: python
+
+                llm.get_num_tokens_from_messages([HumanMessage([image_block("photo.jpg")])])
+        """
+        from langchain_visionrouter._request.messages import convert_messages
+        from langchain_visionrouter._request.tools import format_tools
+
+        formatted = format_tools(tools) if tools else []
+        return estimate_payload(convert_messages(messages, self._image_policy()), self.model, formatted).tokens
+
+    def get_num_tokens(self, text: str) -> int:
+        """Estimated tokens of a text (one per 4 characters), offline."""
+        return text_tokens(text)

@@ -1,0 +1,189 @@
+"""Vision checks: does a request carry images, and can its models take them? Per the catalog.
+
+The checks are pure functions of a request body and a model list; the two hooks the
+chat model calls (:func:`guard_images` before sending, :func:`raise_no_image_endpoint`
+after the router's "no endpoints support image input" 404) may fetch the catalog.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from langchain_visionrouter._router.catalog import ModelCatalog, warned_unchecked
+from langchain_visionrouter._router.model_info import ModelInfo, find_model, preset_model
+from langchain_visionrouter._wire import router_errors as _errors
+from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
+
+__all__ = [
+    "VisionCheck",
+    "aguard_images",
+    "araise_no_image_endpoint",
+    "check_vision",
+    "guard_images",
+    "is_no_image_endpoint",
+    "models_in_request",
+    "no_image_endpoint_error",
+    "raise_no_image_endpoint",
+    "request_has_images",
+    "vision_problems",
+    "vision_suggestions",
+]
+
+VisionCheck = Literal["off", "warn", "error"]
+_SUGGESTIONS = 5
+
+
+def request_has_images(payload: Mapping[str, Any]) -> bool:
+    """Whether a request body carries an image part in any message."""
+    for message in payload.get("messages") or ():
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if isinstance(content, list) and any(isinstance(p, Mapping) and p.get("type") == "image_url" for p in content):
+            return True
+    return False
+
+
+def models_in_request(payload: Mapping[str, Any], fallback_field: str) -> list[str]:
+    """The model and fallback models a request may be served by."""
+    found = [payload["model"]] if isinstance(payload.get("model"), str) else []
+    fallbacks = payload.get(fallback_field)
+    if isinstance(fallbacks, list):
+        found += [m for m in fallbacks if isinstance(m, str) and m not in found]
+    # "@preset/slug" alone: the preset picks the model, so there is nothing to check.
+    return [m for m in found if preset_model(m) is not None]
+
+
+def vision_suggestions(models: Sequence[ModelInfo], near: str, limit: int = _SUGGESTIONS) -> list[str]:
+    """Vision-capable model ids, the same vendor's first."""
+    vendor = near.split("/")[0] + "/" if "/" in near else None
+    capable = [m.id for m in models if m.supports_images and ":" not in m.id]
+    same = [m for m in capable if vendor and m.startswith(vendor)]
+    return (same + [m for m in capable if m not in same])[:limit]
+
+
+def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tuple[list[str], list[str]]:
+    """Which requested models cannot take images, and which cannot be checked.
+
+    Returns:
+        ``(without_image_input, unknown)``: ``unknown`` holds the models the catalog does
+        not list, or lists without their modalities (an ids-only ``/models``).
+    """
+    lacking, unknown = [], []
+    for model_id in requested:
+        info = find_model(models, model_id)
+        if info is None or info.supports_images is None:
+            unknown.append(model_id)
+        elif not info.supports_images:
+            lacking.append(model_id)
+    return lacking, unknown
+
+
+def check_vision(requested: Sequence[str], models: Sequence[ModelInfo], mode: VisionCheck) -> None:
+    """Warn, or raise :class:`InvalidInputError`, when images go to a model that cannot see them.
+
+    A model whose image support the catalog does not tell (not listed, or listed by id
+    only) goes through, with one warning per model at most: it cannot be checked.
+    """
+    lacking, unknown = vision_problems(requested, models)
+    new = [m for m in unknown if m not in warned_unchecked]
+    if new:
+        warned_unchecked.update(new)
+        warnings.warn(
+            f"vision_check: the router's model catalog does not say whether {new} take image input "
+            "(not listed, or listed without modalities), so the images are sent unchecked.",
+            UserWarning,
+            stacklevel=4,
+        )
+    if not lacking:
+        return
+    suggestions = ", ".join(vision_suggestions(models, lacking[0])) or "see list_models(input_modalities='image')"
+    msg = (
+        f"The request has images but {lacking} cannot take image input (per the router's model catalog). "
+        f"Use a vision-capable model, e.g. {suggestions}."
+    )
+    if mode == "error":
+        raise InvalidInputError(msg)
+    warnings.warn(msg, UserWarning, stacklevel=4)
+
+
+def is_no_image_endpoint(exc: VisionRouterError) -> bool:
+    """Whether the router refused a request because no endpoint of the model takes images."""
+    text = f"{exc.message} {exc.raw or ''}".lower()
+    return isinstance(exc, NotFoundError) and "image" in text and ("endpoint" in text or "support" in text)
+
+
+def no_image_endpoint_error(
+    exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None
+) -> VisionRouterError | None:
+    """The clearer error for the router's "no endpoints found that support image input" 404.
+
+    Returns ``None`` when ``exc`` is another error. The new error keeps the router's
+    status, code, metadata, generation id and body.
+    """
+    if not is_no_image_endpoint(exc):
+        return None
+    info = find_model(models, model_id) if models else None
+    # Never name the model as both unable and able to see: it (and its variants) is no suggestion.
+    base = info.id if info is not None else model_id
+    suggestions = [m for m in (vision_suggestions(models, model_id, _SUGGESTIONS + 2) if models else []) if m != base]
+    hint = (
+        f"Vision-capable models include: {', '.join(suggestions[:_SUGGESTIONS])}."
+        if suggestions
+        else "Pick one from ChatVisionRouter.list_models(input_modalities='image')."
+    )
+    if info is not None and info.supports_images:
+        # The catalog lists image input, yet no endpoint took this request: the request's
+        # constraints (provider order/only/ignore, data policy, parameters) ruled them out.
+        msg = (
+            f"no endpoint of {model_id} took this request with images: the router said {exc.message!r}. "
+            "The catalog lists image input for it, so the request's provider preferences (order, only, "
+            f"ignore, data_collection, require_parameters) may exclude the endpoints that do. {hint}"
+        )
+    else:
+        msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
+    return _errors.restated(exc, msg, cls=NotFoundError)
+
+
+def guard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
+    """``vision_check``: warn or raise before sending images to a model that cannot take them."""
+    if mode != "off" and request_has_images(payload):
+        check_vision(models_in_request(payload, fallback_field), cat.models(), mode)
+
+
+async def aguard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
+    """Async :func:`guard_images`."""
+    if mode != "off" and request_has_images(payload):
+        check_vision(models_in_request(payload, fallback_field), await cat.amodels(), mode)
+
+
+def _raise_clearer(exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None) -> None:
+    clearer = no_image_endpoint_error(exc, model_id, models)
+    if clearer is not None:
+        raise clearer from exc
+
+
+def raise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
+    """Raise the clearer error for the router's "no endpoint supports image input" 404, if ``exc`` is one.
+
+    The suggested models come from the catalog; if it cannot be fetched, the error says
+    where to look instead.
+    """
+    if not is_no_image_endpoint(exc):
+        return
+    try:
+        models: Sequence[ModelInfo] | None = cat.models()
+    except VisionRouterError:
+        models = None
+    _raise_clearer(exc, model_id, models)
+
+
+async def araise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
+    """Async :func:`raise_no_image_endpoint`."""
+    if not is_no_image_endpoint(exc):
+        return
+    try:
+        models: Sequence[ModelInfo] | None = await cat.amodels()
+    except VisionRouterError:
+        models = None
+    _raise_clearer(exc, model_id, models)

@@ -1,0 +1,180 @@
+"""An open streamed answer: its events, read within the call's bounds.
+
+:func:`~langchain_visionrouter._wire.http.open_stream` sends the request (retrying until the
+answer begins) and hands back a :class:`Stream` (or :class:`AsyncStream`), read here: SSE
+payloads out, until ``[DONE]``, the body's end, a network error, or a bound of
+:mod:`~langchain_visionrouter._wire.limits` (the deadline, the answer's size, one event's
+size). What went wrong is only *recorded* (``failure``, ``exceeded``); the response
+layer judges it and raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+
+from langchain_visionrouter._wire.limits import DRAIN_LIMIT, DRAIN_TIME, MAX_EVENT_BYTES, Budget, Exceeded
+from langchain_visionrouter._wire.sse import EventReader
+
+__all__ = ["UNREAD", "AsyncStream", "Stream"]
+
+#: Stands for the body of a stream that is left to be read as events.
+UNREAD: Any = object()
+
+
+class _StreamState:
+    """How a stream went, for the response layer to judge once it has been read.
+
+    Iterating yields the answer's events: SSE ``data`` payloads (bytes), or, when the
+    router answered the stream request with JSON, that one judged body. Afterwards
+    ``done`` says whether ``[DONE]`` arrived, ``failure`` holds the network error that
+    cut the body short, ``exceeded`` the limit that stopped it (the stream then simply
+    ends), and ``head`` the body's first bytes if it held no event at all.
+    """
+
+    def __init__(self, response: httpx.Response, whole: Any, timeout: float | None, budget: Budget) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.generation_id: str | None = response.headers.get("x-generation-id")
+        self.timeout = timeout
+        self.failure: httpx.HTTPError | None = None
+        self.exceeded: Exceeded | None = None
+        self._response = response
+        self._whole = whole
+        self._budget = budget
+        self._read = 0
+        self._reader = EventReader(MAX_EVENT_BYTES)
+        if whole is not UNREAD:
+            self._reader.done = True
+            self._reader.head = None
+
+    @property
+    def done(self) -> bool:
+        return self._reader.done
+
+    @property
+    def head(self) -> bytes | None:
+        return self._reader.head
+
+    def _feed(self, raw: bytes) -> list[Any]:
+        """The payloads ``raw`` completes; sets ``exceeded`` when a bound is passed."""
+        payloads = list(self._reader.feed(raw))
+        self._read += len(raw)
+        if self._reader.oversize:
+            self.exceeded = Exceeded("event", MAX_EVENT_BYTES)
+        else:
+            self.exceeded = self._budget.check(self._read)
+        return payloads
+
+    def _failed(self, exc: httpx.HTTPError) -> None:
+        self.failure = exc
+        if isinstance(exc, httpx.TimeoutException):  # a read cut short by the deadline says so
+            self.exceeded = self._budget.check(0)
+
+    @property
+    def _ended(self) -> bool:
+        return self._reader.done or self.exceeded is not None
+
+
+class Stream(_StreamState):
+    """A streamed answer (see :class:`_StreamState`); iterate it once."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._whole is not UNREAD:
+            yield self._whole
+            return
+        response = self._response
+        try:
+            chunks = response.iter_bytes()
+            for raw in chunks:
+                yield from self._feed(raw)
+                if self._ended:
+                    if self._reader.done:
+                        _drain(response, chunks)
+                    return
+            yield from self._reader.finish()
+        except httpx.HTTPError as exc:
+            self._failed(exc)
+        finally:
+            response.close()
+
+
+class AsyncStream(_StreamState):
+    """Async :class:`Stream`."""
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        if self._whole is not UNREAD:
+            yield self._whole
+            return
+        response = self._response
+        try:
+            chunks = response.aiter_bytes()
+            async for raw in chunks:
+                for payload in self._feed(raw):
+                    yield payload
+                if self._ended:
+                    if self._reader.done:
+                        await _adrain(chunks)
+                    return
+            for payload in self._reader.finish():
+                yield payload
+        except httpx.HTTPError as exc:
+            self._failed(exc)
+        finally:
+            await response.aclose()
+
+
+def _drain(response: httpx.Response, chunks: Iterator[bytes]) -> None:
+    """Read the body's end after ``[DONE]`` so the connection is reused, not dropped.
+
+    At most :data:`DRAIN_LIMIT` bytes for :data:`DRAIN_TIME` seconds: a router that goes
+    on sending comments, or holds the connection open in silence, is cut off (the socket
+    is shut down under the blocked read), costing only the connection.
+    """
+    sock = _socket_of(response)
+    timer = threading.Timer(DRAIN_TIME, _shut, (sock,)) if sock is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    ends = time.monotonic() + DRAIN_TIME
+    seen = 0
+    try:
+        for piece in chunks:
+            seen += len(piece)
+            if seen > DRAIN_LIMIT or time.monotonic() > ends:
+                return
+    except httpx.HTTPError:
+        pass  # the answer was complete; only the connection is lost
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def _socket_of(response: httpx.Response) -> socket.socket | None:
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    seen = 0
+    try:
+        async with asyncio.timeout(DRAIN_TIME):
+            async for piece in chunks:
+                seen += len(piece)
+                if seen > DRAIN_LIMIT:
+                    return
+    except (httpx.HTTPError, TimeoutError):
+        pass
