@@ -32,21 +32,13 @@ from langchain_visionrouter.errors import (
 if TYPE_CHECKING:
     from langchain_visionrouter._batch.engine import BatchItem, BatchResult, BatchRun, run_batch
     from langchain_visionrouter._batch.on_ray import BatchWorker
-    from langchain_visionrouter._media.blocks import file_block, image_block
-    from langchain_visionrouter._request.param_types import (
-        ProviderPreferences,
-        ReasoningConfig,
-        file_parser_plugin,
-        web_plugin,
-    )
-    from langchain_visionrouter._router.catalog import (
+    from langchain_visionrouter._client.catalog import (
         ModelCatalog,
         clear_catalog_cache,
         list_models,
         supports_images,
     )
-    from langchain_visionrouter._router.model_info import ModelInfo
-    from langchain_visionrouter._router.usage import (
+    from langchain_visionrouter._client.usage import (
         GenerationStats,
         ModelUsage,
         UsageTracker,
@@ -54,6 +46,14 @@ if TYPE_CHECKING:
         get_generation,
         track_usage,
     )
+    from langchain_visionrouter._media.blocks import file_block, image_block
+    from langchain_visionrouter._request.param_types import (
+        ProviderPreferences,
+        ReasoningConfig,
+        file_parser_plugin,
+        web_plugin,
+    )
+    from langchain_visionrouter._router.model_info import ModelInfo
     from langchain_visionrouter.chat_models import ChatVisionRouter
     from langchain_visionrouter.embeddings import VisionRouterEmbeddings
 
@@ -70,23 +70,23 @@ _LAZY = {
     "run_batch": "_batch.engine",
     "ChatVisionRouter": "chat_models",
     "VisionRouterEmbeddings": "embeddings",
-    "ModelCatalog": "_router.catalog",
+    "ModelCatalog": "_client.catalog",
     "ModelInfo": "_router.model_info",
-    "clear_catalog_cache": "_router.catalog",
-    "list_models": "_router.catalog",
-    "supports_images": "_router.catalog",
+    "clear_catalog_cache": "_client.catalog",
+    "list_models": "_client.catalog",
+    "supports_images": "_client.catalog",
     "file_block": "_media.blocks",
     "image_block": "_media.blocks",
     "ProviderPreferences": "_request.param_types",
     "ReasoningConfig": "_request.param_types",
     "file_parser_plugin": "_request.param_types",
     "web_plugin": "_request.param_types",
-    "GenerationStats": "_router.usage",
-    "ModelUsage": "_router.usage",
-    "UsageTracker": "_router.usage",
-    "aget_generation": "_router.usage",
-    "get_generation": "_router.usage",
-    "track_usage": "_router.usage",
+    "GenerationStats": "_client.usage",
+    "ModelUsage": "_client.usage",
+    "UsageTracker": "_client.usage",
+    "aget_generation": "_client.usage",
+    "get_generation": "_client.usage",
+    "track_usage": "_client.usage",
 }
 
 

@@ -17,12 +17,12 @@ from types import ModuleType
 #: (``_batch`` is a package now, and answers for its old names itself.)
 OLD_NAMES = {
     "_batch_ray": "_batch.on_ray",
-    "_catalog": "_router.catalog",
+    "_catalog": "_client.catalog",
     "_clients": "_wire.clients",
     "_image_blocks": "_media.blocks",
     "_model_info": "_router.model_info",
     "_param_types": "_request.param_types",
-    "_usage": "_router.usage",
+    "_usage": "_client.usage",
 }
 _PREFIX = "langchain_visionrouter."
 

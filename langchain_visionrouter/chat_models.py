@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, agenerate_from_stream, generate_from_stream
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
@@ -19,36 +20,32 @@ from pydantic import (
     AliasChoices,
     ConfigDict,
     Field,
-    PrivateAttr,
-    SecretStr,
     model_validator,
 )
 
-from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, require_pillow
-from langchain_visionrouter._media.fit import note_fit
+from langchain_visionrouter._client import catalog as catalog
+from langchain_visionrouter._client.connection import RouterClient
+from langchain_visionrouter._media.checks import ImageTally, require_pillow
+from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter._request.messages import convert_messages, untraced_inline_images
 from langchain_visionrouter._request.params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
+from langchain_visionrouter._request.prepare import Draft, PreparedCall, RequestTemplate, body_fields
+from langchain_visionrouter._request.tokens import TokenEstimates
 from langchain_visionrouter._response.answers import StreamAssembler, chat_result, judge_json
-from langchain_visionrouter._response.outputs import output_options, wants_audio
-from langchain_visionrouter._router import catalog as catalog
-from langchain_visionrouter._router import modalities as _modalities
 from langchain_visionrouter._router import model_info as _model_info
 from langchain_visionrouter._router import vision as _vision
-from langchain_visionrouter._router.connection import RouterClient
-from langchain_visionrouter._router.tokens import TokenEstimates
+from langchain_visionrouter._router.explain import clearer_error, needs_catalog
 from langchain_visionrouter._wire import http as _http
-from langchain_visionrouter._wire import router_errors as _errors
-from langchain_visionrouter._wire.body import encode_body
-from langchain_visionrouter._wire.limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
-from langchain_visionrouter._wire.redaction import redact_url
-from langchain_visionrouter.errors import AuthenticationError, VisionRouterError
+from langchain_visionrouter.errors import VisionRouterError
 
 if TYPE_CHECKING:  # slow to import, and not needed to build or call a model: imported where used
     from langchain_core.tools import BaseTool
 
-    from langchain_visionrouter._router.usage import GenerationStats
+    from langchain_visionrouter._client.usage import GenerationStats
 
 __all__ = ["ChatVisionRouter"]
+
+logger = logging.getLogger(__name__)
 
 # Per-call keyword arguments that steer the adapter rather than go into the request body.
 _ADAPTER_KWARGS = ("stream", "stream_usage")
@@ -83,36 +80,13 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         model_kwargs, extra_body: dict
             Any other request-body field, sent as given (``extra_body`` merged last, also per call).
 
-    Key init args - client params:
-        api_key: SecretStr | None
-            From ``VISIONROUTER_API_KEY``, else the router's own variable
-            (``OPENROUTER_API_KEY``, ``INFRON_API_KEY``).
-        router: str
-            ``"openrouter"`` (default), ``"infron"`` or ``"custom"`` (any gateway; needs ``base_url``).
-        base_url: str | None
-            From ``VISIONROUTER_BASE_URL``, else the router preset's.
-        timeout: float | None
-            Seconds to wait for the router (for streams: between two pieces of data).
-        deadline: float | None
-            Seconds a whole call may take: every attempt, retry wait and stream read
-            (default 900). A wait the router asks for (``Retry-After``) that would pass
-            it is not waited: the error is raised at once, with ``retry_after`` on it.
-        max_retries: int
-            Retries after the first attempt, on 408, 429, 5xx and failed connections.
-        max_connections: int
-            Connections per pool (default 100); calls beyond it queue for a free one,
-            and the queueing counts against ``deadline``, not ``timeout``.
-        max_response_bytes: int
-            Cap on an answer's size once decoded (default 64 MiB); over it, an error.
+    Key init args - client params (the connection args shared with every model are listed last):
         streaming: bool
             Stream by default, also under ``invoke``.
         stream_usage: bool
             Report token usage and cost on streamed answers (default True).
-        app_url, app_title: str | None
-            Attribution headers (``HTTP-Referer``, ``X-Title``) for the router's rankings.
-        default_headers: dict | None
-            Extra headers sent with every request. A credential among them (``X-Api-Key``,
-            ``Authorization``...) is masked in ``repr``/``model_dump`` and serialized as a secret.
+        openrouter_metadata: bool
+            Ask for the router's routing metadata (``X-OpenRouter-Metadata``).
 
     Key init args - router features (each also settable per call, e.g. ``invoke(..., provider=...)``):
         models: list[str] | None
@@ -215,30 +189,6 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         router's message, the provider's detail, the status and the generation id.
     """
 
-    # validation_alias, not alias: the signature shows the README's names; the aliases still work.
-    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
-    """Router model id, e.g. ``"openai/gpt-4o-mini"``."""
-    api_key: SecretStr | None = None
-    """API key. Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable."""
-    router: str = "openrouter"
-    """Router preset: ``"openrouter"``, ``"infron"`` or ``"custom"``."""
-    base_url: str | None = None
-    """Base URL of the chat-completions API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset."""
-    timeout: float | None = Field(default=600.0, validation_alias=AliasChoices("timeout", "request_timeout"))
-    """Seconds to wait for each read from the router; ``None`` waits as long as ``deadline`` allows."""
-    deadline: float | None = Field(default=DEFAULT_DEADLINE, gt=0)
-    """Seconds a whole call may take, retries, waits and stream reads included; ``None``: no bound.
-
-    The total-time budget: a retry wait (back-off or ``Retry-After``) that would pass it is
-    not waited, the typed error is raised at once (``RateLimitError.retry_after`` says how
-    long the router asked to wait); a stream still going at the deadline ends in
-    ``RequestTimeoutError`` with what was streamed as ``partial``."""
-    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, gt=0)
-    """Connections in each pool (the sync client's, and each event loop's async client's)."""
-    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
-    """Cap on the size of an answer, decoded (a whole JSON body, or a whole stream)."""
-    max_retries: int = Field(default=2, ge=0)
-    """Retries after the first attempt (so at most ``max_retries + 1`` requests)."""
     streaming: bool = False
     """Whether to stream by default."""
     stream_usage: bool = True
@@ -259,40 +209,15 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     openrouter_metadata: bool = False
     """Send ``X-OpenRouter-Metadata: enabled``: the answer's ``openrouter_metadata`` (routing
     strategy, endpoints, attempts) then comes back in ``response_metadata``."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
-    ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
-    is present, LangChain serialization (``dumps``) stores the whole dict as the secret
-    ``VISIONROUTER_DEFAULT_HEADERS``: give it back with ``loads(..., secrets_map=...)``. A pickle
-    keeps them (unlike ``api_key``, they cannot be read back from the environment)."""
-    app_url: str | None = None
-    """Your app's URL, sent as ``HTTP-Referer`` for the router's attribution."""
-    app_title: str | None = None
-    """Your app's name, sent as ``X-Title`` for the router's attribution."""
     # The router's own request fields (models, provider, plugins, reasoning, ...) are
     # declared once, in _params.RouterParams: inherited here, and settable per call.
     vision_check: _vision.VisionCheck = "off"
     """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
-    """Optional httpx client for sync calls (proxies, custom transports)."""
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
-    """Optional httpx client for async calls."""
-    image_max_side: int | None = Field(default=None, gt=0)
-    """Downscale every base64 image sent so its longer side is at most this (pixels; needs Pillow)."""
-    image_max_bytes: int | None = Field(default=None, gt=0)
-    """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
-    image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
-    """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
-    image_resize_cache: bool = True
-    """Remember resized images (process-wide, bounded in bytes) so a conversation re-sending
-    them does not resize them again; ``False`` keeps no copy of them."""
     image_fit: Literal["off", "model"] = "off"
     """``"model"``: downscale base64 images to what the model's family will look at (needs Pillow);
     the saving is in ``response_metadata["image_fit"]``."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
-
-    _clients: _http.HTTPClients = PrivateAttr()
 
     def _fit_model(self) -> str | None:
         return self.model if self.image_fit == "model" else None
@@ -376,12 +301,17 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
         return ls_params
 
-    # -- request building (pure) ----------------------------------------------------------
+    # -- one prepared call (pure) -----------------------------------------------------------
 
-    def _payload(
-        self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
-    ) -> dict[str, Any]:
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+    ) -> PreparedCall:
+        """Messages, stop and call arguments -> the one frozen call (langchain-openai's ``_get_request_payload``)."""
         preset = self.preset
+        kwargs = dict(kwargs)
+        # invoke(stream=True), bind(stream=...): LangChain's flag for which entry point runs,
+        # which has decided already (`stream` here); never a body field.
+        kwargs.pop("stream", None)
         call_extra = kwargs.pop("extra_body", None)
         check_extra_body(call_extra, "extra_body (per call)")
         call_router = {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}
@@ -391,57 +321,114 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             called = {wire_name(k, preset) for k in call_router}
             router_fields = {k: v for k, v in router_fields.items() if k in called or k not in self.model_kwargs}
         params.update(kwargs)
-        include_usage = params.pop("stream_usage", self.stream_usage)
-        params.pop("stream", None)
+        stream_usage = params.pop("stream_usage", self.stream_usage)
         if stop:
             params["stop"] = stop
-        payload: dict[str, Any] = {
-            "model": params.pop("model", self.model),
-            "messages": convert_messages(messages, self._image_policy()),
-        }
-        payload.update(params)
-        payload.update(router_fields)
-        if stream:
-            payload["stream"] = True
-            if include_usage:
-                payload["stream_options"] = {"include_usage": True}
-        if preset.usage_opt_in and (include_usage or not stream):
-            payload.setdefault("usage", {"include": True})  # model_kwargs / a per-call value wins
-        for extra in (self.extra_body, call_extra):
-            if extra:
-                payload.update(extra)
-        if payload.get("usage", ...) is None:  # usage=None asks for no usage field at all
-            del payload["usage"]
-        return payload
+        model = params.pop("model", self.model)
+        tally = ImageTally()
+        converted = convert_messages(messages, self._image_policy(tally))
+        draft = Draft(
+            fields=body_fields(model, converted, params, router_fields),
+            extras=tuple(extra for extra in (self.extra_body, call_extra) if extra),
+            stream_usage=bool(stream_usage),
+            usage_opt_in=preset.usage_opt_in,
+            fallback_field=preset.fallback_models_field,
+            fit=tally.fit_report(),
+            has_images=tally.images > 0,
+            provider_label=preset.provider_label,
+        )
+        return PreparedCall(draft, self._template(), stream)
 
-    async def _apayload(
-        self, messages: list[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
-    ) -> dict[str, Any]:
+    async def _aprepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+    ) -> PreparedCall:
         # Resizing decodes and re-encodes images (tens of ms each): off the event loop. The
-        # hop to a thread costs more than building any other payload, so only then.
+        # hop to a thread costs more than building any other call, so only then.
         if self._image_policy().resizes and any(not isinstance(m.content, str) for m in messages):
-            return await asyncio.to_thread(self._payload, messages, stop, stream=stream, **kwargs)
-        return self._payload(messages, stop, stream=stream, **kwargs)
+            return await asyncio.to_thread(self._prepare, messages, stop, kwargs, stream=stream)
+        return self._prepare(messages, stop, kwargs, stream=stream)
 
-    def _headers(self, stream: bool) -> dict[str, str]:
-        headers = self._json_headers("text/event-stream" if stream else "application/json")
+    def _template(self) -> RequestTemplate:
+        assert self.base_url is not None
+        headers = self._json_headers("application/json")
+        stream_headers = self._json_headers("text/event-stream")
         if self.openrouter_metadata:
             headers.setdefault("X-OpenRouter-Metadata", "enabled")
-        return headers
-
-    def _request(self, payload: dict[str, Any], *, stream: bool) -> _http.Request:
-        assert self.base_url is not None
-        return _http.Request(
+            stream_headers.setdefault("X-OpenRouter-Metadata", "enabled")
+        return RequestTemplate(
             url=self.base_url.rstrip("/") + "/chat/completions",
-            headers=self._headers(stream),
-            body=encode_body(payload),
+            headers=headers,
+            stream_headers=stream_headers,
             timeout=self.timeout,
             max_retries=self.max_retries,
             deadline=self.deadline,
             max_response_bytes=self.max_response_bytes,
         )
 
-    # -- generation: sync and async shells over the same pure pieces --------------------
+    # -- the catalog, read at the edge of a call: once, and only when needed -----------------
+
+    def _checked(self, call: PreparedCall, models: Sequence[_model_info.ModelInfo] | None) -> PreparedCall:
+        """The call after the pure checks over the catalog (vision check; derived modalities)."""
+        if self.vision_check != "off" and call.draft.has_images and models is not None:
+            _vision.check_vision(_vision.checkable_models(call.models), models, self.vision_check)
+        return call.with_catalog(models)
+
+    def _ready(self, call: PreparedCall) -> PreparedCall:
+        if not call.needs_catalog(self.vision_check):
+            return call
+        try:
+            models: Sequence[_model_info.ModelInfo] | None = self._listing().models()
+        except VisionRouterError as exc:
+            self._unread_catalog(call, exc)
+            models = None
+        return self._checked(call, models)
+
+    async def _aready(self, call: PreparedCall) -> PreparedCall:
+        if not call.needs_catalog(self.vision_check):
+            return call
+        try:
+            models: Sequence[_model_info.ModelInfo] | None = await self._listing().amodels()
+        except VisionRouterError as exc:
+            self._unread_catalog(call, exc)
+            models = None
+        return self._checked(call, models)
+
+    def _listing(self) -> catalog.ModelCatalog:
+        # One listing for every check: ``output_modalities=all`` also lists image-only models.
+        return self.get_catalog(output_modalities="all")
+
+    def _unread_catalog(self, call: PreparedCall, exc: VisionRouterError) -> None:
+        """A catalog that cannot be read: fatal to a vision check asked for, else a warning."""
+        if self.vision_check != "off" and call.draft.has_images:
+            raise exc  # the check was asked for: it cannot pass unchecked
+        # Only modalities needed it: sent without; a 404 is then explained (clearer_error).
+        logger.warning("modalities not derived for %s: the model catalog could not be read (%s)", call.model, exc)
+
+    def _clearer(self, exc: VisionRouterError, call: PreparedCall, models: Any) -> VisionRouterError | None:
+        return clearer_error(
+            exc,
+            model_id=call.model or self.model,
+            sent_modalities=call.body.get("modalities"),
+            models=models,
+            key_source=self._key_source,
+            router=self.router,
+        )
+
+    def _explained(self, exc: VisionRouterError, call: PreparedCall) -> VisionRouterError | None:
+        models = None
+        if needs_catalog(exc):
+            with contextlib.suppress(VisionRouterError):  # explained without suggestions then
+                models = self._listing().models()
+        return self._clearer(exc, call, models)
+
+    async def _aexplained(self, exc: VisionRouterError, call: PreparedCall) -> VisionRouterError | None:
+        models = None
+        if needs_catalog(exc):
+            with contextlib.suppress(VisionRouterError):  # explained without suggestions then
+                models = await self._listing().amodels()
+        return self._clearer(exc, call, models)
+
+    # -- generation: thin sync and async shells over the same pure pieces --------------------
 
     def _generate(
         self,
@@ -450,18 +437,17 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        payload = self._payload(messages, stop, stream=False, **kwargs)
-        if wants_audio(payload):  # the router sends audio only in streams: stream, then reassemble
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        self._check_vision(payload)
+        call = self._ready(self._prepare(messages, stop, kwargs, stream=False))
+        if call.wants_audio:  # the router sends audio only in streams: stream, then reassemble
+            return generate_from_stream(self._send_stream(call.as_stream(), run_manager))
         try:
-            data = _http.request(self._clients, self._request(payload, stream=False), judge_json)
+            data = _http.request(self._clients, call.request, judge_json)
         except VisionRouterError as exc:
-            self._explain_error(exc, payload)
-            raise
-        result = chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
-        note_fit(result.generations[0].message.response_metadata, payload)
-        return result
+            clearer = self._explained(exc, call)
+            if clearer is None:
+                raise
+            raise clearer from exc
+        return _result(data, call)
 
     async def _agenerate(
         self,
@@ -470,18 +456,17 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        payload = await self._apayload(messages, stop, stream=False, **kwargs)
-        if wants_audio(payload):  # the router sends audio only in streams: stream, then reassemble
-            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        await self._acheck_vision(payload)
+        call = await self._aready(await self._aprepare(messages, stop, kwargs, stream=False))
+        if call.wants_audio:  # the router sends audio only in streams: stream, then reassemble
+            return await agenerate_from_stream(self._asend_stream(call.as_stream(), run_manager))
         try:
-            data = await _http.arequest(self._clients, self._request(payload, stream=False), judge_json)
+            data = await _http.arequest(self._clients, call.request, judge_json)
         except VisionRouterError as exc:
-            await self._aexplain_error(exc, payload)
-            raise
-        result = chat_result(data, model_provider=self.preset.provider_label, **output_options(payload))
-        note_fit(result.generations[0].message.response_metadata, payload)
-        return result
+            clearer = await self._aexplained(exc, call)
+            if clearer is None:
+                raise
+            raise clearer from exc
+        return _result(data, call)
 
     def _stream(
         self,
@@ -490,13 +475,25 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        payload = self._payload(messages, stop, stream=True, **kwargs)
-        self._check_vision(payload)
-        assembler = StreamAssembler(
-            self.preset.provider_label, include_usage="stream_options" in payload, **output_options(payload)
-        )
+        yield from self._send_stream(self._ready(self._prepare(messages, stop, kwargs, stream=True)), run_manager)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        call = await self._aready(await self._aprepare(messages, stop, kwargs, stream=True))
+        async for chunk in self._asend_stream(call, run_manager):
+            yield chunk
+
+    def _send_stream(
+        self, call: PreparedCall, run_manager: CallbackManagerForLLMRun | None
+    ) -> Iterator[ChatGenerationChunk]:
+        assembler = _assembler(call)
         try:
-            stream = _http.open_stream(self._clients, self._request(payload, stream=True), judge_json)
+            stream = _http.open_stream(self._clients, call.request, judge_json)
             for event in stream:
                 message = assembler.feed(event)
                 if message is not None:
@@ -506,25 +503,18 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
                     yield chunk
             last = assembler.last_chunk(stream)
         except VisionRouterError as exc:
-            self._explain_error(exc, payload)
-            raise
-        note_fit(last.response_metadata, payload)
-        yield ChatGenerationChunk(message=last)
+            clearer = self._explained(exc, call)
+            if clearer is None:
+                raise
+            raise clearer from exc
+        yield ChatGenerationChunk(message=_with_fit(last, call))
 
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+    async def _asend_stream(
+        self, call: PreparedCall, run_manager: AsyncCallbackManagerForLLMRun | None
     ) -> AsyncIterator[ChatGenerationChunk]:
-        payload = await self._apayload(messages, stop, stream=True, **kwargs)
-        await self._acheck_vision(payload)
-        assembler = StreamAssembler(
-            self.preset.provider_label, include_usage="stream_options" in payload, **output_options(payload)
-        )
+        assembler = _assembler(call)
         try:
-            stream = await _http.aopen_stream(self._clients, self._request(payload, stream=True), judge_json)
+            stream = await _http.aopen_stream(self._clients, call.request, judge_json)
             events = stream.__aiter__()
             try:
                 async for event in events:
@@ -539,10 +529,11 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
                 await events.aclose()  # type: ignore[attr-defined]
             last = assembler.last_chunk(stream)
         except VisionRouterError as exc:
-            await self._aexplain_error(exc, payload)
-            raise
-        note_fit(last.response_metadata, payload)
-        yield ChatGenerationChunk(message=last)
+            clearer = await self._aexplained(exc, call)
+            if clearer is None:
+                raise
+            raise clearer from exc
+        yield ChatGenerationChunk(message=_with_fit(last, call))
 
     # -- model catalog, vision checks, generation stats -------------------------------------
 
@@ -589,36 +580,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
         """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
-        from langchain_visionrouter._router.usage import get_generation
+        from langchain_visionrouter._client.usage import get_generation
 
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
-
-    def _check_vision(self, payload: dict[str, Any]) -> None:
-        if self.vision_check != "off":
-            _vision.guard_images(self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check)
-        _modalities.derive(payload, self.get_catalog(output_modalities="all"))
-
-    async def _acheck_vision(self, payload: dict[str, Any]) -> None:
-        if self.vision_check != "off":
-            await _vision.aguard_images(
-                self.get_catalog(), payload, self.preset.fallback_models_field, self.vision_check
-            )
-        await _modalities.aderive(payload, self.get_catalog(output_modalities="all"))
-
-    def _explain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
-        if isinstance(exc, AuthenticationError):  # which key was refused: where it came from
-            raise _errors.key_refused(exc, source=self._key_source, router=self.router) from exc
-        # Then the output-modalities 404: it mentions images too, and is not about input.
-        _modalities.raise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
-        if _vision.is_no_image_endpoint(exc):
-            _vision.raise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
-
-    async def _aexplain_error(self, exc: VisionRouterError, payload: dict[str, Any]) -> None:
-        if isinstance(exc, AuthenticationError):
-            self._explain_error(exc, payload)  # raises the 401's clearer error; no I/O
-        await _modalities.araise_clearer(exc, payload, self.get_catalog(output_modalities="all"))
-        if _vision.is_no_image_endpoint(exc):
-            await _vision.araise_no_image_endpoint(exc, self.get_catalog(), payload.get("model", self.model))
 
     # -- tools and structured output --------------------------------------------------------
 
@@ -687,3 +651,29 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         return structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
+
+
+def _assembler(call: PreparedCall) -> StreamAssembler:
+    expect = call.expect
+    return StreamAssembler(
+        expect.provider_label,
+        include_usage=expect.include_usage,
+        output_blocks=expect.output_blocks,
+        audio_format=expect.audio_format,
+    )
+
+
+def _result(data: Any, call: PreparedCall) -> ChatResult:
+    expect = call.expect
+    result = chat_result(
+        data, model_provider=expect.provider_label, output_blocks=expect.output_blocks, audio_format=expect.audio_format
+    )
+    if call.draft.fit is not None:
+        result.generations[0].message.response_metadata["image_fit"] = dict(call.draft.fit)
+    return result
+
+
+def _with_fit(last: AIMessageChunk, call: PreparedCall) -> AIMessageChunk:
+    if call.draft.fit is not None:
+        last.response_metadata["image_fit"] = dict(call.draft.fit)
+    return last

@@ -7,19 +7,18 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, Literal
 
-import httpx
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage
 from pydantic import (
     ConfigDict,
     Field,
-    PrivateAttr,
-    SecretStr,
     field_validator,
     model_validator,
 )
 
-from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, require_pillow
+from langchain_visionrouter._client.connection import RouterClient
+from langchain_visionrouter._client.usage import report_call
+from langchain_visionrouter._media.checks import require_pillow
 from langchain_visionrouter._request.embeddings import (
     Batch,
     Collector,
@@ -34,12 +33,9 @@ from langchain_visionrouter._request.param_types import ProviderPreferences
 from langchain_visionrouter._request.params import router_body, validate_param
 from langchain_visionrouter._response.answers import judge_json
 from langchain_visionrouter._router import model_info as _model_info
-from langchain_visionrouter._router.connection import RouterClient
 from langchain_visionrouter._router.presets import get_router
-from langchain_visionrouter._router.usage import report_call
 from langchain_visionrouter._wire import http as _http
 from langchain_visionrouter._wire.body import encode_body
-from langchain_visionrouter._wire.limits import DEFAULT_MAX_CONNECTIONS
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = ["VisionRouterEmbeddings"]
@@ -78,8 +74,8 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
         batch_size, max_batch_bytes, max_concurrency:
             Many inputs are sent in requests of at most ``batch_size`` inputs and about
             ``max_batch_bytes`` bytes, ``max_concurrency`` at a time, each retried on its own.
-        timeout, max_retries, api_key, router, base_url, default_headers, app_url, app_title:
-            As for ``ChatVisionRouter``.
+        The connection args (key, URL, headers, clients, time-outs, limits) are listed last,
+        the same fields with the same defaults as ``ChatVisionRouter``'s.
 
     Instantiate:
         .. code-block:: python
@@ -122,18 +118,6 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
         index of every input already embedded to its vector.
     """
 
-    model: str = Field(alias="model_name")
-    """Router model id, e.g. ``"openai/text-embedding-3-small"``."""
-    api_key: SecretStr | None = None
-    """API key. Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable."""
-    router: str = "openrouter"
-    """Router preset: ``"openrouter"`` or ``"custom"``."""
-    base_url: str | None = None
-    """Base URL of the API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset's."""
-    timeout: float | None = Field(default=120.0, alias="request_timeout")
-    """Seconds to wait for each request; ``None`` waits forever."""
-    max_retries: int = Field(default=2, ge=0)
-    """Retries of each request after its first attempt (408, 429, 5xx, failed connections)."""
     dimensions: int | None = Field(default=None, gt=0)
     """Length of the vectors, for models that can shorten them."""
     encoding_format: Literal["float", "base64"] | None = None
@@ -154,30 +138,8 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
     """Request body bytes at most (about; an input bigger than this is sent alone)."""
     max_concurrency: int = Field(default=4, gt=0)
     """Requests in flight at once when a call needs several."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers; credential headers among them are masked in ``repr`` and dumps."""
-    app_url: str | None = None
-    """Your app's URL, sent as ``HTTP-Referer``."""
-    app_title: str | None = None
-    """Your app's name, sent as ``X-Title``."""
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
-    """Optional httpx client for sync calls (proxies, custom transports); shared by worker threads."""
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
-    """Optional httpx client for async calls."""
-    image_max_side: int | None = Field(default=None, gt=0)
-    """Downscale every inline image so its longer side is at most this (pixels; needs Pillow)."""
-    image_max_bytes: int | None = Field(default=None, gt=0)
-    """Re-encode every inline image bigger than this until it fits (bytes; needs Pillow)."""
-    image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
-    """Hard ceiling on an inline image as given: bigger ones are refused, never sent."""
-    image_resize_cache: bool = True
-    """Remember resized images (process-wide, bounded in bytes); ``False`` keeps no copy of them."""
-    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, gt=0)
-    """Connections in each pool (the sync client's, and each event loop's async client's)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
-
-    _clients: _http.HTTPClients = PrivateAttr()
 
     @field_validator("provider", mode="plain")
     @classmethod
@@ -264,6 +226,8 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
             body=encode_body(embedding_payload(self.model, batch.inputs, fields)),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            deadline=self.deadline,
+            max_response_bytes=self.max_response_bytes,
         )
 
     def _answer(self, batch: Batch, body: Any) -> tuple[list[list[float]], AIMessage]:

@@ -29,7 +29,7 @@ Every error the package raises for a router failure is built by the private ``_e
 module, with everything it should carry (``partial`` included) given at construction.
 
 No error ever shows an API key: message, metadata and body are built with every
-credential the HTTP layer sent masked (see :mod:`langchain_visionrouter._wire.redaction`),
+credential the HTTP layer sent masked (see :mod:`langchain_visionrouter._redaction`),
 so a router or proxy echoing the key back cannot leak it.
 """
 
@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_visionrouter._wire.redaction import redact
+from langchain_visionrouter._redaction import redact
 
 __all__ = [
     "APIConnectionError",

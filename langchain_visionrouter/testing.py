@@ -54,8 +54,8 @@ from langchain_visionrouter._cassettes.serializer import (
     Persister,
     readable_when_opted_in,
 )
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS
 from langchain_visionrouter._router.presets import REPLAY_PLACEHOLDER_KEY
-from langchain_visionrouter._wire.redaction import CREDENTIAL_HEADERS
 
 try:  # only needed to be a pytest plugin; the helpers work without pytest
     import pytest

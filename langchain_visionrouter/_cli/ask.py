@@ -270,10 +270,10 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: TextIO) -> int:
     """``--estimate``: input tokens counted offline, priced from the catalog; nothing is sent."""
+    from langchain_visionrouter._client.catalog import ModelCatalog
     from langchain_visionrouter._request.messages import convert_messages
-    from langchain_visionrouter._router.catalog import ModelCatalog
+    from langchain_visionrouter._request.tokens import estimate_payload
     from langchain_visionrouter._router.presets import base_url_for, env_api_key, get_router
-    from langchain_visionrouter._router.tokens import estimate_payload
     from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
 
     preset = get_router(router)

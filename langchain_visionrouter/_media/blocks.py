@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from langchain_visionrouter._media.checks import (
     DEFAULT_MAX_IMAGE_BYTES,
-    MIME_ALIASES,
     base64_head,
     base64_problem,
     check_base64_payload,
@@ -29,6 +28,7 @@ from langchain_visionrouter._media.checks import (
     type_name,
 )
 from langchain_visionrouter._media.header import HEADER_BYTES, image_problem
+from langchain_visionrouter._media.types import canonical_mime
 from langchain_visionrouter._media.urls import check_image_url
 from langchain_visionrouter._router.presets import COMMON_IMAGE_TYPES
 from langchain_visionrouter.errors import ImageInputError
@@ -293,7 +293,7 @@ def _check_limit(name: str, value: int | None) -> None:
 def _wanted_type(mime_type: str | None) -> str | None:
     if mime_type is None:
         return None
-    want = MIME_ALIASES.get(mime_type.strip().lower(), mime_type.strip().lower())
+    want = canonical_mime(mime_type)
     if want not in COMMON_IMAGE_TYPES:
         raise ImageInputError(f"image_block: mime_type {mime_type!r} is not one routers accept: {_ACCEPTED}.")
     return want

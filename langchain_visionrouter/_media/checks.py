@@ -27,12 +27,13 @@ import importlib
 import logging
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from types import ModuleType
 
 from langchain_visionrouter._media.fit import fitted_side
 from langchain_visionrouter._media.header import HEADER_BYTES, TAIL_BYTES, image_dimensions, image_problem
+from langchain_visionrouter._media.types import canonical_mime, type_label
 from langchain_visionrouter._router.presets import COMMON_IMAGE_TYPES
 from langchain_visionrouter._wire.body import DataURL
 from langchain_visionrouter.errors import ImageInputError
@@ -65,19 +66,26 @@ _NOT_BASE64_RE = re.compile(r"[^A-Za-z0-9+/=\s]")
 #: ``data:<mime>[;params],``: the head of a data URL (the payload starts at its end).
 DATA_URL_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*?),", re.IGNORECASE)
 
-_NAMES = {
-    "image/png": "PNG",
-    "image/jpeg": "JPEG",
-    "image/gif": "GIF",
-    "image/webp": "WebP",
-    "image/bmp": "BMP",
-    "image/tiff": "TIFF",
-    "image/heic": "HEIC",
-    "image/avif": "AVIF",
-    "image/svg+xml": "SVG",
-    "application/pdf": "PDF",
-}
-MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+
+class ImageTally:
+    """What one conversion did to images, counted as it happens (never read back from a body).
+
+    One per call: the prepared call freezes it into its facts (images sent, ``image_fit`` saving).
+    """
+
+    __slots__ = ("bytes_after", "bytes_before", "fitted", "images")
+
+    def __init__(self) -> None:
+        self.images = 0  # image parts sent, inline or by URL
+        self.fitted = 0  # of which image_fit downscaled
+        self.bytes_before = 0
+        self.bytes_after = 0
+
+    def fit_report(self) -> dict[str, int] | None:
+        """What ``image_fit`` saved: images downscaled, decoded bytes before and after; ``None``: none."""
+        if not self.fitted:
+            return None
+        return {"images": self.fitted, "bytes_before": self.bytes_before, "bytes_after": self.bytes_after}
 
 
 @dataclass(frozen=True)
@@ -96,8 +104,10 @@ class ImagePolicy:
     max_side: int | None = None
     fit_bytes: int | None = None
     cache: bool = True  # remember resized images (see RESIZE_CACHE_BYTES)
-    #: ``image_fit="model"``: the model whose family's rule bounds the pixels sent (see ``_image_fit``).
+    #: ``image_fit="model"``: the model whose family's rule bounds the pixels sent (see ``fit``).
     fit_model: str | None = None
+    #: Counts what this call's conversion does (see :class:`ImageTally`); not part of the policy's value.
+    tally: ImageTally | None = field(default=None, compare=False, repr=False)
 
     def describe_allowed(self) -> str:
         return ", ".join(sorted(self.allowed_types))
@@ -142,9 +152,8 @@ def _size(nbytes: int) -> str:
 
 
 def type_name(mime: str | None) -> str:
-    if mime is None:
-        return "unrecognised data"
-    return _NAMES.get(mime, mime)
+    """The name users know a type by (``"PNG"``), for messages; ``None``: bytes of no known type."""
+    return "unrecognised data" if mime is None else type_label(mime)
 
 
 def parse_data_url(url: str, *, where: str) -> tuple[str, str]:
@@ -259,26 +268,26 @@ def check_image_base64(
     payload: str, declared: str | None, policy: ImagePolicy, *, where: str, detail: object = None
 ) -> DataURL:
     """Check an inline image; return it as a :class:`DataURL` of the MIME type read from the bytes."""
-    mime, replaced, fitted_from = _check_image(payload, 0, declared, policy, where=where, detail=detail)
-    return DataURL(mime, payload if replaced is None else replaced, fitted_from)
+    mime, replaced = _check_image(payload, 0, declared, policy, where=where, detail=detail)
+    return DataURL(mime, payload if replaced is None else replaced)
 
 
 def image_data_url(url: str, policy: ImagePolicy, *, where: str, detail: object = None) -> str | DataURL:
     """Check an image data URL; return it as given (no copy), or corrected from the bytes."""
     declared, start = _data_url_head(url, where=where)
-    mime, replaced, fitted_from = _check_image(url, start, declared or None, policy, where=where, detail=detail)
+    mime, replaced = _check_image(url, start, declared or None, policy, where=where, detail=detail)
     if replaced is None and mime == declared:
         return url  # the common case: the user's string is the body piece
-    return DataURL(mime, url[start:] if replaced is None else replaced, fitted_from)
+    return DataURL(mime, url[start:] if replaced is None else replaced)
 
 
 def _check_image(
     text: str, start: int, declared: str | None, policy: ImagePolicy, *, where: str, detail: object
-) -> tuple[str, str | None, int | None]:
+) -> tuple[str, str | None]:
     """Check the image ``text[start:]`` (base64) without copying it.
 
     Returns ``(mime type read from the bytes, the payload to send instead or None to send
-    it as it is, its size in bytes before image_fit downscaled it or None)``.
+    it as it is)``; an image that ``image_fit`` downscaled is counted in ``policy.tally``.
     """
     replaced = _check_base64(text, start, where=where)
     if replaced is not None:
@@ -291,7 +300,7 @@ def _check_image(
             "ceiling with ChatVisionRouter(image_max_decoded_bytes=...)."
         )
         raise ImageInputError(msg)
-    declared = MIME_ALIASES.get(declared or "", declared) if declared else None
+    declared = canonical_mime(declared) if declared else None
     sniffed = sniff_mime_type(base64_head(text[start : start + 32]))
     if sniffed is None or sniffed not in policy.allowed_types:
         msg = (
@@ -315,8 +324,12 @@ def _check_image(
         payload = text[start:] if start else text  # decoded whole to resize: the copy is the lesser cost
         fitted_mime, fitted = _fit_base64(payload, sniffed, policy, max_side, where=where)
         if fitted is not payload:
-            return fitted_mime, fitted, (size if model_fit is not None else None)
-    return sniffed, replaced, None
+            if model_fit is not None and policy.tally is not None:
+                policy.tally.fitted += 1
+                policy.tally.bytes_before += size
+                policy.tally.bytes_after += decoded_size(fitted)
+            return fitted_mime, fitted
+    return sniffed, replaced
 
 
 def _head_bytes(text: str, start: int) -> bytes:

@@ -10,13 +10,9 @@ the rule, an unknown family, and ``detail="original"`` are left untouched.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from langchain_visionrouter._wire.body import DataURL
-
-__all__ = ["RULES", "FitRule", "fit_report", "fitted_side", "note_fit", "rule_for"]
+__all__ = ["RULES", "FitRule", "fitted_side", "rule_for"]
 
 
 @dataclass(frozen=True)
@@ -99,27 +95,3 @@ def fitted_side(model: str, detail: object, size: tuple[int, int] | None) -> int
     if scale >= 1.0:
         return None
     return max(1, math.floor(long * scale))
-
-
-def fit_report(payload: Mapping[str, Any]) -> dict[str, int] | None:
-    """What ``image_fit`` saved on a request: images downscaled, bytes before and after (decoded)."""
-    from langchain_visionrouter._media.checks import decoded_size  # _images imports this module
-
-    before = after = images = 0
-    for message in payload.get("messages") or ():
-        content = message.get("content") if isinstance(message, Mapping) else None
-        for part in content if isinstance(content, list) else ():
-            spec = part.get("image_url") if isinstance(part, Mapping) else None
-            url = spec.get("url") if isinstance(spec, Mapping) else None
-            if isinstance(url, DataURL) and url.fitted_from is not None:
-                images += 1
-                before += url.fitted_from
-                after += decoded_size(url.data)
-    return {"images": images, "bytes_before": before, "bytes_after": after} if images else None
-
-
-def note_fit(metadata: dict[str, Any], payload: Mapping[str, Any]) -> None:
-    """Put :func:`fit_report` in an answer's ``response_metadata["image_fit"]`` when images were fitted."""
-    report = fit_report(payload)
-    if report is not None:
-        metadata["image_fit"] = report

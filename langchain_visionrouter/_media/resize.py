@@ -28,6 +28,7 @@ import math
 from PIL import Image, ImageOps
 
 from langchain_visionrouter._media.header import HEADER_BYTES, image_dimensions
+from langchain_visionrouter._media.types import mime_for_pillow, pillow_format
 from langchain_visionrouter.errors import ImageInputError
 
 __all__ = ["MAX_PIXELS", "encode_image", "fit_image"]
@@ -38,8 +39,6 @@ MAX_PIXELS = 64_000_000
 
 logger = logging.getLogger(__name__)
 
-_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP", "image/gif": "GIF"}
-_MIMES = {v: k for k, v in _FORMATS.items()}
 # Below ~60 JPEG/WebP artefacts hurt a model more than fewer pixels do: shrink instead.
 _QUALITIES = (90, 80, 70, 60)
 _MIN_SIDE = 16  # below this an image is no use to a model: give up instead
@@ -65,7 +64,7 @@ def fit_image(
             _check_pixels(opened.size, where)  # types whose header image_dimensions does not read
             source_format = opened.format or ""
             if convert_to is None and _within(opened.size, len(data), max_side, max_bytes):
-                return data, _MIMES.get(source_format, "application/octet-stream")
+                return data, mime_for_pillow(source_format) or "application/octet-stream"
             if getattr(opened, "n_frames", 1) > 1:
                 logger.warning("%s: animated image; only its first frame is sent after resizing", where)
             scale = _first_scale(opened.size, source_format, len(data), max_side, max_bytes, convert_to)
@@ -135,7 +134,7 @@ def _first_scale(
 ) -> float:
     """The scale to try first: what max_side asks, smaller if the bytes clearly will not fit."""
     scale = min(1.0, max_side / max(size)) if max_side else 1.0
-    same_codec = convert_to is None or _FORMATS.get(convert_to) == source_format
+    same_codec = convert_to is None or pillow_format(convert_to) == source_format
     if max_bytes and nbytes > max_bytes and same_codec and source_format in ("JPEG", "WEBP"):
         # Re-encoding in the same lossy codec, bytes go roughly with pixels. (A PNG
         # photo becomes a far smaller JPEG, so no guess is made from its size.)
@@ -168,7 +167,9 @@ def _has_alpha(image: Image.Image) -> bool:
 
 def _target_format(source_format: str, alpha: bool, convert_to: str | None) -> str:
     if convert_to is not None:
-        return _FORMATS[convert_to]
+        fmt = pillow_format(convert_to)
+        assert fmt is not None  # convert_to was checked against the types the package writes
+        return fmt
     if alpha:
         return "WEBP" if source_format == "WEBP" else "PNG"
     if source_format in ("JPEG", "WEBP"):
@@ -261,7 +262,7 @@ def _encode(
                 bigger, bigger_fits = attempt(min(top, scale * math.sqrt(0.9 * max_bytes / len(out))))
                 if bigger_fits:
                     out = bigger
-            return out, _MIMES[fmt]
+            return out, mime_for_pillow(fmt) or "application/octet-stream"
         if fmt == "PNG" and not alpha and convert_to is None:
             # An opaque PNG over budget: a photo, most likely. JPEG is far smaller.
             fmt = "JPEG"

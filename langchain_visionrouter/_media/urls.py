@@ -11,29 +11,11 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlsplit
 
-from langchain_visionrouter._media.checks import MIME_ALIASES, ImagePolicy, type_name
+from langchain_visionrouter._media.checks import ImagePolicy, type_name
+from langchain_visionrouter._media.types import by_extension, canonical_mime
 from langchain_visionrouter.errors import ImageInputError
 
 __all__ = ["check_image_url"]
-
-_EXTENSIONS = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".jpe": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".bmp": "image/bmp",
-    ".dib": "image/bmp",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".heic": "image/heic",
-    ".heif": "image/heic",
-    ".avif": "image/avif",
-    ".svg": "image/svg+xml",
-    ".svgz": "image/svg+xml",
-    ".ico": "image/x-icon",
-}
 
 
 def check_image_url(url: str, *, where: str, policy: ImagePolicy | None = None, declared: str | None = None) -> None:
@@ -62,8 +44,7 @@ def check_image_url(url: str, *, where: str, policy: ImagePolicy | None = None, 
 
 
 def _check_url_image_type(url: str, declared: str | None, policy: ImagePolicy, where: str) -> None:
-    declared = declared.strip().lower() if isinstance(declared, str) else ""
-    declared = MIME_ALIASES.get(declared, declared)
+    declared = canonical_mime(declared) if isinstance(declared, str) else ""
     if declared.startswith("image/"):
         mime, source = declared, f"declared mime_type {declared}"
     else:
@@ -72,7 +53,7 @@ def _check_url_image_type(url: str, declared: str | None, policy: ImagePolicy, w
         except ValueError:
             return
         ext = posixpath.splitext(path)[1].lower()
-        mime, source = _EXTENSIONS.get(ext, ""), f"its {ext} extension"
+        mime, source = by_extension(ext) or "", f"its {ext} extension"
     if mime and mime not in policy.allowed_types:
         msg = (
             f"{where}: the image at {url[:80]!r} is {type_name(mime)} (from {source}), which {policy.router} "

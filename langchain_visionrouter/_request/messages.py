@@ -30,6 +30,7 @@ from langchain_visionrouter._media.checks import (
     image_data_url,
     parse_data_url,
 )
+from langchain_visionrouter._media.types import audio_format_for
 from langchain_visionrouter._media.urls import check_image_url
 from langchain_visionrouter._request.tool_results import blocks_in_tool_text
 from langchain_visionrouter._response.reasoning import merge_reasoning_details
@@ -77,7 +78,7 @@ def convert_messages(messages: Sequence[BaseMessage], policy: ImagePolicy) -> li
 def convert_message(message: BaseMessage, policy: ImagePolicy, *, index: int = 0) -> dict[str, Any]:
     """Convert one LangChain message to one chat-completions message."""
     if isinstance(message, AIMessage):
-        return _assistant(message, index)
+        return _assistant(message, index, policy)
     if isinstance(message, HumanMessage):
         role = "user"
     elif isinstance(message, SystemMessage):
@@ -93,7 +94,7 @@ def convert_message(message: BaseMessage, policy: ImagePolicy, *, index: int = 0
             )
             raise InvalidInputError(msg)
         if role == "assistant":
-            return _assistant(message, index)
+            return _assistant(message, index, policy)
     else:
         msg = (
             f"message {index}: {type(message).__name__} cannot be sent to the router; use "
@@ -164,6 +165,8 @@ def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
     cache_control = _extra(block, "cache_control")
     if cache_control:
         part["cache_control"] = cache_control
+    if policy.tally is not None and part["type"] == "image_url":
+        policy.tally.images += 1
     return part
 
 
@@ -290,8 +293,7 @@ def _audio_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
     if not isinstance(data, str) or not isinstance(mime, str):
         raise InvalidInputError(f"{where}: audio block needs 'base64' and 'mime_type'.")
     data = check_base64_payload(data, where=where)
-    fmt = mime.split("/")[-1].replace("mpeg", "mp3").replace("x-wav", "wav")
-    return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
+    return {"type": "input_audio", "input_audio": {"data": data, "format": audio_format_for(mime)}}
 
 
 def _video_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -320,7 +322,7 @@ def _generated_image(block: Mapping[str, Any], where: str) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
-def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
+def _assistant(message: BaseMessage, index: int, policy: ImagePolicy) -> dict[str, Any]:
     where = f"message {index} (assistant)"
     content = message.content
     images: list[dict[str, Any]] = []
@@ -343,6 +345,8 @@ def _assistant(message: BaseMessage, index: int) -> dict[str, Any]:
         # Generated images go back as the router sent them: the assistant message's
         # ``images`` (ChatAssistantMessage, "for requests and responses"), not as parts.
         out["images"] = images
+        if policy.tally is not None:
+            policy.tally.images += len(images)
     if isinstance(message, AIMessage):
         for j, tc in enumerate(message.tool_calls):
             if not tc.get("id"):

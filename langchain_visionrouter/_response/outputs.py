@@ -27,6 +27,7 @@ from typing import Any
 from langchain_core.messages import content as types
 
 from langchain_visionrouter._media.checks import DATA_URL_RE, base64_head, sniff_mime_type
+from langchain_visionrouter._media.types import audio_mime_for
 
 __all__ = [
     "MAPPED_TOP_FIELDS",
@@ -47,13 +48,6 @@ __all__ = [
 MAPPED_TOP_FIELDS = frozenset(
     {"id", "model", "provider", "object", "created", "choices", "usage", "cost", "cost_details", "is_byok", "error"}
 )
-_AUDIO_TYPES = {
-    "wav": "audio/wav",
-    "mp3": "audio/mpeg",
-    "flac": "audio/flac",
-    "opus": "audio/ogg",
-    "pcm16": "audio/pcm",
-}
 # The first base64 characters of audio containers (RIFF, ID3, fLaC, OggS).
 _AUDIO_MAGIC = (("UklGR", "audio/wav"), ("SUQz", "audio/mpeg"), ("ZkxhQ", "audio/flac"), ("T2dnUw", "audio/ogg"))
 
@@ -106,7 +100,7 @@ def image_block(entry: Any, index: int) -> dict[str, Any] | None:
 def audio_mime(requested_format: Any, data: str) -> str:
     """The audio's MIME type: from the format asked for, else from its first bytes."""
     if isinstance(requested_format, str) and requested_format:
-        return _AUDIO_TYPES.get(requested_format.lower(), f"audio/{requested_format.lower()}")
+        return audio_mime_for(requested_format)
     for prefix, mime in _AUDIO_MAGIC:
         if data.startswith(prefix):
             return mime

@@ -1,65 +1,54 @@
-"""Vision checks: does a request carry images, and can its models take them? Per the catalog.
+"""Vision checks: can the models a call may be served by take its images? Per the catalog.
 
-The checks are pure functions of a request body and a model list; the two hooks the
-chat model calls (:func:`guard_images` before sending, :func:`raise_no_image_endpoint`
-after the router's "no endpoints support image input" 404) may fetch the catalog.
+Pure functions of the call's facts (its models; whether it carries images) and a model
+list: the chat model reads the catalog once, at the edge of a call, and hands it here
+(:func:`check_vision` before sending, :func:`no_image_endpoint_error` after the router's
+"no endpoints support image input" 404).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Literal
 
-from langchain_visionrouter._router.catalog import ModelCatalog, warned_unchecked
 from langchain_visionrouter._router.model_info import ModelInfo, find_model, preset_model
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = [
     "VisionCheck",
-    "aguard_images",
-    "araise_no_image_endpoint",
     "check_vision",
-    "guard_images",
+    "checkable_models",
     "is_no_image_endpoint",
-    "models_in_request",
     "no_image_endpoint_error",
-    "raise_no_image_endpoint",
-    "request_has_images",
     "vision_problems",
     "vision_suggestions",
+    "warned_unchecked",
 ]
 
 VisionCheck = Literal["off", "warn", "error"]
 _SUGGESTIONS = 5
+#: Models already warned about as unchecked (process-wide: once each; cleared with the catalog cache).
+warned_unchecked: set[str] = set()
 
 
-def request_has_images(payload: Mapping[str, Any]) -> bool:
-    """Whether a request body carries an image part in any message."""
-    for message in payload.get("messages") or ():
-        content = message.get("content") if isinstance(message, Mapping) else None
-        if isinstance(content, list) and any(isinstance(p, Mapping) and p.get("type") == "image_url" for p in content):
-            return True
-    return False
-
-
-def models_in_request(payload: Mapping[str, Any], fallback_field: str) -> list[str]:
-    """The model and fallback models a request may be served by."""
-    found = [payload["model"]] if isinstance(payload.get("model"), str) else []
-    fallbacks = payload.get(fallback_field)
-    if isinstance(fallbacks, list):
-        found += [m for m in fallbacks if isinstance(m, str) and m not in found]
-    # "@preset/slug" alone: the preset picks the model, so there is nothing to check.
-    return [m for m in found if preset_model(m) is not None]
+def checkable_models(models: Sequence[str]) -> list[str]:
+    """The models a vision check can look up (``"@preset/slug"`` alone: the preset picks the model)."""
+    return [m for m in models if preset_model(m) is not None]
 
 
 def vision_suggestions(models: Sequence[ModelInfo], near: str, limit: int = _SUGGESTIONS) -> list[str]:
     """Vision-capable model ids, the same vendor's first."""
     vendor = near.split("/")[0] + "/" if "/" in near else None
-    capable = [m.id for m in models if m.supports_images and ":" not in m.id]
+    # Chat models only: the listing read for a call includes image-output-only models too.
+    capable = [m.id for m in models if m.supports_images and ":" not in m.id and _writes_text(m)]
     same = [m for m in capable if vendor and m.startswith(vendor)]
     return (same + [m for m in capable if m not in same])[:limit]
+
+
+def _writes_text(info: ModelInfo) -> bool:
+    return not info.output_modalities or "text" in info.output_modalities
 
 
 def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tuple[list[str], list[str]]:
@@ -143,47 +132,3 @@ def no_image_endpoint_error(
     else:
         msg = f"{model_id} cannot take image input: the router said {exc.message!r}. {hint}"
     return _errors.restated(exc, msg, cls=NotFoundError)
-
-
-def guard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
-    """``vision_check``: warn or raise before sending images to a model that cannot take them."""
-    if mode != "off" and request_has_images(payload):
-        check_vision(models_in_request(payload, fallback_field), cat.models(), mode)
-
-
-async def aguard_images(cat: ModelCatalog, payload: Mapping[str, Any], fallback_field: str, mode: VisionCheck) -> None:
-    """Async :func:`guard_images`."""
-    if mode != "off" and request_has_images(payload):
-        check_vision(models_in_request(payload, fallback_field), await cat.amodels(), mode)
-
-
-def _raise_clearer(exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None) -> None:
-    clearer = no_image_endpoint_error(exc, model_id, models)
-    if clearer is not None:
-        raise clearer from exc
-
-
-def raise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
-    """Raise the clearer error for the router's "no endpoint supports image input" 404, if ``exc`` is one.
-
-    The suggested models come from the catalog; if it cannot be fetched, the error says
-    where to look instead.
-    """
-    if not is_no_image_endpoint(exc):
-        return
-    try:
-        models: Sequence[ModelInfo] | None = cat.models()
-    except VisionRouterError:
-        models = None
-    _raise_clearer(exc, model_id, models)
-
-
-async def araise_no_image_endpoint(exc: VisionRouterError, cat: ModelCatalog, model_id: str) -> None:
-    """Async :func:`raise_no_image_endpoint`."""
-    if not is_no_image_endpoint(exc):
-        return
-    try:
-        models: Sequence[ModelInfo] | None = await cat.amodels()
-    except VisionRouterError:
-        models = None
-    _raise_clearer(exc, model_id, models)

@@ -38,13 +38,11 @@ _CHECK_WINDOW = 64 * 1024
 class DataURL:
     """``data:<mime>;base64,<data>``, kept as its parts: joined only for a small body or on request."""
 
-    __slots__ = ("data", "fitted_from", "prefix")
+    __slots__ = ("data", "prefix")
 
-    def __init__(self, mime: str, data: str, fitted_from: int | None = None) -> None:
+    def __init__(self, mime: str, data: str) -> None:
         self.prefix = f"data:{mime};base64,"
         self.data = data
-        #: The image's size in bytes before ``image_fit`` downscaled it (None: sent as given).
-        self.fitted_from = fitted_from
 
     def __str__(self) -> str:
         return self.prefix + self.data

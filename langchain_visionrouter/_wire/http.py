@@ -37,11 +37,11 @@ from typing import Any
 
 import httpx
 
+from langchain_visionrouter._redaction import redact_url, register_header_secrets, split_userinfo
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.body import Piece
 from langchain_visionrouter._wire.clients import HTTPClients
 from langchain_visionrouter._wire.limits import Budget
-from langchain_visionrouter._wire.redaction import redact_url, register_header_secrets, split_userinfo
 from langchain_visionrouter._wire.streams import UNREAD, AsyncStream, Stream
 from langchain_visionrouter.errors import VisionRouterError
 
@@ -75,6 +75,11 @@ class Request:
     deadline: float | None = None
     #: Decoded bytes the answer may have; ``None``: no cap.
     max_response_bytes: int | None = None
+    #: Statuses retried for this request besides :data:`RETRYABLE_STATUS` (e.g. a 404 while
+    #: the router is still recording a generation's stats).
+    also_retry: frozenset[int] = frozenset()
+    #: Seconds before the first retry (doubled each time, with jitter); ``None``: :data:`INITIAL_BACKOFF`.
+    first_backoff: float | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -123,15 +128,15 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     return None
 
 
-def retry_delay(attempt: int, asked: float | None) -> float:
+def retry_delay(attempt: int, asked: float | None, first: float | None = None) -> float:
     """Seconds to wait before retry number ``attempt`` (0-based).
 
     A wait the router asked for is honoured up to :data:`MAX_RETRY_WAIT`; otherwise
-    exponential back-off with jitter.
+    exponential back-off with jitter, from ``first`` (default :data:`INITIAL_BACKOFF`).
     """
     if asked is not None:
         return min(asked, MAX_RETRY_WAIT)
-    base: float = min(INITIAL_BACKOFF * 2.0**attempt, MAX_BACKOFF)
+    base: float = min((INITIAL_BACKOFF if first is None else first) * 2.0**attempt, MAX_BACKOFF)
     return base * (0.5 + random.random() / 2)
 
 
@@ -185,17 +190,19 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, 
             raise _errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False) from exc
         if attempt >= req.max_retries or not _safe_to_retry(exc, answered):
             raise _errors.connection_error(exc) from exc
-        delay, reason = retry_delay(attempt, None), type(exc).__name__
+        delay, reason = retry_delay(attempt, None, req.first_backoff), type(exc).__name__
         if not budget.allows_wait(delay):
             raise _errors.connection_error(exc) from exc
     else:
         assert isinstance(exc, VisionRouterError)
-        if not is_retryable(exc):
+        if not (is_retryable(exc) or exc.status_code in req.also_retry):
             raise exc
         if attempt >= req.max_retries:
+            if exc.status_code in req.also_retry:
+                raise exc  # an expected answer, not a failure: as the router gave it
             raise _errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
         asked = exc.retry_after
-        delay, reason = retry_delay(attempt, asked), f"HTTP {exc.status_code}"
+        delay, reason = retry_delay(attempt, asked, req.first_backoff), f"HTTP {exc.status_code}"
         if not budget.allows_wait(delay if asked is None else asked):
             # A wait past the deadline is not waited: the error now, with the retry_after asked for.
             raise _errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_visionrouter._wire.redaction import redact_url
+from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter.errors import (
     _RAW_LIMIT,
     APIConnectionError,

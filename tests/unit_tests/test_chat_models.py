@@ -44,14 +44,14 @@ def test_base_url_from_env_and_custom_router(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ValueError, match="base_url"):
         ChatVisionRouter(model="m", router="custom")
     local = ChatVisionRouter(model="m", router="custom", base_url="http://localhost:8000/v1")
-    assert "Authorization" not in local._headers(stream=False)  # a local gateway may need no key
+    assert "Authorization" not in local._template().headers  # a local gateway may need no key
 
 
 def test_headers() -> None:
     model = ChatVisionRouter(
         model="m", api_key="k", app_url="https://app.test", app_title="My App", default_headers={"X-Extra": "1"}
     )
-    headers = model._headers(stream=True)
+    headers = model._template().stream_headers
     assert headers["Authorization"] == "Bearer k"
     assert headers["HTTP-Referer"] == "https://app.test"
     assert headers["X-Title"] == headers["X-OpenRouter-Title"] == "My App"
@@ -64,28 +64,28 @@ def test_payload_is_strict_in_what_it_sends() -> None:
     model = ChatVisionRouter(
         model="m", api_key="k", temperature=0.2, max_tokens=50, stop=[], model_kwargs={"modalities": ["text"]}
     )
-    payload = model._payload([], None, stream=False)
+    payload = model._prepare([], None, {}, stream=False).body
     assert payload == {"model": "m", "messages": [], "temperature": 0.2, "max_tokens": 50, "modalities": ["text"]}
-    per_call = model._payload([], ["END"], stream=True, model="other/model", seed=7)
+    per_call = model._prepare([], ["END"], {"model": "other/model", "seed": 7}, stream=True).body
     assert per_call["model"] == "other/model"
     assert per_call["stop"] == ["END"]
     assert per_call["seed"] == 7
     assert per_call["stream"] is True and per_call["stream_options"] == {"include_usage": True}
-    assert "stream_options" not in model._payload([], None, stream=True, stream_usage=False)
+    assert "stream_options" not in model._prepare([], None, {"stream_usage": False}, stream=True).body
 
 
 def test_infron_opts_in_to_usage() -> None:
     model = ChatVisionRouter(model="m", router="infron", api_key="k")
-    assert model._payload([], None, stream=False)["usage"] == {"include": True}
-    streamed = model._payload([], None, stream=True)
+    assert model._prepare([], None, {}, stream=False).body["usage"] == {"include": True}
+    streamed = model._prepare([], None, {}, stream=True).body
     assert streamed["usage"] == {"include": True} and streamed["stream_options"] == {"include_usage": True}
-    assert "usage" not in ChatVisionRouter(model="m", api_key="k")._payload([], None, stream=False)
+    assert "usage" not in ChatVisionRouter(model="m", api_key="k")._prepare([], None, {}, stream=False).body
 
 
 def test_model_kwargs_override_constructor_fields_and_per_call_values_override_both() -> None:
     model = ChatVisionRouter(model="m", api_key="k", temperature=0.2, model_kwargs={"temperature": 1})
-    assert model._payload([], None, stream=False)["temperature"] == 1
-    assert model._payload([], None, stream=False, temperature=0.5)["temperature"] == 0.5
+    assert model._prepare([], None, {}, stream=False).body["temperature"] == 1
+    assert model._prepare([], None, {"temperature": 0.5}, stream=False).body["temperature"] == 0.5
 
 
 def test_ls_params() -> None:

@@ -69,6 +69,6 @@ def test_a_user_can_still_ask_a_custom_gateway_for_usage(fake_router: Any) -> No
 
 def test_infron_still_opts_in_and_model_kwargs_can_opt_out() -> None:
     infron = ChatVisionRouter(model="m", router="infron", api_key="k")
-    assert infron._payload([], None, stream=False)["usage"] == {"include": True}
+    assert infron._prepare([], None, {}, stream=False).body["usage"] == {"include": True}
     quiet = ChatVisionRouter(model="m", router="infron", api_key="k", model_kwargs={"usage": None})
-    assert "usage" not in quiet._payload([], None, stream=False)
+    assert "usage" not in quiet._prepare([], None, {}, stream=False).body

@@ -17,7 +17,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from langchain_visionrouter import ChatVisionRouter, clear_catalog_cache
-from langchain_visionrouter._wire.redaction import redact_url
+from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter.errors import APIConnectionError, AuthenticationError, NotFoundError, RateLimitError
 
 KEY = "sk-or-v1-0123456789abcdef-REFUSED"

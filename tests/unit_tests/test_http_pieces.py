@@ -61,7 +61,7 @@ async def test_async_body_in_pieces_arrives_whole(fake_router: Any) -> None:
 
 
 def test_a_retry_sends_the_whole_body_again(fake_router: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("langchain_visionrouter._wire.http.retry_delay", lambda attempt, asked: 0.0)
+    monkeypatch.setattr("langchain_visionrouter._wire.http.retry_delay", lambda attempt, asked, first=None: 0.0)
     message, url = big_image_message()
     fake_router.reply(503, json={"error": {"code": 503, "message": "overloaded"}})
     fake_router.reply(json=ANSWER)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from typing import Any
 
 import pytest
 
-from langchain_visionrouter._media.fit import RULES, fit_report, fitted_side, rule_for
+from langchain_visionrouter._media.fit import RULES, fitted_side, rule_for
 from langchain_visionrouter._media.header import image_dimensions
 from tests import wire
 
@@ -148,18 +147,26 @@ def wire_stream() -> list[dict[str, Any]]:
     return stream.text(["o", "k"], use=wire.usage(10, 2))
 
 
-def test_fit_report_counts_only_fitted_images() -> None:
-    from langchain_visionrouter._wire.body import DataURL
+def test_the_tally_counts_every_image_and_only_fitted_ones() -> None:
+    from langchain_core.messages import HumanMessage
 
-    payload = {
-        "messages": [
-            {
-                "role": "user",
-                "content": [{"type": "image_url", "image_url": {"url": DataURL("image/png", "AAAA", 900)}}],
-            },
-            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": DataURL("image/png", "AAAA")}}]},
-            {"role": "user", "content": "text"},
+    from langchain_visionrouter._media.checks import ImagePolicy, ImageTally
+    from langchain_visionrouter._request.messages import convert_messages
+
+    pytest.importorskip("PIL")
+    big, small = (base64.b64encode(_jpeg(size)).decode() for size in ((2000, 1500), (300, 200)))
+    tally = ImageTally()
+    policy = ImagePolicy(router="openrouter", fit_model="anthropic/claude-sonnet-4.5", tally=tally)
+    message = HumanMessage(
+        content=[
+            {"type": "image", "base64": big, "mime_type": "image/jpeg"},
+            {"type": "image", "base64": small, "mime_type": "image/jpeg"},
+            {"type": "image", "url": "https://example.com/a.png"},
         ]
-    }
-    assert fit_report(payload) == {"images": 1, "bytes_before": 900, "bytes_after": 3}
-    assert fit_report(json.loads('{"messages": []}')) is None
+    )
+    convert_messages([message], policy)
+    assert tally.images == 3
+    report = tally.fit_report()
+    assert report is not None and report["images"] == 1
+    assert report["bytes_before"] == len(base64.b64decode(big)) > report["bytes_after"] > 0
+    assert ImageTally().fit_report() is None

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Loaded on first use of bind_tools / with_structured_output / usage tracking, not on import.
 DEFERRED = (
     "langchain_visionrouter._request.tools",
-    "langchain_visionrouter._router.usage",
+    "langchain_visionrouter._client.usage",
     "langchain_core.tools",
     "langchain_core.output_parsers.json",
     "langchain_core.output_parsers.pydantic",
@@ -39,7 +39,7 @@ def test_deferred_names_still_import() -> None:
         "ChatVisionRouter(model='m', api_key='k').bind_tools([])\n"
     )
     loaded = loaded_after(code)
-    assert {"langchain_visionrouter._router.usage", "langchain_visionrouter._request.tools"} <= loaded
+    assert {"langchain_visionrouter._client.usage", "langchain_visionrouter._request.tools"} <= loaded
 
 
 def test_the_pytest_plugin_does_not_load_langchain() -> None:

@@ -57,7 +57,7 @@ def test_default_base_url_and_key_variable(monkeypatch: pytest.MonkeyPatch) -> N
     llm = ChatVisionRouter(router="infron", model="openai/gpt-4o-mini")
     assert llm.base_url == "https://llm.onerouter.pro/v1"
     assert llm.api_key is not None and llm.api_key.get_secret_value() == "infron-key"
-    assert llm._request({"model": "m"}, stream=False).url == "https://llm.onerouter.pro/v1/chat/completions"
+    assert llm._template().url == "https://llm.onerouter.pro/v1/chat/completions"
 
 
 def test_invoke_opts_in_to_usage_and_reads_cost_at_the_root(fake_router: Any, infron: ChatVisionRouter) -> None:

@@ -26,8 +26,8 @@ from langchain_visionrouter import (
     RequestTimeoutError,
     StreamError,
 )
+from langchain_visionrouter._client import catalog as _catalog
 from langchain_visionrouter._media import checks as _images
-from langchain_visionrouter._router import catalog as _catalog
 from langchain_visionrouter._wire import streams as _streams
 from langchain_visionrouter._wire.sse import SSEDecoder
 from langchain_visionrouter.errors import VisionRouterError

@@ -40,7 +40,7 @@ def test_both_spellings_set_the_same_fields(spelling: str) -> None:
     kwargs = {(name if spelling == "name" else ALIASES[name]): value for name, value in values.items()}
     llm = ChatVisionRouter(api_key="k", **kwargs)
     assert (llm.model, llm.timeout, llm.max_tokens, llm.stop) == tuple(values.values())
-    body = llm._payload([], None, stream=False)
+    body = llm._prepare([], None, {}, stream=False).body
     assert (body["model"], body["max_tokens"], body["stop"]) == ("acme/a", 9, ["END"])
 
 

@@ -17,7 +17,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_visionrouter import NotFoundError
-from langchain_visionrouter._router.catalog import clear_catalog_cache
+from langchain_visionrouter._client.catalog import clear_catalog_cache
 from tests import wire
 
 MODEL = "google/gemini-3-pro-image-preview"

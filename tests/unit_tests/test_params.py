@@ -350,9 +350,9 @@ def test_model_kwargs_override_the_constructors_router_parameters_but_not_per_ca
     llm = ChatVisionRouter(
         model="m", api_key="k", provider={"order": ["a"]}, model_kwargs={"provider": {"only": ["b"]}, "metadata": {}}
     )
-    assert llm._payload([], None, stream=False)["provider"] == {"only": ["b"]}
-    assert llm._payload([], None, stream=False)["metadata"] == {}
-    assert llm._payload([], None, stream=False, provider={"sort": "price"})["provider"] == {
+    assert llm._prepare([], None, {}, stream=False).body["provider"] == {"only": ["b"]}
+    assert llm._prepare([], None, {}, stream=False).body["metadata"] == {}
+    assert llm._prepare([], None, {"provider": {"sort": "price"}}, stream=False).body["provider"] == {
         "order": ["a"],
         "sort": "price",
     }

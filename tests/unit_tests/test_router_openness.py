@@ -234,7 +234,7 @@ CATALOG = {
 
 @pytest.mark.parametrize("model_id", ["@preset/captioner", "openai/gpt-4o@preset/captioner"])
 def test_preset_model_ids_pass_the_vision_check(make_model: Any, fake_router: Any, model_id: str) -> None:
-    from langchain_visionrouter._router.catalog import clear_catalog_cache
+    from langchain_visionrouter._client.catalog import clear_catalog_cache
 
     clear_catalog_cache()
     fake_router.reply(json=CATALOG)
@@ -248,7 +248,7 @@ def test_preset_model_ids_pass_the_vision_check(make_model: Any, fake_router: An
 
 
 def test_preset_of_a_text_only_model_is_still_checked(make_model: Any, fake_router: Any) -> None:
-    from langchain_visionrouter._router.catalog import clear_catalog_cache
+    from langchain_visionrouter._client.catalog import clear_catalog_cache
 
     clear_catalog_cache()
     fake_router.reply(json=CATALOG)
@@ -261,4 +261,4 @@ def test_preset_of_a_text_only_model_is_still_checked(make_model: Any, fake_rout
 
 def test_constructor_takes_a_preset_id_without_a_catalog() -> None:
     llm = ChatVisionRouter(model="@preset/captioner", api_key="k", router_preset="captioner")
-    assert llm._payload([], None, stream=False)["preset"] == "captioner"
+    assert llm._prepare([], None, {}, stream=False).body["preset"] == "captioner"

@@ -26,8 +26,8 @@ from langchain_visionrouter import (
     StreamError,
     VisionRouterError,
 )
+from langchain_visionrouter._redaction import MASK, redact, register_header_secrets
 from langchain_visionrouter._wire import http as transport
-from langchain_visionrouter._wire.redaction import MASK, redact, register_header_secrets
 from tests.fakerouter import FakeRouter
 
 KEY = "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"
@@ -298,6 +298,6 @@ def test_not_in_debug_logs(fake_router: FakeRouter, model: ChatVisionRouter, cap
 
 
 def test_request_repr_hides_headers(model: ChatVisionRouter) -> None:
-    req = model._request({"model": "m", "messages": []}, stream=False)
+    req = model._prepare([], None, {}, stream=False).request
     assert req.headers["Authorization"] == f"Bearer {KEY}"
     assert_clean(repr(req), str(req))

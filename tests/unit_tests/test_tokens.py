@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, trim
 
 from langchain_visionrouter import ChatVisionRouter, image_block
 from langchain_visionrouter._cli import ask as _cli
-from langchain_visionrouter._router.tokens import IMAGE_RULES, image_rule, image_tokens
+from langchain_visionrouter._request.tokens import IMAGE_RULES, image_rule, image_tokens
 from tests.wire import png
 
 # (model, width, height, detail, tokens, where the figure comes from)

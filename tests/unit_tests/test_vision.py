@@ -11,22 +11,14 @@ from typing import Any
 import pytest
 
 from langchain_visionrouter import InvalidInputError, NotFoundError
-from langchain_visionrouter._router.vision import models_in_request, request_has_images
+from langchain_visionrouter._router.vision import checkable_models
 from tests.catalog_data import IMAGE_MESSAGE, MODELS, VISION_ANSWER, paths
 
 pytestmark = pytest.mark.usefixtures("fresh_catalog")
 
 
-def test_request_inspection() -> None:
-    payload = {
-        "model": "a/b",
-        "fallback_models": ["c/d", "a/b"],
-        "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
-    }
-    assert request_has_images(payload)
-    assert models_in_request(payload, "fallback_models") == ["a/b", "c/d"]
-    assert models_in_request(payload, "models") == ["a/b"]
-    assert not request_has_images({"messages": [{"role": "user", "content": "hi"}]})
+def test_a_preset_alone_is_not_checkable() -> None:
+    assert checkable_models(["a/b", "@preset/mine", "c/d@preset/x"]) == ["a/b", "c/d@preset/x"]
 
 
 def test_vision_check_off_makes_no_catalog_call(fake_router: Any, make_vision_model: Any) -> None:

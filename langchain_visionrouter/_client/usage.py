@@ -13,9 +13,7 @@ retried a few times, politely.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,7 +31,8 @@ from pydantic import SecretStr
 from langchain_visionrouter._response.answers import judge_json
 from langchain_visionrouter._router.presets import resolve_endpoint
 from langchain_visionrouter._wire.http import HTTPClients, Request, arequest, request
-from langchain_visionrouter.errors import InvalidInputError, NotFoundError
+from langchain_visionrouter._wire.limits import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
+from langchain_visionrouter.errors import InvalidInputError
 
 __all__ = [
     "GenerationStats",
@@ -319,7 +318,13 @@ _GENERATION_WAIT = 0.5  # seconds before the first retry; doubled each time, at 
 
 
 def _generation_request(
-    generation_id: str, router: str, base_url: str | None, api_key: SecretStr | str | None, timeout: float | None
+    generation_id: str,
+    router: str,
+    base_url: str | None,
+    api_key: SecretStr | str | None,
+    timeout: float | None,
+    attempts: int,
+    wait: float,
 ) -> Request:
     if not isinstance(generation_id, str) or not generation_id.strip():
         raise InvalidInputError(f"get_generation needs a generation id (like 'gen-...'), got {generation_id!r}.")
@@ -333,13 +338,15 @@ def _generation_request(
         headers=headers,
         body=b"",
         timeout=timeout,
-        max_retries=2,
+        # The router needs a moment to record a generation: its 404 is retried like a 503,
+        # in the HTTP layer's one retry loop (back-off from ``wait``, within the deadline).
+        max_retries=max(attempts, 1) - 1,
         method="GET",
+        deadline=DEFAULT_DEADLINE,
+        max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+        also_retry=frozenset({404}),
+        first_backoff=wait,
     )
-
-
-def _pause(attempt: int, wait: float) -> float:
-    return min(wait * (2.0**attempt), 4.0)
 
 
 def get_generation(
@@ -355,8 +362,8 @@ def get_generation(
     """Look up what the router recorded for one generation: cost, tokens, provider, latency.
 
     The id is ``response_metadata["id"]`` of an answer. The router needs a moment to
-    record a generation, so a 404 is retried (``attempts`` tries in all, waiting ``wait``
-    seconds, then twice as long each time, at most 4 s).
+    record a generation, so a 404 is retried, like a 429 or a 5xx (``attempts`` tries in
+    all, waiting ``wait`` seconds, then about twice as long each time, at most 8 s).
 
     Args:
         generation_id: The generation id (``gen-...``).
@@ -364,25 +371,18 @@ def get_generation(
         base_url: Defaults to ``VISIONROUTER_BASE_URL``, then the preset's.
         api_key: Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable.
         timeout: Seconds to wait for each answer.
-        attempts: Tries in all while the router answers 404.
+        attempts: Tries in all, while the router answers 404 (or a retryable failure).
         wait: Seconds before the first retry.
 
     Raises:
         NotFoundError: if the generation is still unknown after every attempt.
     """
-    req = _generation_request(generation_id, router, base_url, api_key, timeout)
+    req = _generation_request(generation_id, router, base_url, api_key, timeout, attempts, wait)
     clients = HTTPClients()
     try:
-        for attempt in range(max(attempts, 1)):
-            try:
-                return GenerationStats.from_body(request(clients, req, judge_json), generation_id)
-            except NotFoundError:
-                if attempt + 1 >= max(attempts, 1):
-                    raise
-            time.sleep(_pause(attempt, wait))
+        return GenerationStats.from_body(request(clients, req, judge_json), generation_id)
     finally:
         clients.close()
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def aget_generation(
@@ -396,16 +396,9 @@ async def aget_generation(
     wait: float = _GENERATION_WAIT,
 ) -> GenerationStats:
     """Async :func:`get_generation`."""
-    req = _generation_request(generation_id, router, base_url, api_key, timeout)
+    req = _generation_request(generation_id, router, base_url, api_key, timeout, attempts, wait)
     clients = HTTPClients()
     try:
-        for attempt in range(max(attempts, 1)):
-            try:
-                return GenerationStats.from_body(await arequest(clients, req, judge_json), generation_id)
-            except NotFoundError:
-                if attempt + 1 >= max(attempts, 1):
-                    raise
-            await asyncio.sleep(_pause(attempt, wait))
+        return GenerationStats.from_body(await arequest(clients, req, judge_json), generation_id)
     finally:
         await clients.aclose()
-    raise AssertionError("unreachable")  # pragma: no cover

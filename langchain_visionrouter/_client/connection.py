@@ -1,22 +1,25 @@
-"""What every model talking to the router shares: key and URL resolution, image policy,
-headers, pooled clients and their lifecycle, and keeping the key out of reprs and pickles.
+"""What every model talking to the router shares: its connection fields (declared once,
+here, with their defaults and docs), key and URL resolution, image policy, headers, pooled
+clients and their lifecycle, and keeping the key out of reprs and pickles.
 
 :class:`RouterClient` is a base of ``ChatVisionRouter`` and ``VisionRouterEmbeddings``,
 listed first so that its ``__repr_args__`` and pickling hooks come before LangChain's.
-It declares no fields: each model declares its own (same names), documented where
-users read them.
+Each model's docstring gets a "Connection args" section written from these fields' own
+docs (:func:`connection_doc`), so ``help()`` shows them where users read.
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, PrivateAttr, SecretStr, field_serializer
+import httpx
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_serializer
 from typing_extensions import Self
 
-from langchain_visionrouter._media.checks import ImagePolicy
-from langchain_visionrouter._router.catalog import DEFAULT_TTL, FETCH_TIMEOUT, ModelCatalog
+from langchain_visionrouter._client.catalog import DEFAULT_TTL, FETCH_TIMEOUT, ModelCatalog
+from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, ImageTally
+from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
 from langchain_visionrouter._router.presets import (
     RouterPreset,
     base_url_for,
@@ -26,9 +29,12 @@ from langchain_visionrouter._router.presets import (
     resolve_api_key,
 )
 from langchain_visionrouter._wire.clients import HTTPClients
-from langchain_visionrouter._wire.redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
+from langchain_visionrouter._wire.limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
 
-__all__ = ["RouterClient"]
+__all__ = ["RouterClient", "connection_doc"]
+
+#: Seconds to wait for each read from the router (openai-python's default): one default for every model.
+DEFAULT_TIMEOUT = 600.0
 
 
 class RouterClient(BaseModel):
@@ -37,22 +43,65 @@ class RouterClient(BaseModel):
     # Where the key came from (a variable's name, "the api_key argument"...), for a 401's message.
     _key_source: str | None = PrivateAttr(default=None)
 
-    if TYPE_CHECKING:  # declared as fields by each model
-        api_key: SecretStr | None
-        router: str
-        base_url: str | None
-        default_headers: dict[str, str] | None
-        app_url: str | None
-        app_title: str | None
-        http_client: Any
-        http_async_client: Any
-        image_max_side: int | None
-        image_max_bytes: int | None
-        image_max_decoded_bytes: int
-        timeout: float | None
-        image_resize_cache: bool
-        max_connections: int
-        _clients: HTTPClients
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True)
+
+    # validation_alias, not alias: the signature shows the README's names; the aliases still work.
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
+    """Router model id, e.g. ``"openai/gpt-4o-mini"``."""
+    api_key: SecretStr | None = None
+    """API key. Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable."""
+    router: str = "openrouter"
+    """Router preset: ``"openrouter"``, ``"infron"`` or ``"custom"`` (any gateway; needs ``base_url``)."""
+    base_url: str | None = None
+    """Base URL of the API. Defaults to ``VISIONROUTER_BASE_URL``, then the preset's."""
+    timeout: float | None = Field(default=DEFAULT_TIMEOUT, validation_alias=AliasChoices("timeout", "request_timeout"))
+    """Seconds to wait for each read from the router; ``None`` waits as long as ``deadline`` allows."""
+    deadline: float | None = Field(default=DEFAULT_DEADLINE, gt=0)
+    """Seconds a whole call may take, retries, waits and stream reads included; ``None``: no bound.
+
+    A retry wait (back-off or ``Retry-After``) that would pass it is not waited: the typed
+    error is raised at once (``RateLimitError.retry_after`` says how long the router asked
+    to wait); a stream still going at the deadline ends in ``RequestTimeoutError`` with
+    what was streamed as ``partial``."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries after the first attempt (so at most ``max_retries + 1`` requests), on 408, 429, 5xx
+    and failed connections."""
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, gt=0)
+    """Connections in each pool (the sync client's, and each event loop's async client's); calls
+    beyond it queue for a free one, and the queueing counts against ``deadline``, not ``timeout``."""
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Cap on the size of an answer, decoded (a whole JSON body, or a whole stream); over it, an error."""
+    default_headers: dict[str, str] | None = None
+    """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
+    ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
+    is present, LangChain serialization (``dumps``) stores the whole dict as the secret
+    ``VISIONROUTER_DEFAULT_HEADERS``: give it back with ``loads(..., secrets_map=...)``. A pickle
+    keeps them (unlike ``api_key``, they cannot be read back from the environment)."""
+    app_url: str | None = None
+    """Your app's URL, sent as ``HTTP-Referer`` for the router's attribution."""
+    app_title: str | None = None
+    """Your app's name, sent as ``X-Title`` for the router's attribution."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Optional httpx client for sync calls (proxies, custom transports); shared, never closed here."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Optional httpx client for async calls."""
+    image_max_side: int | None = Field(default=None, gt=0)
+    """Downscale every base64 image sent so its longer side is at most this (pixels; needs Pillow)."""
+    image_max_bytes: int | None = Field(default=None, gt=0)
+    """Re-encode every base64 image sent that is bigger than this until it fits (bytes; needs Pillow)."""
+    image_max_decoded_bytes: int = Field(default=DEFAULT_MAX_IMAGE_BYTES, gt=0)
+    """Hard ceiling on a base64 image as given (decoded bytes): bigger ones are refused, never sent."""
+    image_resize_cache: bool = True
+    """Remember resized images (process-wide, bounded in bytes) so a conversation re-sending
+    them does not resize them again; ``False`` keeps no copy of them."""
+
+    _clients: HTTPClients = PrivateAttr()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.__doc__ and _CONNECTION_HEADING not in cls.__doc__:
+            cls.__doc__ = cls.__doc__.rstrip() + "\n\n" + connection_doc()
 
     @property
     def preset(self) -> RouterPreset:
@@ -100,7 +149,7 @@ class RouterClient(BaseModel):
             output_modalities=output_modalities,
         )
 
-    def _image_policy(self) -> ImagePolicy:
+    def _image_policy(self, tally: ImageTally | None = None) -> ImagePolicy:
         preset = self.preset
         return ImagePolicy(
             router=preset.name,
@@ -110,6 +159,7 @@ class RouterClient(BaseModel):
             fit_bytes=self.image_max_bytes,
             cache=self.image_resize_cache,
             fit_model=self._fit_model(),
+            tally=tally,
         )
 
     def _fit_model(self) -> str | None:
@@ -164,12 +214,11 @@ class RouterClient(BaseModel):
             secrets["base_url"] = "VISIONROUTER_BASE_URL"  # it carries credentials
         return secrets
 
-    # check_fields=False: the fields are declared by each model, documented where users read them.
-    @field_serializer("default_headers", check_fields=False)
+    @field_serializer("default_headers")
     def _dump_default_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
         return mask_credential_headers(headers)
 
-    @field_serializer("base_url", check_fields=False)
+    @field_serializer("base_url")
     def _dump_base_url(self, url: str | None) -> str | None:
         # model_dump feeds LangSmith's invocation parameters: no credentials in a URL there.
         return redact_url(url)
@@ -214,3 +263,17 @@ class RouterClient(BaseModel):
             self._resolve_settings()  # type: ignore[attr-defined]
         except ValueError as exc:
             raise ValueError(f"{exc} (API keys are never pickled; the unpickled model looks for one again)") from None
+
+
+_CONNECTION_HEADING = "Connection args (shared by every model of this package):"
+
+
+def connection_doc() -> str:
+    """The "Connection args" docstring section, from the fields' own docs (one home for both)."""
+    lines = ["    " + _CONNECTION_HEADING]
+    for name, info in RouterClient.model_fields.items():
+        first = (info.description or "").strip().split("\n")[0]
+        default = "" if info.is_required() or info.default_factory is not None else f" (default {info.default!r})"
+        lines.append(f"        {name}{default}:")
+        lines.append(f"            {first}")
+    return "\n".join(lines)

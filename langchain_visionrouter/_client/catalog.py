@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import SecretStr
 
+from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter._response.answers import judge_json
 from langchain_visionrouter._router.model_info import (
     ModelInfo,
@@ -33,8 +34,8 @@ from langchain_visionrouter._router.model_info import (
     parse_models,
 )
 from langchain_visionrouter._router.presets import resolve_endpoint
+from langchain_visionrouter._router.vision import warned_unchecked  # forgotten with the catalog
 from langchain_visionrouter._wire.http import HTTPClients, Request, arequest, request
-from langchain_visionrouter._wire.redaction import redact_url
 from langchain_visionrouter._wire.singleflight import aflight, flight
 from langchain_visionrouter.errors import InvalidInputError
 
@@ -62,9 +63,6 @@ logger = logging.getLogger(__name__)
 
 _cache: dict[str, tuple[float, tuple[ModelInfo, ...]]] = {}
 _cache_lock = threading.Lock()
-#: Models the vision check could not check and has warned about: one warning per model
-#: until the catalog is forgotten, not one per call.
-warned_unchecked: set[str] = set()
 
 
 def clear_catalog_cache() -> None:
