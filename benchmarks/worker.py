@@ -256,7 +256,7 @@ def _pair_mode(contender: str, group: str, base: str, reps: int) -> dict:  # typ
     return {"sizes": list(sizes), "cpu": cpu, "wall": wall, "reps": reps}
 
 
-#: Models whose family documents its downscaling (see langchain_visionrouter._media.fit), and one that does not.
+#: Models whose family documents its downscaling (see langchain_visionrouter._router.profiles), and one that does not.
 UPLOAD_MODELS = (
     "anthropic/claude-sonnet-4.5",
     "openai/gpt-4o",

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from threading import Lock
 from types import ModuleType
 
-from langchain_visionrouter._media.fit import fitted_side
 from langchain_visionrouter._media.header import HEADER_BYTES, TAIL_BYTES, image_dimensions, image_problem
 from langchain_visionrouter._media.types import canonical_mime, type_label
 from langchain_visionrouter._router.presets import COMMON_IMAGE_TYPES
+from langchain_visionrouter._router.profiles import fitted_side
 from langchain_visionrouter._wire.body import DataURL
 from langchain_visionrouter.errors import ImageInputError
 

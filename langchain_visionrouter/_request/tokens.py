@@ -3,9 +3,11 @@
 What a request will be billed before it is sent, for ``get_num_tokens_from_messages``
 (and so ``trim_messages(token_counter=llm)``) and ``visionrouter ask --estimate``:
 
-* **images** by the published rule of the model's family (:data:`IMAGE_RULES`: one
-  table, one row per family, each with its source), from the pixel size read from the
-  image's header (never decoded);
+* **images** by the token rule of the model's family in the one table of family facts
+  (:data:`langchain_visionrouter._router.profiles.PROFILES`, each row with its source;
+  :data:`~langchain_visionrouter._router.profiles.FALLBACK` otherwise), counted on the
+  size the family sees the image at, from the pixel size read from the image's header
+  (never decoded);
 * **text** by OpenAI's rule of thumb, one token per :data:`CHARS_PER_TOKEN` characters
   (routers serve many tokenizers; none is downloaded), plus :data:`TOKENS_PER_MESSAGE`
   per message and :data:`TOKENS_PER_REPLY` to prime the answer (OpenAI's cookbook);
@@ -23,10 +25,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from langchain_visionrouter._media.checks import DATA_URL_RE, base64_head
 from langchain_visionrouter._media.header import HEADER_BYTES, image_dimensions
+from langchain_visionrouter._router.profiles import FALLBACK, Profile, image_tokens, profile_for
 from langchain_visionrouter._wire.body import DataURL
 
 if TYPE_CHECKING:
@@ -36,14 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHARS_PER_TOKEN",
-    "IMAGE_RULES",
     "UNKNOWN_SIZE",
     "Estimate",
-    "ImageRule",
     "TokenEstimates",
     "estimate_payload",
-    "image_rule",
-    "image_tokens",
     "text_tokens",
 ]
 
@@ -54,111 +53,6 @@ TOKENS_PER_REPLY = 3
 TOKENS_PER_PDF_PAGE = 1500
 #: The pixel size assumed for an image whose size cannot be read without fetching it (a URL).
 UNKNOWN_SIZE = (1024, 1024)
-
-Kind = Literal["tiles", "patches", "pixels", "gemini"]
-
-
-@dataclass(frozen=True)
-class ImageRule:
-    """How one model family counts an image's input tokens.
-
-    ``tiles``: fit in ``fit`` x ``fit``, shortest side to ``short`` (never upscaled), then
-    ``base + per_tile * tiles`` of ``tile`` px; ``detail="low"`` is ``base`` alone.
-    ``patches``: ``tile`` px patches, at most ``cap`` of them (scaled down to fit),
-    times ``multiplier``. ``pixels``: longest side to ``fit``, then ``width * height /
-    per_pixels``, at most ``cap``. ``gemini``: ``base`` if both sides <= ``short``, else
-    ``per_tile`` per ``tile`` x ``tile`` tile.
-    """
-
-    family: str
-    pattern: str  # a regular expression searched in the lowercased model id
-    kind: Kind
-    source: str
-    base: int = 0
-    per_tile: int = 0
-    tile: int = 512
-    fit: int = 2048
-    short: int = 768
-    cap: int = 0
-    multiplier: float = 1.0
-    per_pixels: int = 750
-
-
-_OPENAI = "https://platform.openai.com/docs/guides/images-vision#calculating-costs"
-#: One row per family, most specific first; the last row is the stated fallback.
-IMAGE_RULES: tuple[ImageRule, ...] = (
-    ImageRule("openai gpt-4.1-mini", r"gpt-4\.1-mini", "patches", _OPENAI, tile=32, cap=1536, multiplier=1.62),
-    ImageRule("openai gpt-4.1-nano", r"gpt-4\.1-nano", "patches", _OPENAI, tile=32, cap=1536, multiplier=2.46),
-    ImageRule("openai o4-mini", r"(^|/)o4-mini", "patches", _OPENAI, tile=32, cap=1536, multiplier=1.72),
-    ImageRule("openai gpt-4o-mini", r"gpt-4o-mini", "tiles", _OPENAI, base=2833, per_tile=5667),
-    ImageRule(
-        "openai",
-        r"(^openai/|gpt-4|gpt-5|(^|/)o[13](-|$)|chatgpt)",
-        "tiles",
-        _OPENAI,
-        base=85,
-        per_tile=170,
-    ),
-    ImageRule(
-        "anthropic",
-        r"(^anthropic/|claude)",
-        "pixels",
-        "https://docs.anthropic.com/en/docs/build-with-claude/vision#calculate-image-costs",
-        fit=1568,
-        per_pixels=750,
-        cap=1600,
-    ),
-    ImageRule(
-        "gemini",
-        r"(^google/|gemini|gemma)",
-        "gemini",
-        "https://ai.google.dev/gemini-api/docs/tokens#multimodal-tokens",
-        base=258,
-        per_tile=258,
-        tile=768,
-        short=384,
-    ),
-    # Fallback: OpenAI's tile rule, the one most OpenAI-compatible gateways' vision models
-    # are priced near; an estimate for families without a published rule here.
-    ImageRule("fallback (OpenAI tile rule)", r"", "tiles", _OPENAI, base=85, per_tile=170),
-)
-
-
-def image_rule(model: str) -> ImageRule:
-    """The rule of ``model``'s family (the fallback row when none matches)."""
-    lowered = model.lower()
-    return next(rule for rule in IMAGE_RULES if re.search(rule.pattern, lowered))
-
-
-def _scaled(width: int, height: int, factor: float) -> tuple[int, int]:
-    return (max(1, math.floor(width * factor)), max(1, math.floor(height * factor))) if factor < 1 else (width, height)
-
-
-def image_tokens(rule: ImageRule, width: int, height: int, detail: str | None = None) -> int:
-    """Input tokens of one ``width`` x ``height`` image under ``rule``."""
-    if rule.kind == "tiles":
-        if detail == "low":
-            return rule.base
-        w, h = _scaled(width, height, rule.fit / max(width, height))
-        w, h = _scaled(w, h, rule.short / min(w, h))
-        return rule.base + rule.per_tile * math.ceil(w / rule.tile) * math.ceil(h / rule.tile)
-    if rule.kind == "patches":
-        patches = math.ceil(width / rule.tile) * math.ceil(height / rule.tile)
-        if patches > rule.cap:
-            shrink = math.sqrt(rule.tile**2 * rule.cap / (width * height))
-            # OpenAI's rule: shrink again so a whole number of patches fits each side.
-            shrink *= min(
-                math.floor(width * shrink / rule.tile) / (width * shrink / rule.tile),
-                math.floor(height * shrink / rule.tile) / (height * shrink / rule.tile),
-            )
-            patches = min(rule.cap, math.ceil(width * shrink / rule.tile) * math.ceil(height * shrink / rule.tile))
-        return math.ceil(patches * rule.multiplier)
-    if rule.kind == "pixels":
-        w, h = _scaled(width, height, rule.fit / max(width, height))
-        return min(rule.cap, math.ceil(w * h / rule.per_pixels))
-    if width <= rule.short and height <= rule.short:  # gemini
-        return rule.base
-    return rule.per_tile * math.ceil(width / rule.tile) * math.ceil(height / rule.tile)
 
 
 def text_tokens(text: str) -> int:
@@ -208,7 +102,7 @@ def _pdf_pages(payload: str) -> int:
     return max(1, len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data)))
 
 
-def _count_parts(parts: Iterable[Any], rule: ImageRule, out: Estimate) -> int:
+def _count_parts(parts: Iterable[Any], rule: Profile, out: Estimate) -> int:
     tokens = 0
     for part in parts:
         if not isinstance(part, Mapping):
@@ -237,8 +131,8 @@ def _count_parts(parts: Iterable[Any], rule: ImageRule, out: Estimate) -> int:
 
 def estimate_payload(messages: Sequence[Mapping[str, Any]], model: str, tools: Sequence[Any] = ()) -> Estimate:
     """Estimated input tokens of a chat-completions ``messages`` list (as the adapter sends it)."""
-    rule = image_rule(model)
-    out = Estimate(rule=f"{rule.family} ({rule.source})")
+    rule = profile_for(model) or FALLBACK
+    out = Estimate(rule=f"{rule.family} ({rule.token_source or rule.source})")
     tokens = TOKENS_PER_REPLY
     for message in messages:
         tokens += TOKENS_PER_MESSAGE
@@ -266,8 +160,9 @@ class TokenEstimates:
     def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         """Estimated input tokens of ``messages`` (and ``tools``), offline: no tokenizer, no download.
 
-        Images count by the published rule of the model's family (OpenAI tiles by
-        ``detail``, Anthropic by pixels, Gemini by tiles; OpenAI's tile rule otherwise),
+        Images count by the published rule of the model's family (OpenAI tiles or
+        patches by ``detail``, Anthropic by pixels, Gemini by tiles, Gemma flat; OpenAI's
+        tile rule otherwise; see docs/model-families.md),
         from the size in each image's header; text by one token per 4 characters. So
         ``trim_messages(messages, token_counter=llm, max_tokens=...)`` works anywhere.
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from langchain_visionrouter._media.fit import RULES, fitted_side, rule_for
 from langchain_visionrouter._media.header import image_dimensions
+from langchain_visionrouter._router.profiles import fitted_side
 from tests import wire
 
 PHOTO = (4032, 3024)  # a 12-megapixel phone photo
@@ -27,9 +27,9 @@ _ANSWER = wire.completion(gen="gen-fit", model="m", provider="P", content="ok")
         ("openai/gpt-4o", "auto", (3000, 1000), 2048),
         ("openai/gpt-4.1:extended", "high", PHOTO, 1024),
         ("openai/gpt-4o", "low", PHOTO, 512),
-        # OpenAI patches: 1,536 patches of 32 x 32 pixels.
-        ("openai/gpt-4.1-mini", None, PHOTO, 1448),
-        ("o4-mini", "low", PHOTO, 1448),
+        # OpenAI patches: the guide's steps for 1,536 patches of 32 x 32 pixels give 1408 x 1056.
+        ("openai/gpt-4.1-mini", None, PHOTO, 1408),
+        ("o4-mini", "low", PHOTO, 1408),
         # Gemini: within 3072 x 3072.
         ("google/gemini-2.5-flash", None, PHOTO, 3072),
     ],
@@ -53,14 +53,6 @@ def test_sizes_per_family(model: str, detail: str | None, size: tuple[int, int],
 )
 def test_untouched(model: str, detail: str | None, size: tuple[int, int] | None) -> None:
     assert fitted_side(model, detail, size) is None
-
-
-def test_every_rule_names_its_source_and_families_resolve() -> None:
-    assert all(rule.source.startswith("https://") for rule in RULES)
-    assert rule_for("openai/gpt-4.1-mini").family == "openai-patches"  # type: ignore[union-attr]
-    assert rule_for("openai/gpt-4.1").family == "openai-tiles"  # type: ignore[union-attr]
-    assert rule_for("ANTHROPIC/Claude-Opus-4").family == "anthropic"  # type: ignore[union-attr]
-    assert rule_for("qwen/qwen2.5-vl-72b") is None
 
 
 def _jpeg(size: tuple[int, int]) -> bytes:

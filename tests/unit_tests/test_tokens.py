@@ -19,8 +19,18 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, trim
 
 from langchain_visionrouter import ChatVisionRouter, image_block
 from langchain_visionrouter._cli import ask as _cli
-from langchain_visionrouter._request.tokens import IMAGE_RULES, image_rule, image_tokens
+from langchain_visionrouter._router.profiles import FALLBACK, PROFILES, Profile, profile_for
+from langchain_visionrouter._router.profiles import image_tokens as _image_tokens
 from tests.wire import png
+
+
+def image_rule(model: str) -> Profile:
+    return profile_for(model) or FALLBACK
+
+
+def image_tokens(rule: Profile, width: int, height: int, detail: str | None = None) -> int:
+    return _image_tokens(rule, width, height, detail)
+
 
 # (model, width, height, detail, tokens, where the figure comes from)
 PUBLISHED = [
@@ -46,9 +56,9 @@ def test_each_family_follows_its_published_rule(
 
 
 def test_rules_are_one_table_with_sources_and_a_stated_fallback() -> None:
-    assert all(rule.source.startswith("https://") for rule in IMAGE_RULES)
+    assert all(rule.source.startswith("https://") for rule in PROFILES)
     assert image_rule("mistralai/pixtral-12b").family.startswith("fallback")
-    assert image_rule("llava").family == IMAGE_RULES[-1].family
+    assert image_rule("llava").family == FALLBACK.family
     assert image_tokens(image_rule("llava"), 1024, 1024, "high") == 765  # OpenAI's tile rule
 
 
@@ -83,8 +93,8 @@ def test_an_image_is_never_decoded_to_be_counted(monkeypatch: pytest.MonkeyPatch
     llm = ChatVisionRouter(model="anthropic/claude-3.5-sonnet", api_key="k")
     message = _image_message(big)
     monkeypatch.setattr(builtins, "__import__", no_pillow)
-    # 3000x2000 -> 1568x1045 (longest side 1568): 1,638,560 px / 750 = 2185 -> capped at 1600.
-    assert llm.get_num_tokens_from_messages([message]) == 16 + 1600
+    # 3000x2000 is scaled down to within ~1,600 tokens (1,200,000 px): 1341x894, 1,198,854 px / 750 = 1599.
+    assert llm.get_num_tokens_from_messages([message]) == 16 + 1599
 
 
 def test_trim_messages_works_offline_without_transformers(monkeypatch: pytest.MonkeyPatch) -> None:
