@@ -247,7 +247,7 @@ class BatchRun:
                 wait = self._storm(exc, pacer)
                 if wait == "stop":
                     return None
-                if wait == "retry" and sent <= STORM_RETRIES * (self.model.max_retries + 1):
+                if wait == "retry" and sent < STORM_RETRIES * (self.model.max_retries + 1):
                     continue
                 result = BatchResult(item.key, error=error_json(exc, sent), metadata=item.metadata)
                 if isinstance(exc, RequestTimeoutError):  # the router was working on it: maybe billed
@@ -291,7 +291,7 @@ class BatchRun:
                 f"(Retry-After), longer than the {self.max_wait:.0f} s this run waits; rerun after that to continue"
             )
             return "stop"
-        pacer.pause(asked if asked is not None else min(2.0**self._streak, 30.0))  # every sender waits
+        pacer.pause(asked if asked is not None else min(2.0**self._streak, 30.0, self.max_wait))  # all wait
         return "retry"
 
     def _charge(self, result: BatchResult, worst: float) -> BatchResult:

@@ -227,6 +227,7 @@ class Journal:
             line = (json.dumps(record, ensure_ascii=True, default=str) + "\n").encode("ascii")
         view = memoryview(line)
         try:
+            before = os.lseek(self._fd, 0, os.SEEK_END)
             while view:  # a regular file takes it whole; loop in case a write comes up short
                 view = view[os.write(self._fd, view) :]
             now = time.monotonic()
@@ -234,9 +235,8 @@ class Journal:
                 os.fsync(self._fd)
                 self._synced = now
         except OSError as exc:
-            if len(view) < len(line):  # part of the line went out: cut it, so the file stays whole lines
-                with contextlib.suppress(OSError):
-                    os.ftruncate(self._fd, os.lseek(self._fd, 0, os.SEEK_END) - (len(line) - len(view)))
+            with contextlib.suppress(OSError, UnboundLocalError):  # part of the line may be out: cut it
+                os.ftruncate(self._fd, before)
             raise JournalWriteError(exc.errno, f"cannot write to --out {self.path} ({exc.strerror})") from exc
         self._note(record)
         self.written += 1

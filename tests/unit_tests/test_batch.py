@@ -87,7 +87,7 @@ async def test_skip_sends_nothing_and_duplicate_keys_are_refused_up_front(
     assert sorted(r.key for r in await collect(run)) == sorted([str(paths[0]), str(paths[2])])
     assert len(fake_router.requests) == 2 and run.skipped == 1
     items = [BatchItem(str(p), str(p), origin=f"row {i}") for i, p in enumerate([*paths, paths[0]])]
-    with pytest.raises(ValueError, match="duplicate key.*row 0 and row 3"):
+    with pytest.raises(ValueError, match=r"duplicate key.*row 0 and row 3"):
         run_batch(make_model(), items, "?")
     assert len(fake_router.requests) == 2
 
