@@ -75,6 +75,8 @@ class BatchRun:
     #: Results the router answered (and may have billed) that could not be written to ``out``.
     unwritten: list[str] = field(default_factory=list)
     journal: Any = field(default=None, repr=False)
+    #: A budget kept elsewhere (a cluster's ledger), used instead of one of the run's own.
+    gate: Any = field(default=None, repr=False)
     _raise: BaseException | None = field(default=None, repr=False)
     _streak: int = field(default=0, repr=False)
     _charges: dict[str, float] = field(default_factory=dict, repr=False)
@@ -99,7 +101,7 @@ class BatchRun:
 
     # -- the loop ------------------------------------------------------------------------
 
-    def _open(self) -> Budget | None:
+    def _open(self) -> Any:
         if self.budget is not None and self.prices is None:
             self.prices = lookup_prices(self.model)  # before the journal is locked: a refusal leaves it alone
         if self.out is not None and self.journal is None:
@@ -110,7 +112,9 @@ class BatchRun:
         if self.journal is not None:
             self.skip = set(self.skip) | self.journal.done
             self.spent_before = self.journal.spent
-        return None if self.budget is None else Budget(self.budget, self.spent_before)
+        if self.budget is None:
+            return None
+        return self.gate if self.gate is not None else Budget(self.budget, self.spent_before)
 
     async def __aiter__(self) -> AsyncIterator[BatchResult]:
         budget = self._open()
@@ -201,7 +205,7 @@ class BatchRun:
 
     # -- one item ------------------------------------------------------------------------
 
-    async def _one(self, item: BatchItem, pacer: Pacer, budget: Budget | None) -> BatchResult | None:
+    async def _one(self, item: BatchItem, pacer: Pacer, budget: Any) -> BatchResult | None:
         """One item's result; ``None`` when it was not sent (the run stopped before its turn)."""
         try:
             messages = await asyncio.to_thread(self._messages, item)
@@ -309,7 +313,7 @@ class BatchRun:
             return replace(result, cost=None, charged=worst)
         return replace(result, cost=None)
 
-    def _budget_message(self, budget: Budget, worst: float, tokens: int) -> str:
+    def _budget_message(self, budget: Any, worst: float, tokens: int) -> str:
         before = f" (${budget.spent_before:.6f} of it by earlier runs of {self.out})" if budget.spent_before else ""
         return (
             f"budget: ${budget.total:.6f} spent of ${budget.cap}{before}; the next call's worst case "

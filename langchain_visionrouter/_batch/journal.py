@@ -155,6 +155,12 @@ class Journal:
                     )
                 yield n, line, record
 
+    def results(self) -> Iterator[dict[str, Any]]:
+        """The result lines written so far (bookkeeping lines left out)."""
+        for _, _, record in self._lines():
+            if "key" in record:
+                yield record
+
     def _repair(self) -> int:
         """Cut a torn last line; read the done keys, the spend and open batches. Returns the bytes cut."""
         size = os.lseek(self._fd, 0, os.SEEK_END)
