@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import math
 import os
+import sys
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -153,12 +154,12 @@ class BatchWorker:
 
     @staticmethod
     def _identity() -> str:
-        try:
-            import ray
-
-            return str(ray.get_runtime_context().get_actor_id() or uuid.uuid4())
-        except Exception:  # not in a Ray actor (a test, a plain call)
-            return f"{os.getpid()}-{uuid.uuid4()}"
+        ray = sys.modules.get("ray")  # never imported (nor started: get_runtime_context would) just to ask
+        if ray is not None and ray.is_initialized():
+            actor = ray.get_runtime_context().get_actor_id()
+            if actor:  # the same id after Ray restarts the actor: its former claims are recognised
+                return str(actor)
+        return f"{os.getpid()}-{uuid.uuid4()}"  # not in a Ray actor (a test, a plain call)
 
     def _items(self, rows: list[dict[str, Any]]) -> list[BatchItem]:
         from langchain_visionrouter._batch.io import SOURCE_COLUMNS
