@@ -102,3 +102,32 @@ def read_lines(path: Path) -> list[dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
     assert text == "" or text.endswith("\n"), "a torn last line"
     return [json.loads(line) for line in text.splitlines()]
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """``visionrouter`` in process: (exit code, stdout, stderr)."""
+    import io
+
+    from langchain_visionrouter._cli import ask as cli
+
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(argv, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def batch_argv(router: Any, out: Path, *inputs: Any, extra: tuple[str, ...] = ()) -> list[str]:
+    """``visionrouter batch`` on the loopback router, no retries (a test says when it wants some)."""
+    return [
+        "batch",
+        "Describe.",
+        *map(str, inputs),
+        "--out",
+        str(out),
+        "--router",
+        "custom",
+        "--base-url",
+        router.url,
+        "--retries",
+        "0",
+        *extra,
+    ]

@@ -14,6 +14,7 @@ Exit codes: 0 success, 1 the router failed, 2 bad input or usage, 130 interrupte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import importlib.util
 import json
@@ -230,7 +231,7 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     messages: list[Any] = [SystemMessage(args.system)] if args.system else []
     messages.append(HumanMessage(content=_content(args)))  # reads every file before any request
     if args.estimate:
-        return _estimate(args, messages, router, out)
+        return _estimate(args, messages, router, out, fit=kwargs["image_fit"] == "model")
     if replay:
         why = "--replay given" if args.replay else "no API key set (VISIONROUTER_API_KEY or the router's own variable)"
         err.write(
@@ -268,7 +269,7 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: TextIO) -> int:
+def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: TextIO, *, fit: bool = False) -> int:
     """``--estimate``: input tokens counted offline, priced from the catalog; nothing is sent."""
     from langchain_visionrouter._client.catalog import ModelCatalog
     from langchain_visionrouter._request.messages import convert_messages
@@ -277,7 +278,8 @@ def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: T
     from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
 
     preset = get_router(router)
-    policy = _image_policy(preset)
+    # The fit the call would apply: counted on the images as they would be sent, not as given.
+    policy = dataclasses.replace(_image_policy(preset), fit_model=args.model if fit else None)
     estimate = estimate_payload(convert_messages(messages, policy), args.model)
     base_url = base_url_for(preset, args.base_url)
     price: float | None = None

@@ -3,18 +3,23 @@
     visionrouter batch "Write alt text for this image." photos/ --out alt.jsonl \\
         --concurrency 32 --rpm 600 --budget 5
 
-A thin shell: inputs and the output journal are :mod:`._batch_io`, the work is
-:func:`._batch.run_batch`. Rerunning the same command skips the keys already in the
-output file; ``--retry-failed`` sends the failed ones again.
+A thin shell: inputs are :mod:`.._batch.io`, the output journal :mod:`.._batch.journal`,
+the work :func:`.._batch.engine.run_batch` (or :mod:`.._batch.batch_api` with ``--via
+batch-api``). Rerunning the same command skips the keys already in the output file;
+``--retry-failed`` sends the failed ones again; ``--budget`` caps the spend of every run of
+the same ``--out`` together.
 
 Exit codes: 0 every item answered, 1 some item failed or the run stopped early (budget,
-bad key), 2 bad input or usage, 130 interrupted (what was written stays; rerun to resume).
+bad key, a router that keeps refusing), 2 bad input or usage (nothing was sent), 3 the
+output file could not be written (what was paid for and not written is listed; rerun once
+it can be written), 130 interrupted (what was written stays; rerun to resume).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import time
@@ -52,6 +57,45 @@ def add_parser(sub: Any, default_model: str) -> None:
     p.add_argument("--max-tokens", type=int, default=None)
     p.add_argument("--timeout", type=float, default=None, help="seconds to wait for each answer")
     p.add_argument("--retry-failed", action="store_true", help="send again the items that failed in earlier runs")
+    p.add_argument(
+        "--image-fit",
+        choices=["model", "off"],
+        default=None,
+        help="model: downscale local images to what the model's family will look at (default when Pillow is "
+        "installed, as for ask); off: send them as they are",
+    )
+    p.add_argument(
+        "--key-by",
+        choices=["path", "hash"],
+        default="path",
+        help="an item's key (its identity across reruns): path (default: the resolved path, or the URL) or hash "
+        "(the file's sha256: copies are one item, renaming does not resend)",
+    )
+    p.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let a manifest name files outside its own folder (refused by default: a manifest from elsewhere "
+        "must not make the run upload ../private files)",
+    )
+    p.add_argument(
+        "--estimate",
+        action="store_true",
+        help="count every item's input tokens as the run would send it (image fit applied) and price them from "
+        "the catalog; list what the run would refuse; send nothing",
+    )
+    p.add_argument(
+        "--price",
+        default=None,
+        metavar="IN,OUT",
+        help="USD per million input and output tokens, for --budget and --estimate (default: the router's catalog)",
+    )
+    p.add_argument(
+        "--max-wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long the run pauses when the router asks (Retry-After) before it stops instead (default 300)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument(
         "--progress-every", type=float, default=5.0, metavar="SECONDS", help="seconds between progress lines in a pipe"
@@ -68,11 +112,9 @@ def _check(args: argparse.Namespace) -> Any:
             raise ValueError(f"{flag} must be positive, got {value}")
     if args.retries < 0:
         raise ValueError(f"--retries must be 0 or more, got {args.retries}")
-    if os.path.isdir(args.out):
-        raise ValueError(f"--out {args.out}: is a folder; give a file name such as results.jsonl")
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise ValueError(f"--out {args.out}: the folder {folder} does not exist; create it first")
+    if args.max_wait < 0:
+        raise ValueError(f"--max-wait must be 0 or more, got {args.max_wait}")
+    args.prices = _prices(args.price)
     if args.schema is None:
         return None
     try:
@@ -85,6 +127,20 @@ def _check(args: argparse.Namespace) -> Any:
     if not isinstance(schema, dict):
         raise ValueError(f"--schema {args.schema}: expected a JSON schema object")
     return schema
+
+
+def _prices(text: str | None) -> Any:
+    if text is None:
+        return None
+    from langchain_visionrouter._batch.admission import Prices
+
+    try:
+        prompt, completion = (float(x) for x in text.split(","))
+    except ValueError:
+        raise ValueError(f"--price: expected IN,OUT in USD per million tokens (e.g. 0.1,0.4), got {text!r}") from None
+    if not (prompt >= 0 and completion >= 0):
+        raise ValueError(f"--price: prices must be 0 or more, got {text!r}")
+    return Prices(prompt, completion, source="--price")
 
 
 class Progress:
@@ -145,6 +201,7 @@ def _model(args: argparse.Namespace) -> Any:
     if preset.requires_api_key and env_api_key(preset) is None:
         raise ValueError(f"no API key: set {' or '.join(key_variables(preset))} (batch never replays the example)")
     kwargs: dict[str, Any] = {"model": args.model, "router": args.router, "max_retries": args.retries}
+    kwargs["image_fit"] = args.image_fit or ("model" if importlib.util.find_spec("PIL") else "off")
     for name in ("base_url", "max_tokens", "timeout"):
         if getattr(args, name) is not None:
             kwargs[name] = getattr(args, name)
@@ -160,20 +217,39 @@ def _model(args: argparse.Namespace) -> Any:
 
 def batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``visionrouter batch``; returns the exit code."""
-    from langchain_visionrouter._batch.engine import run_batch
-    from langchain_visionrouter._batch.io import Journal, expand_inputs
+    from langchain_visionrouter._batch.io import check_keys, expand_inputs
+    from langchain_visionrouter._batch.journal import Journal
 
     schema = _check(args)
+
+    def items() -> Any:
+        return expand_inputs(args.inputs, key_by=args.key_by, allow_outside=args.allow_outside)
+
+    total = check_keys(items())  # reads every input once: bad paths, duplicate keys, before any request
     model = _model(args)
-    journal = Journal(args.out, retry_failed=args.retry_failed)
-    if journal.cut:
-        err.write(f"visionrouter batch: cut a torn last line ({journal.cut} bytes) from {args.out}\n")
-    todo = sum(1 for item in expand_inputs(args.inputs) if item.key not in journal.done)  # also checks inputs
+    if args.estimate:
+        return _estimate(args, model, items(), total, out)
+    journal = Journal(args.out, retry_failed=args.retry_failed)  # writable and locked, before any request
+    try:
+        if journal.cut:
+            err.write(f"visionrouter batch: cut a torn last line ({journal.cut} bytes) from {args.out}\n")
+        todo = sum(1 for item in items() if item.key not in journal.done)
+        return _run(args, model, journal, items(), schema, todo, out, err)
+    finally:
+        journal.close()
+
+
+def _run(
+    args: argparse.Namespace, model: Any, journal: Any, items: Any, schema: Any, todo: int, out: TextIO, err: TextIO
+) -> int:
+    from langchain_visionrouter._batch.engine import BatchRun
+    from langchain_visionrouter._batch.journal import JournalWriteError
+
     progress = Progress(todo, err, args.progress_every)
-    run = run_batch(
-        model,
-        expand_inputs(args.inputs),
-        args.prompt,
+    run = BatchRun(
+        model=model,
+        items=items,
+        prompt=args.prompt,
         concurrency=args.concurrency,
         rpm=args.rpm,
         tpm=args.tpm,
@@ -181,13 +257,14 @@ def batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         system=args.system,
         schema=schema,
         max_side=args.max_side,
-        skip=journal.done,
+        prices=args.prices,
+        max_wait=args.max_wait,
+        journal=journal,
     )
 
     async def go() -> None:
         try:
-            async for result in run:
-                journal.write(result.to_json())
+            async for _ in run:
                 progress.update(run)
         finally:
             await model.aclose()
@@ -195,27 +272,96 @@ def batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 await model.http_async_client.aclose()
 
     began = time.monotonic()
+    code = 0
     try:
         asyncio.run(go())
+    except JournalWriteError as exc:
+        code = 3
+        lost = run.unwritten
+        named = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+        err.write(
+            f"visionrouter batch: {exc.strerror}: {len(lost)} answer(s) were paid for and not written ({named}). "
+            "Nothing else was sent. Free space or fix the file's permissions, then rerun the same command: "
+            "the items not written are sent again\n"
+        )
     finally:
         progress.close()
-        journal.close()
         summary = {
             "done": run.done,
             "failed": run.failed,
             "skipped": run.skipped,
             "remaining": todo - run.done - run.failed,
             "cost": run.cost,
+            "spent_before": run.spent_before,
             "seconds": round(time.monotonic() - began, 3),
             "stopped": run.stopped,
+            "unwritten": len(run.unwritten),
             "out": args.out,
         }
+        earlier = f" (${run.spent_before:.6f} by earlier runs)" if run.spent_before else ""
         err.write(
             f"visionrouter batch: {run.done} done, {run.failed} failed, {run.skipped} skipped (already in {args.out}), "
-            f"{summary['remaining']} left, cost ${run.cost:.6f}, {summary['seconds']} s\n"
+            f"{summary['remaining']} left, cost ${run.cost:.6f}{earlier}, {summary['seconds']} s\n"
         )
         if run.stopped:
             err.write(f"visionrouter batch: stopped early: {run.stopped}\n")
         if args.json:
             out.write(json.dumps(summary) + "\n")
+    if code:
+        return code
     return 0 if not run.failed and not run.stopped else 1
+
+
+def _estimate(args: argparse.Namespace, model: Any, items: Any, total: int, out: TextIO) -> int:
+    """``--estimate``: every item counted as the run would send it; priced; refusals listed; nothing sent."""
+    from langchain_visionrouter._batch.admission import lookup_prices
+    from langchain_visionrouter._batch.engine import BatchRun
+
+    shaper = BatchRun(model=model, items=[], prompt=args.prompt, system=args.system, max_side=args.max_side)
+    tokens = 0
+    refused: list[str] = []
+    try:
+        for item in items:
+            try:  # the same conversion the call makes: fit applied, refusals raised
+                tokens += model.get_num_tokens_from_messages(shaper._messages(item))
+            except (ValueError, OSError) as exc:
+                refused.append(f"{item.key}: {exc}")
+    finally:
+        model.close()
+    try:
+        prices = args.prices or lookup_prices(model)
+        price_note: str | None = None
+    except ValueError as exc:
+        prices, price_note = None, str(exc)
+    cost = None if prices is None else tokens * prices.prompt / 1_000_000
+    worst = None
+    longest = model.max_tokens or (prices.max_output_tokens if prices else None)
+    if prices is not None and cost is not None and longest:
+        worst = cost + (total - len(refused)) * longest * prices.completion / 1_000_000
+    result = {
+        "sent": False,
+        "items": total,
+        "refused": len(refused),
+        "estimated_input_tokens": tokens,
+        "image_fit": model.image_fit,
+        "estimated_input_cost": cost,
+        "worst_case_cost": worst,
+        "price_source": prices.source if prices else price_note,
+    }
+    if args.json:
+        out.write(json.dumps({**result, "refusals": refused}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(
+            f"estimated input: {tokens} tokens for {total - len(refused)} item(s) to {args.model} "
+            f"(image fit: {model.image_fit})\n"
+        )
+        if cost is None:
+            out.write(f"estimated cost: unknown ({price_note})\n")
+        else:
+            out.write(f"estimated input cost: ${cost:.6f} ({prices.source if prices else ''})\n")
+        if worst is not None:
+            out.write(f"worst case with the longest answers: ${worst:.6f} (what --budget reserves)\n")
+        for line in refused:
+            out.write(f"refused: {line}\n")
+        out.write("nothing was sent\n")
+    return 2 if refused else 0

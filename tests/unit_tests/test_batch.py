@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from langchain_visionrouter import BatchItem, BatchResult, run_batch
+from langchain_visionrouter._batch.admission import Prices
 from langchain_visionrouter._batch.io import expand_inputs
 from tests.batchkit import COST, TOKENS, Responder, expected_answer, make_images
 
@@ -77,13 +78,18 @@ async def test_an_unreadable_file_is_an_error_of_its_item_only(
     assert len(fake_router.requests) == 1  # the broken file never reached the router
 
 
-async def test_skip_and_duplicate_keys_send_nothing(tmp_path: Path, fake_router: Any, make_model: Any) -> None:
+async def test_skip_sends_nothing_and_duplicate_keys_are_refused_up_front(
+    tmp_path: Path, fake_router: Any, make_model: Any
+) -> None:
     paths = make_images(tmp_path, 3)
     fake_router.respond(Responder())
-    items = [BatchItem(str(p), str(p)) for p in [*paths, paths[0]]]
-    run = run_batch(make_model(), items, "?", skip={str(paths[1])})
+    run = run_batch(make_model(), [BatchItem(str(p), str(p)) for p in paths], "?", skip={str(paths[1])})
     assert sorted(r.key for r in await collect(run)) == sorted([str(paths[0]), str(paths[2])])
-    assert len(fake_router.requests) == 2 and run.skipped == 2
+    assert len(fake_router.requests) == 2 and run.skipped == 1
+    items = [BatchItem(str(p), str(p), origin=f"row {i}") for i, p in enumerate([*paths, paths[0]])]
+    with pytest.raises(ValueError, match=r"duplicate key.*row 0 and row 3"):
+        run_batch(make_model(), items, "?")
+    assert len(fake_router.requests) == 2
 
 
 async def test_budget_stops_before_the_next_call_would_pass_it(
@@ -91,11 +97,14 @@ async def test_budget_stops_before_the_next_call_would_pass_it(
 ) -> None:
     make_images(tmp_path, 20)
     fake_router.respond(Responder(delay=0.01))
-    run = run_batch(make_model(), expand_inputs([str(tmp_path)]), "?", concurrency=4, budget=0.0055)
+    # Each call reserves its worst case, ~0.00127 (1000 answer tokens and ~270 input tokens at $1 a
+    # million), and costs 0.001: four reserve at once, a fifth fits once they are settled, a sixth never.
+    prices = Prices(1.0, 1.0, source="test")
+    model = make_model(max_tokens=1000)
+    run = run_batch(model, expand_inputs([str(tmp_path)]), "?", concurrency=4, budget=0.0055, prices=prices)
     results = await collect(run)
-    # Each call costs 0.001: five fit in 0.0055, a sixth would pass it.
     assert len(results) == len(fake_router.requests) == 5
-    assert run.cost == pytest.approx(0.005) and run.cost <= 0.0055
+    assert run.cost == pytest.approx(0.005)
     assert run.stopped is not None and "budget" in run.stopped and "would pass it" in run.stopped
 
 

@@ -61,12 +61,13 @@ def test_a_folder_and_a_manifest_each_item_answered_once_exactly(tmp_path: Path,
     by_key = {line["key"]: line for line in lines}
     assert len(lines) == len(by_key) == 8
     for path in images:
-        line = by_key[str(tmp_path / "photos" / path.relative_to(tmp_path / "photos"))]
+        line = by_key[str(path.resolve())]  # keys are resolved paths
         assert line["answer"] == expected_answer(path) and line["cost"] == COST
         assert line["model"] == "test/vision" and line["provider"] == "FakeProvider"
         assert line["generation_id"].startswith("gen-") and line["usage"]["total_tokens"] == 100
     assert by_key["first"]["metadata"] == {"sku": "A1"} and by_key["first"]["answer"] == expected_answer(extra[0])
-    assert by_key[rel[1]]["metadata"] == {"sku": "B2"} and by_key[rel[1]]["answer"] == expected_answer(extra[1])
+    second = by_key[str(extra[1].resolve())]  # resolved against the manifest's folder
+    assert second["metadata"] == {"sku": "B2"} and second["answer"] == expected_answer(extra[1])
     prompts = sorted(r.json["messages"][0]["content"][0]["text"] for r in fake_router.requests)
     assert prompts == ["Describe."] * 7 + ["Own?"]
     assert len(fake_router.requests) == 8 and set(responder.per_item.values()) == {1}
@@ -89,7 +90,7 @@ def test_failures_are_kept_then_retried_with_retry_failed(tmp_path: Path, fake_r
     code, _, err = run(batch_args(fake_router, out, tmp_path / "p"))
     assert code == 1 and "3 done, 1 failed" in err
     (failed,) = [line for line in read_lines(out) if "error" in line]
-    assert failed["key"] == str(images[1]) and failed["error"]["type"] == "BadRequestError"
+    assert failed["key"] == str(images[1].resolve()) and failed["error"]["type"] == "BadRequestError"
 
     run(batch_args(fake_router, out, tmp_path / "p"))  # a plain rerun leaves the failure alone
     assert len(fake_router.requests) == 4
@@ -98,7 +99,7 @@ def test_failures_are_kept_then_retried_with_retry_failed(tmp_path: Path, fake_r
     code, _, err = run(batch_args(fake_router, out, tmp_path / "p", extra=("--retry-failed",)))
     assert code == 0 and len(fake_router.requests) == 5 and responder.per_item[bad] == 2
     lines = read_lines(out)
-    assert sorted(line["key"] for line in lines) == sorted(map(str, images))
+    assert sorted(line["key"] for line in lines) == sorted(str(p.resolve()) for p in images)
     assert all("error" not in line for line in lines)
 
 
@@ -162,7 +163,9 @@ def test_the_budget_stop_is_said(tmp_path: Path, fake_router: Any) -> None:
     make_images(tmp_path / "p", 8)
     fake_router.respond(Responder())
     out = tmp_path / "r.jsonl"
-    code, _, err = run(batch_args(fake_router, out, tmp_path / "p", extra=("--budget", "0.0035")))
+    # --max-tokens 1000 at $1 a million out: each call reserves ~0.00127 and costs 0.001.
+    extra = ("--budget", "0.0035", "--price", "1,1", "--max-tokens", "1000", "-c", "1")
+    code, _, err = run(batch_args(fake_router, out, tmp_path / "p", extra=extra))
     assert code == 1 and len(read_lines(out)) == len(fake_router.requests) == 3
     assert "stopped early: budget" in err and "5 left" in err
 
@@ -252,9 +255,9 @@ def test_killed_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: An
     rerun = subprocess.run(command, capture_output=True, text=True, env=child_env(), timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     lines = read_lines(out)
-    assert sorted(line["key"] for line in lines) == sorted(map(str, images))  # each once
+    assert sorted(line["key"] for line in lines) == sorted(str(p.resolve()) for p in images)  # each once
     for line in lines:
-        assert line["answer"] == expected_answer(Path(line["key"]))
+        assert line["answer"] == expected_answer(Path(line["key"]))  # keys are resolved paths
     for key in answered_first:  # an item answered before the kill was never sent again
         assert responder.per_item[expected_answer(Path(key)).split()[1]] == 1
     # Only what was in flight at the kill (at most the concurrency) was sent twice.
@@ -273,7 +276,8 @@ def test_a_jsonl_manifest_with_urls_and_a_pdf_and_a_schema(tmp_path: Path, fake_
     code, _, err = run(batch_args(fake_router, out, manifest, extra=("--schema", str(schema), "--system", "Terse.")))
     assert code == 0, err
     by_key = {line["key"]: line for line in read_lines(out)}
-    assert set(by_key) == {"web", "doc.pdf"} and by_key["web"]["metadata"] == {"shelf": 3}
+    pdf = str((tmp_path / "doc.pdf").resolve())
+    assert set(by_key) == {"web", pdf} and by_key["web"]["metadata"] == {"shelf": 3}
     assert all(line["answer"] == {"alt": "a thing"} for line in by_key.values())
     sent = [r.json for r in fake_router.requests]
     parts = sorted(body["messages"][1]["content"][1]["type"] for body in sent)

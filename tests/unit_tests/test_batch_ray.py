@@ -68,14 +68,13 @@ def test_ray_data_gives_the_same_results_as_the_cli(tmp_path: Path, fake_router:
     rows = [json.loads(line) for f in sorted((tmp_path / "ray").glob("*.json")) for line in f.read_text().splitlines()]
 
     expected = {line["key"]: line for line in read_lines(cli_out)}
-    assert sorted(row["key"] for row in rows) == sorted(expected)
-    for row in rows:
-        line = expected[row["key"]]
-        assert json.loads(row["answer"]) == line["answer"] and json.loads(row["usage"]) == line["usage"]
+    assert sorted(str(Path(row["key"]).resolve()) for row in rows) == sorted(expected)
+    for row in rows:  # typed columns: the answer as text (not JSON text), tokens as numbers, a real null
+        line = expected[str(Path(row["key"]).resolve())]
+        assert row["answer"] == line["answer"] and row["total_tokens"] == line["usage"]["total_tokens"]
         for name in ("cost", "model", "provider", "generation_id"):
             assert row[name] == line[name], name
-        assert (
-            json.loads(row["error"]) is None and str(row["sku"]) == line["metadata"]["sku"]
-        )  # Arrow reads it as a number
+        assert row["error"] is None and row["error_type"] is None
+        assert str(row["sku"]) == line["metadata"]["sku"]  # Arrow reads it as a number
     assert len(fake_router.requests) == 20 and set(responder.per_item.values()) == {1}
     assert responder.max_in_flight <= 4  # two workers with two each
