@@ -349,6 +349,8 @@ def run_batch(
     retry_failed: bool = False,
     prices: Prices | None = None,
     max_wait: float = 300.0,
+    via: str = "live",
+    batch_wait: float | None = None,
 ) -> BatchRun:
     """Run ``prompt`` over every item with ``model``; iterate the result for answers as they complete.
 
@@ -377,6 +379,13 @@ def run_batch(
         prices: USD per million tokens for the budget (default: the router's catalog).
         max_wait: Seconds the run pauses when the router asks (``Retry-After``; every
             sender pauses together); a longer wait stops the run, saying so.
+        via: ``"live"`` (default: one call per item), ``"batch-api"`` (the router's batch
+            API: about half price, answers within 24 hours; items it cannot carry, such as
+            local files sent as base64, are refused up front) or ``"auto"`` (those sent
+            live, the rest through the batch API). Needs ``out`` to reattach after an
+            interruption: a rerun polls the journaled batch, never resubmitting it.
+        batch_wait: With the batch API, seconds to poll before stopping (the batch stays
+            journaled; rerun to reattach); default: the batch's window plus an hour.
 
     Returns:
         A :class:`BatchRun`; ``async for result in run`` yields :class:`BatchResult` objects,
@@ -406,7 +415,13 @@ def run_batch(
             # Or without asyncio, resumable: rerun the same line to continue.
             run = run_batch(model, items, "Write alt text.", out="alt.jsonl", budget=5).run_sync()
     """
-    return BatchRun(
+    from langchain_visionrouter._batch.via_api import VIA, BatchAPIRun
+
+    if via not in VIA:
+        raise ValueError(f"via must be one of {', '.join(VIA)}, got {via!r}")
+    kind = BatchRun if via == "live" else BatchAPIRun
+    extra: dict[str, Any] = {} if via == "live" else {"via": via, "batch_wait": batch_wait}
+    return kind(
         model=model,
         items=items,
         prompt=prompt,
@@ -422,4 +437,5 @@ def run_batch(
         retry_failed=retry_failed,
         prices=prices,
         max_wait=max_wait,
+        **extra,
     )

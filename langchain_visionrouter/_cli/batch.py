@@ -96,6 +96,23 @@ def add_parser(sub: Any, default_model: str) -> None:
         metavar="SECONDS",
         help="how long the run pauses when the router asks (Retry-After) before it stops instead (default 300)",
     )
+    p.add_argument(
+        "--via",
+        choices=["live", "batch-api", "auto"],
+        default="live",
+        help="live (default): one call per item; batch-api: the router's batch API (OpenRouter: about half "
+        "price, answers within 24 hours, images only as public http(s) URLs: local files are refused); auto: "
+        "what the batch API cannot take is sent live, the rest through it. Rerunning reattaches to a batch "
+        "already submitted",
+    )
+    p.add_argument(
+        "--batch-wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with --via batch-api/auto: how long to poll before stopping (the batch stays in --out: rerun to "
+        "reattach); default: the batch's 24-hour window plus an hour",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument(
         "--progress-every", type=float, default=5.0, metavar="SECONDS", help="seconds between progress lines in a pipe"
@@ -114,6 +131,14 @@ def _check(args: argparse.Namespace) -> Any:
         raise ValueError(f"--retries must be 0 or more, got {args.retries}")
     if args.max_wait < 0:
         raise ValueError(f"--max-wait must be 0 or more, got {args.max_wait}")
+    if args.batch_wait is not None and args.batch_wait < 0:
+        raise ValueError(f"--batch-wait must be 0 or more, got {args.batch_wait}")
+    if args.via != "live":
+        from langchain_visionrouter._batch.batch_api import unsupported
+
+        why = unsupported(args.router)
+        if why is not None:
+            raise ValueError(why)
     args.prices = _prices(args.price)
     if args.schema is None:
         return None
@@ -244,9 +269,13 @@ def _run(
 ) -> int:
     from langchain_visionrouter._batch.engine import BatchRun
     from langchain_visionrouter._batch.journal import JournalWriteError
+    from langchain_visionrouter._batch.via_api import BatchAPIRun
 
     progress = Progress(todo, err, args.progress_every)
-    run = BatchRun(
+    extra: dict[str, Any] = {}
+    if args.via != "live":
+        extra = {"via": args.via, "batch_wait": args.batch_wait, "on_progress": _router_counts(err)}
+    run = (BatchRun if args.via == "live" else BatchAPIRun)(
         model=model,
         items=items,
         prompt=args.prompt,
@@ -260,6 +289,7 @@ def _run(
         prices=args.prices,
         max_wait=args.max_wait,
         journal=journal,
+        **extra,
     )
 
     async def go() -> None:
@@ -310,6 +340,20 @@ def _run(
     if code:
         return code
     return 0 if not run.failed and not run.stopped else 1
+
+
+def _router_counts(err: TextIO) -> Any:
+    """A progress line per change of a batch's status or counts, in the router's own terms."""
+    last: dict[str, str] = {}
+
+    def report(state: Any) -> None:
+        line = f"batch {state.id}: {state.status}, {state.counts()} (the router's counts)"
+        if last.get(state.id) != line:
+            last[state.id] = line
+            err.write(f"visionrouter batch: {line}\n")
+            err.flush()
+
+    return report
 
 
 def _estimate(args: argparse.Namespace, model: Any, items: Any, total: int, out: TextIO) -> int:
