@@ -364,8 +364,9 @@ class BatchAPIRun(BatchRun):
             if key in written or key in done:
                 continue
             error = {"type": "BatchAPIError", "message": f"no result for this item: {why} (batch {entry['id']})"}
-            if self._record(BatchResult(key, error=error, metadata=meta.get(key))):
-                yield self._count(BatchResult(key, error=error))
+            missing = BatchResult(key, error=error, metadata=meta.get(key))
+            if self._record(missing):
+                yield self._count(missing)
         self._close_batch(entry, state, item_costs)
 
     def _close_batch(self, entry: dict[str, Any], state: api.BatchState, item_costs: float) -> None:
