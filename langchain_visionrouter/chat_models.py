@@ -20,6 +20,7 @@ from pydantic import (
     AliasChoices,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
@@ -219,6 +220,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
+    _template_cache: tuple[tuple[Any, ...], RequestTemplate] | None = PrivateAttr(default=None)
+
     def _fit_model(self) -> str | None:
         return self.model if self.image_fit == "model" else None
 
@@ -280,7 +283,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         }
 
     def _router_fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ROUTER_PARAMS}
+        # Only the fields set (not None): most models set none, and this runs twice per call.
+        values = self.__dict__
+        return {name: values[name] for name in ROUTER_PARAMS if values[name] is not None}
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return _model_info.bundled_profile(self.model)
@@ -349,6 +354,28 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return self._prepare(messages, stop, kwargs, stream=stream)
 
     def _template(self) -> RequestTemplate:
+        # Built once per setting of the fields it reads (a model's fields may be changed after
+        # construction, so the cache is keyed on them, not kept for the model's life).
+        key = (
+            self.api_key,
+            self.base_url,
+            tuple(self.default_headers.items()) if self.default_headers else None,  # a copy: edits in place count
+            self.app_url,
+            self.app_title,
+            self.openrouter_metadata,
+            self.timeout,
+            self.max_retries,
+            self.deadline,
+            self.max_response_bytes,
+        )
+        cached = self._template_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        template = self._new_template()
+        self._template_cache = (key, template)
+        return template
+
+    def _new_template(self) -> RequestTemplate:
         assert self.base_url is not None
         headers = self._json_headers("application/json")
         stream_headers = self._json_headers("text/event-stream")
