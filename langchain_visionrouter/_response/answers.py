@@ -28,6 +28,21 @@ from langchain_core.messages.ai import UsageMetadata, add_ai_message_chunks
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter._response import content_blocks  # noqa: F401  (registers content_blocks translators)
+from langchain_visionrouter._response.dialects import (
+    CHOICE_TYPES,
+    DELTA_FIELDS,
+    MAPPED_CHOICE_FIELDS,
+    MESSAGE_TYPES,
+    PLAIN_CHOICE,
+    PLAIN_DELTA,
+    TOP_TYPES,
+    Malformed,
+    check_details,
+    check_fields,
+    merge_kept,
+    reasoning_kwargs,
+    split_content,
+)
 from langchain_visionrouter._response.fields import (
     ToolCallFragments,
     as_object,
@@ -54,8 +69,21 @@ _ONCE_FIELDS = (
 # A chunk's fields read elsewhere: any other is kept in response_metadata, once.
 _CHUNK_FIELDS = MAPPED_TOP_FIELDS | {field for _, field in _ONCE_FIELDS}
 # Assistant-message fields kept in additional_kwargs, as the router sent them (images and
-# audio data become content blocks; the audio's id and expiry stay here).
-_KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "refusal")
+# audio data become content blocks; the audio's id and expiry stay here; reasoning, by
+# dialect: see _response/dialects.py).
+_KEPT_MESSAGE_FIELDS = ("reasoning_details", "annotations", "refusal")
+# What the safety net turns into the typed error: a malformed answer that slipped past the
+# type checks must still never surface as a TypeError or pydantic's ValidationError.
+_MAPPING_ERRORS = (Malformed, TypeError, ValueError, AttributeError, KeyError, IndexError)
+
+
+def _excerpt(body: Any) -> str:
+    # (VisionRouterError redacts its message: credentials never reach it.)
+    return json.dumps(body, default=str)[:300]
+
+
+def _unreadable(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, Malformed) else f"it could not be read ({type(exc).__name__}: {exc})"
 
 
 def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
@@ -83,7 +111,26 @@ def chat_result(
     partial output (``finish_reason: "error"``), with that output as ``partial``.
     ``output_blocks``: the request asked for image or audio output, so content is a list
     (see :mod:`~langchain_visionrouter._response.outputs`); it is one anyway when images come back.
+    A malformed answer (a field of a type no reading fits) raises ``VisionRouterError``
+    saying which field, with an excerpt of the body.
     """
+    try:
+        return _chat_result(body, model_provider, generation_id, output_blocks, audio_format)
+    except _MAPPING_ERRORS as exc:
+        gen_id = body.get("id") if isinstance(body, Mapping) and isinstance(body.get("id"), str) else None
+        raise _errors.malformed_answer(
+            f"the router's answer is malformed: {_unreadable(exc)}. Its body: {_excerpt(body)}",
+            body,
+            generation_id=gen_id or generation_id,
+        ) from None
+
+
+def _chat_result(
+    body: Mapping[str, Any], model_provider: str, generation_id: str | None, output_blocks: bool, audio_format: Any
+) -> ChatResult:
+    if not isinstance(body, Mapping):
+        raise Malformed(f"the answer is {type(body).__name__}, not a JSON object")
+    check_fields(body, TOP_TYPES, "the answer")
     choices = body.get("choices")
     if not choices:
         if body.get("error"):
@@ -97,10 +144,12 @@ def chat_result(
         metadata["id"] = generation_id
     usage = usage_metadata(body.get("usage"))
     generations = []
-    for choice in choices:
-        if not isinstance(choice, Mapping):
+    for i, choice in enumerate(choices):
+        if choice is None:
             continue
-        message = _message(choice, metadata, usage, output_blocks, audio_format)
+        if not isinstance(choice, Mapping):
+            raise Malformed(f"choices[{i}] is not a choice (an object)")
+        message = _message(choice, metadata, usage, output_blocks, audio_format, f"choices[{i}]")
         if choice.get("error") or choice.get("finish_reason") == "error":
             err = choice.get("error") or {"message": "the provider failed mid-answer (finish_reason: error)"}
             raise error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"), partial=message)
@@ -142,19 +191,33 @@ def _message(
     usage: UsageMetadata | None,
     output_blocks: bool = False,
     audio_format: Any = None,
+    where: str = "choices[0]",
 ) -> AIMessage:
+    check_fields(choice, CHOICE_TYPES, where)
+    where += ".message"
     raw = as_object(choice.get("message"))
-    content = raw.get("content")
-    if isinstance(content, list):  # a few providers answer in parts
-        content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
-    content = message_content(raw, content or "", listed=output_blocks, audio_format=audio_format)
-    additional = {k: raw[k] for k in _KEPT_MESSAGE_FIELDS if raw.get(k) not in (None, [], "")}
+    check_fields(raw, MESSAGE_TYPES, where)
+    text, thinking, parts = split_content(raw.get("content"), where)  # a few providers answer in parts
+    additional: dict[str, Any] = {}
+    content = message_content(raw, text, listed=output_blocks, audio_format=audio_format, raw_images=additional)
+    reasoning_kwargs(raw, thinking, additional)
+    additional.update((k, raw[k]) for k in _KEPT_MESSAGE_FIELDS if raw.get(k) not in (None, [], ""))
+    check_details(additional.get("reasoning_details"), where)
+    if parts:
+        additional["content_parts"] = parts
+    if not DELTA_FIELDS.issuperset(raw):  # Groq's executed_tools, Gemini's extra_content, newer ones
+        additional.update((k, v) for k, v in raw.items() if k not in DELTA_FIELDS and v is not None)
     audio = OutputBlocks(listed=False).audio_metadata(raw.get("audio"))
     if audio:
         additional["audio"] = audio
-    calls, invalid = parse_tool_calls(raw.get("tool_calls"))
+    kept_calls: dict[str, Any] = {}
+    calls, invalid = parse_tool_calls(raw.get("tool_calls"), kept_calls, where)
+    if kept_calls:
+        additional["tool_call_fields"] = kept_calls
     response_metadata = dict(metadata)
     response_metadata.update(_generation_info(choice))
+    if not MAPPED_CHOICE_FIELDS.issuperset(choice):  # Azure's content_filter_results, vLLM's stop_reason...
+        response_metadata.update((k, v) for k, v in choice.items() if k not in MAPPED_CHOICE_FIELDS and v is not None)
     # Empty fields are left to their defaults: the same message, less to validate.
     fields: dict[str, Any] = {"content": content, "response_metadata": response_metadata}
     if additional:
@@ -202,6 +265,9 @@ class StreamAssembler:
         "_calls",
         "_chunks",
         "_details",
+        "_empty_reasoning_sent",
+        "_kept_choice",
+        "_kept_message",
         "_outputs",
         "_pending_once",
         "_sent",
@@ -236,6 +302,10 @@ class StreamAssembler:
         self._pending_once = list(_ONCE_FIELDS)
         self._calls = ToolCallFragments()
         self._details = StreamDetails()
+        # Unmapped delta and choice fields, merged, sent once on the closing chunk.
+        self._kept_message: dict[str, Any] = {}
+        self._kept_choice: dict[str, Any] = {}
+        self._empty_reasoning_sent = False
 
     def feed(self, event: bytes | str | Any) -> AIMessageChunk | None:
         """The chunk for one event, or ``None`` if it carries nothing to yield.
@@ -246,14 +316,24 @@ class StreamAssembler:
         ``error``, whatever ``finish_reason`` says.
         """
         event = self._parse(event) if isinstance(event, (bytes, str)) else self._whole(event)
-        message = self._map(event)
+        try:
+            message = self._map(event)
+        except _MAPPING_ERRORS as exc:
+            raise self._error(
+                f"the router sent a malformed stream event: {_unreadable(exc)}. The event: {_excerpt(event)}"
+            ) from None
         if message is not None:
             self._chunks.append(message)
         return message
 
     def partial(self) -> AIMessageChunk:
         """What the stream produced so far: its chunks summed, plus usage if the router sent it."""
-        tail = AIMessageChunk(content="", usage_metadata=usage_metadata(self.usage), response_metadata=dict(self.cost))
+        tail = AIMessageChunk(
+            content="",
+            usage_metadata=usage_metadata(self.usage),
+            response_metadata={**self.cost, **self._kept_choice},
+            additional_kwargs=self._kept(),
+        )
         return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
 
     def _parse(self, payload: bytes | str) -> Mapping[str, Any]:
@@ -276,8 +356,9 @@ class StreamAssembler:
             raise self._error(f"the router answered a stream request with JSON that is not an object: {body!r:.200}")
         choices = [
             {**{k: v for k, v in choice.items() if k != "message"}, "delta": choice.get("message") or {}}
-            for choice in body.get("choices") or []
             if isinstance(choice, Mapping)
+            else choice
+            for choice in (body.get("choices") or [] if isinstance(body.get("choices"), list) else [])
         ]
         return {**body, "object": "chat.completion.chunk", "choices": choices}
 
@@ -300,21 +381,61 @@ class StreamAssembler:
             self._take_usage(event)
         metadata: dict[str, Any] = {}
         if self._pending_once:
+            check_fields(event, TOP_TYPES, "the event")
             for key, field in tuple(self._pending_once):
                 self._once(metadata, key, event.get(field))
                 if key in self._sent:
                     self._pending_once.remove((key, field))
-        if event.keys() - _CHUNK_FIELDS:  # service_tier, openrouter_metadata, newer ones: each once
+        if not _CHUNK_FIELDS.issuperset(event):  # service_tier, openrouter_metadata, newer ones: each once
             for key, value in unmapped_fields(event).items():
                 self._once(metadata, key, value)
+            x_groq = event.get("x_groq")
+            if isinstance(x_groq, Mapping) and x_groq.get("usage") is not None and event.get("usage") is None:
+                self._take_usage(x_groq)  # Groq streams usage there (langchain-groq reads it there too)
         if self.generation_id is None and event.get("id"):
+            if not isinstance(event["id"], str):
+                raise Malformed("the event's id is not a string")
             self.generation_id = event["id"]
 
         choices = event.get("choices")
-        choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], Mapping) else None
-        if choice is None:
+        if not choices:
             return AIMessageChunk(content="", response_metadata=metadata, id=self.generation_id) if metadata else None
-        delta = as_object(choice.get("delta"))
+        if not isinstance(choices, list):
+            raise Malformed("the event's choices is not a list")
+        choice = choices[0]
+        if not isinstance(choice, Mapping):
+            raise Malformed("choices[0] is not a choice (an object)")
+        delta = choice.get("delta")
+        if delta is None:
+            delta = {}
+        elif not isinstance(delta, Mapping):
+            raise Malformed("choices[0].delta is not an object")
+        # The common text chunk: nothing but role and text, no finish. (Checked as key sets,
+        # so that the per-chunk cost stays near LangChain's floor.)
+        if (
+            PLAIN_DELTA.issuperset(delta)
+            and PLAIN_CHOICE.issuperset(choice)
+            and not choice.get("finish_reason")
+            and not self._outputs.listed
+        ):
+            content = delta.get("content")
+            if content is None or type(content) is str:
+                if not (content or metadata):
+                    return None
+                if metadata:
+                    metadata["model_provider"] = self.model_provider
+                fields: dict[str, Any] = {"content": content or "", "response_metadata": metadata}
+                if self.generation_id is not None:
+                    fields["id"] = self.generation_id
+                return AIMessageChunk(**fields)
+        return self._map_choice(choice, delta, metadata)
+
+    def _map_choice(
+        self, choice: Mapping[str, Any], delta: Mapping[str, Any], metadata: dict[str, Any]
+    ) -> AIMessageChunk | None:
+        check_fields(choice, CHOICE_TYPES, "choices[0]")
+        where = "choices[0].delta"
+        check_fields(delta, MESSAGE_TYPES, where)
         finish = choice.get("finish_reason")
         if finish and self.finish_reason is None:
             self.finish_reason = finish
@@ -326,22 +447,33 @@ class StreamAssembler:
                 {"error": err}, generation_id=self.generation_id, cls=StreamError, partial=self.partial()
             )
 
-        content = delta.get("content") or ""
+        content, thinking, parts = split_content(delta.get("content"), where)
         additional: dict[str, Any] = {}
-        if delta.get("reasoning"):
-            additional["reasoning"] = delta["reasoning"]
+        reasoning_kwargs(delta, thinking, additional)
+        if additional.get("reasoning_content") == "":  # kept (DeepSeek wants it back), but once
+            if self._empty_reasoning_sent:
+                del additional["reasoning_content"]
+            self._empty_reasoning_sent = True
         if delta.get("reasoning_details"):
+            check_details(delta["reasoning_details"], where)
             additional["reasoning_details"] = self._details.fragments(delta["reasoning_details"])
         if delta.get("annotations"):
             additional["annotations"] = list(delta["annotations"])
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
+        if parts:
+            self._kept_message["content_parts"] = [*self._kept_message.get("content_parts", ()), *parts]
+        if not DELTA_FIELDS.issuperset(delta):
+            self._keep(self._kept_message, delta, DELTA_FIELDS)
+        if not MAPPED_CHOICE_FIELDS.issuperset(choice):
+            self._keep(self._kept_choice, choice, MAPPED_CHOICE_FIELDS)
         raw_calls = delta.get("tool_calls")
-        call_chunks = self._calls.chunks(raw_calls) if raw_calls else []
-        if isinstance(content, list):
-            content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
+        call_chunks = self._calls.chunks(raw_calls, where) if raw_calls is not None else []
         if self._outputs.listed or "images" in delta or "audio" in delta:  # (the common text chunk skips this)
-            content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
+            rejected: dict[str, Any] = {}
+            content = self._outputs.content(content, delta.get("images"), delta.get("audio"), raw_images=rejected)
+            if rejected:
+                self._kept_message["images"] = [*self._kept_message.get("images", ()), *rejected["images"]]
             audio = self._outputs.audio_metadata(delta.get("audio"))
             if audio:
                 additional["audio"] = audio
@@ -362,6 +494,20 @@ class StreamAssembler:
         if self.generation_id is not None:
             fields["id"] = self.generation_id
         return AIMessageChunk(**fields)
+
+    @staticmethod
+    def _keep(kept: dict[str, Any], raw: Mapping[str, Any], mapped: frozenset[str]) -> None:
+        for key, value in raw.items():
+            if key not in mapped and value is not None:
+                kept[key] = merge_kept(kept.get(key), value)
+
+    def _kept(self) -> dict[str, Any]:
+        """The unmapped delta fields (and tool-call fields) the stream carried, merged."""
+        kept = dict(self._kept_message)
+        calls = self._calls.kept()
+        if calls:
+            kept["tool_call_fields"] = calls
+        return kept
 
     def last_chunk(self, end: StreamEnd) -> AIMessageChunk:
         """The closing chunk: usage and cost, counted once, and ``chunk_position="last"``.
@@ -387,7 +533,7 @@ class StreamAssembler:
             self._judge_unframed(end)
         if not end.done and self.finish_reason is None:
             raise self._error("the stream ended before the answer was complete (no finish_reason, no [DONE])")
-        metadata: dict[str, Any] = {"model_provider": self.model_provider}
+        metadata: dict[str, Any] = {"model_provider": self.model_provider, **self._kept_choice}
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
             metadata.update(self.cost)
@@ -397,6 +543,7 @@ class StreamAssembler:
             content=[] if self._outputs.listed else "",
             usage_metadata=usage,
             response_metadata=metadata,
+            additional_kwargs=self._kept(),
             id=self.generation_id,
             chunk_position="last",
         )
@@ -408,6 +555,8 @@ class StreamAssembler:
 
     def _take_usage(self, event: Mapping[str, Any]) -> None:
         # The last usage seen wins: it is sent once, but never counted twice if repeated.
+        if event.get("usage") is not None and not isinstance(event["usage"], Mapping):
+            raise Malformed(f"usage is {type(event['usage']).__name__}, not an object")
         if isinstance(event.get("usage"), Mapping):
             self.usage = event["usage"]
             self.cost = cost_metadata(event)
