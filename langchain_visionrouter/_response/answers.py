@@ -381,9 +381,11 @@ class StreamAssembler:
             self._take_usage(event)
         metadata: dict[str, Any] = {}
         if self._pending_once:
-            check_fields(event, TOP_TYPES, "the event")
             for key, field in tuple(self._pending_once):
-                self._once(metadata, key, event.get(field))
+                value = event.get(field)
+                if value is not None and type(value) is not str:
+                    raise Malformed(f"the event's {field} is {type(value).__name__}, not a string")
+                self._once(metadata, key, value)
                 if key in self._sent:
                     self._pending_once.remove((key, field))
         if not _CHUNK_FIELDS.issuperset(event):  # service_tier, openrouter_metadata, newer ones: each once
