@@ -23,35 +23,26 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata, add_ai_message_chunks
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter._response import content_blocks  # noqa: F401  (registers content_blocks translators)
 from langchain_visionrouter._response.dialects import (
     CHOICE_TYPES,
-    DELTA_FIELDS,
-    MAPPED_CHOICE_FIELDS,
-    MESSAGE_TYPES,
     PLAIN_CHOICE,
     PLAIN_DELTA,
     TOP_TYPES,
     Malformed,
-    check_details,
     check_fields,
-    merge_kept,
-    reasoning_kwargs,
-    split_content,
 )
 from langchain_visionrouter._response.fields import (
-    ToolCallFragments,
-    as_object,
     cost_metadata,
     parse_tool_calls,
     usage_metadata,
 )
-from langchain_visionrouter._response.outputs import MAPPED_TOP_FIELDS, OutputBlocks, message_content, unmapped_fields
-from langchain_visionrouter._response.reasoning import StreamDetails
+from langchain_visionrouter._response.mapping import DeltaMapper, ai_message, generation_info, response_metadata
+from langchain_visionrouter._response.outputs import MAPPED_TOP_FIELDS, OutputBlocks, unmapped_fields
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.limits import Exceeded
 from langchain_visionrouter._wire.router_errors import error_from_body
@@ -68,10 +59,6 @@ _ONCE_FIELDS = (
 )
 # A chunk's fields read elsewhere: any other is kept in response_metadata, once.
 _CHUNK_FIELDS = MAPPED_TOP_FIELDS | {field for _, field in _ONCE_FIELDS}
-# Assistant-message fields kept in additional_kwargs, as the router sent them (images and
-# audio data become content blocks; the audio's id and expiry stay here; reasoning, by
-# dialect: see _response/dialects.py).
-_KEPT_MESSAGE_FIELDS = ("reasoning_details", "annotations", "refusal")
 # What the safety net turns into the typed error: a malformed answer that slipped past the
 # type checks must still never surface as a TypeError or pydantic's ValidationError.
 _MAPPING_ERRORS = (Malformed, TypeError, ValueError, AttributeError, KeyError, IndexError)
@@ -139,7 +126,7 @@ def _chat_result(
             "its answer has no choices", body, generation_id=body.get("id") or generation_id
         )
 
-    metadata = _response_metadata(body, model_provider)
+    metadata = response_metadata(body, model_provider)
     if generation_id and "id" not in metadata:
         metadata["id"] = generation_id
     usage = usage_metadata(body.get("usage"))
@@ -149,88 +136,13 @@ def _chat_result(
             continue
         if not isinstance(choice, Mapping):
             raise Malformed(f"choices[{i}] is not a choice (an object)")
-        message = _message(choice, metadata, usage, output_blocks, audio_format, f"choices[{i}]")
+        message = ai_message(choice, metadata, usage, output_blocks, audio_format, f"choices[{i}]")
         if choice.get("error") or choice.get("finish_reason") == "error":
             err = choice.get("error") or {"message": "the provider failed mid-answer (finish_reason: error)"}
             raise error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"), partial=message)
-        generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
+        generations.append(ChatGeneration(message=message, generation_info=generation_info(choice)))
     llm_output: dict[str, Any] = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
     return ChatResult(generations=generations, llm_output=llm_output)
-
-
-def _response_metadata(body: Mapping[str, Any], model_provider: str) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"model_provider": model_provider}
-    if body.get("model"):
-        metadata["model_name"] = body["model"]
-    if body.get("id"):
-        metadata["id"] = body["id"]
-    if body.get("provider"):
-        metadata["provider"] = body["provider"]
-    if body.get("system_fingerprint"):
-        metadata["system_fingerprint"] = body["system_fingerprint"]
-    if body.get("created") is not None:
-        metadata["created"] = body["created"]
-    metadata.update(cost_metadata(body))
-    if isinstance(body.get("usage"), Mapping):  # all of it: image, audio, server-tool counts...
-        metadata["usage"] = dict(body["usage"])
-    metadata.update(unmapped_fields(body, metadata))  # openrouter_metadata, service_tier, newer ones
-    return metadata
-
-
-def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
-    info: dict[str, Any] = {}
-    for key in ("finish_reason", "native_finish_reason", "logprobs"):
-        if choice.get(key) is not None:
-            info[key] = choice[key]
-    return info
-
-
-def _message(
-    choice: Mapping[str, Any],
-    metadata: Mapping[str, Any],
-    usage: UsageMetadata | None,
-    output_blocks: bool = False,
-    audio_format: Any = None,
-    where: str = "choices[0]",
-) -> AIMessage:
-    check_fields(choice, CHOICE_TYPES, where)
-    where += ".message"
-    raw = as_object(choice.get("message"))
-    check_fields(raw, MESSAGE_TYPES, where)
-    text, thinking, parts = split_content(raw.get("content"), where)  # a few providers answer in parts
-    additional: dict[str, Any] = {}
-    content = message_content(raw, text, listed=output_blocks, audio_format=audio_format, raw_images=additional)
-    reasoning_kwargs(raw, thinking, additional)
-    additional.update((k, raw[k]) for k in _KEPT_MESSAGE_FIELDS if raw.get(k) not in (None, [], ""))
-    check_details(additional.get("reasoning_details"), where)
-    if parts:
-        additional["content_parts"] = parts
-    if not DELTA_FIELDS.issuperset(raw):  # Groq's executed_tools, Gemini's extra_content, newer ones
-        additional.update((k, v) for k, v in raw.items() if k not in DELTA_FIELDS and v is not None)
-    audio = OutputBlocks(listed=False).audio_metadata(raw.get("audio"))
-    if audio:
-        additional["audio"] = audio
-    kept_calls: dict[str, Any] = {}
-    calls, invalid = parse_tool_calls(raw.get("tool_calls"), kept_calls, where)
-    if kept_calls:
-        additional["tool_call_fields"] = kept_calls
-    response_metadata = dict(metadata)
-    response_metadata.update(_generation_info(choice))
-    if not MAPPED_CHOICE_FIELDS.issuperset(choice):  # Azure's content_filter_results, vLLM's stop_reason...
-        response_metadata.update((k, v) for k, v in choice.items() if k not in MAPPED_CHOICE_FIELDS and v is not None)
-    # Empty fields are left to their defaults: the same message, less to validate.
-    fields: dict[str, Any] = {"content": content, "response_metadata": response_metadata}
-    if additional:
-        fields["additional_kwargs"] = additional
-    if calls:
-        fields["tool_calls"] = calls
-    if invalid:
-        fields["invalid_tool_calls"] = invalid
-    if usage is not None:
-        fields["usage_metadata"] = usage
-    if metadata.get("id") is not None:
-        fields["id"] = metadata["id"]
-    return AIMessage(**fields)
 
 
 class StreamEnd(Protocol):
@@ -262,13 +174,8 @@ class StreamAssembler:
     """
 
     __slots__ = (
-        "_calls",
         "_chunks",
-        "_details",
-        "_empty_reasoning_sent",
-        "_kept_choice",
-        "_kept_message",
-        "_outputs",
+        "_deltas",
         "_pending_once",
         "_sent",
         "cost",
@@ -289,7 +196,7 @@ class StreamAssembler:
         audio_format: Any = None,
     ) -> None:
         self.model_provider = model_provider
-        self._outputs = OutputBlocks(listed=output_blocks, audio_format=audio_format)
+        self._deltas = DeltaMapper(OutputBlocks(listed=output_blocks, audio_format=audio_format))
         self.include_usage = include_usage
         self.finish_reason: str | None = None
         self.generation_id: str | None = generation_id
@@ -300,12 +207,6 @@ class StreamAssembler:
         # Event-level metadata not yet emitted, as (metadata key, event field): usually
         # empty after the first event, so later events skip the lookups.
         self._pending_once = list(_ONCE_FIELDS)
-        self._calls = ToolCallFragments()
-        self._details = StreamDetails()
-        # Unmapped delta and choice fields, merged, sent once on the closing chunk.
-        self._kept_message: dict[str, Any] = {}
-        self._kept_choice: dict[str, Any] = {}
-        self._empty_reasoning_sent = False
 
     def feed(self, event: bytes | str | Any) -> AIMessageChunk | None:
         """The chunk for one event, or ``None`` if it carries nothing to yield.
@@ -331,8 +232,8 @@ class StreamAssembler:
         tail = AIMessageChunk(
             content="",
             usage_metadata=usage_metadata(self.usage),
-            response_metadata={**self.cost, **self._kept_choice},
-            additional_kwargs=self._kept(),
+            response_metadata={**self.cost, **self._deltas.kept_choice},
+            additional_kwargs=self._deltas.kept(),
         )
         return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
 
@@ -418,7 +319,7 @@ class StreamAssembler:
             PLAIN_DELTA.issuperset(delta)
             and PLAIN_CHOICE.issuperset(choice)
             and not choice.get("finish_reason")
-            and not self._outputs.listed
+            and not self._deltas.outputs.listed
         ):
             content = delta.get("content")
             if content is None or type(content) is str:
@@ -430,14 +331,7 @@ class StreamAssembler:
                 if self.generation_id is not None:
                     fields["id"] = self.generation_id
                 return AIMessageChunk(**fields)
-        return self._map_choice(choice, delta, metadata)
-
-    def _map_choice(
-        self, choice: Mapping[str, Any], delta: Mapping[str, Any], metadata: dict[str, Any]
-    ) -> AIMessageChunk | None:
         check_fields(choice, CHOICE_TYPES, "choices[0]")
-        where = "choices[0].delta"
-        check_fields(delta, MESSAGE_TYPES, where)
         finish = choice.get("finish_reason")
         if finish and self.finish_reason is None:
             self.finish_reason = finish
@@ -448,37 +342,7 @@ class StreamAssembler:
             raise error_from_body(
                 {"error": err}, generation_id=self.generation_id, cls=StreamError, partial=self.partial()
             )
-
-        content, thinking, parts = split_content(delta.get("content"), where)
-        additional: dict[str, Any] = {}
-        reasoning_kwargs(delta, thinking, additional)
-        if additional.get("reasoning_content") == "":  # kept (DeepSeek wants it back), but once
-            if self._empty_reasoning_sent:
-                del additional["reasoning_content"]
-            self._empty_reasoning_sent = True
-        if delta.get("reasoning_details"):
-            check_details(delta["reasoning_details"], where)
-            additional["reasoning_details"] = self._details.fragments(delta["reasoning_details"])
-        if delta.get("annotations"):
-            additional["annotations"] = list(delta["annotations"])
-        if delta.get("refusal"):
-            additional["refusal"] = delta["refusal"]
-        if parts:
-            self._kept_message["content_parts"] = [*self._kept_message.get("content_parts", ()), *parts]
-        if not DELTA_FIELDS.issuperset(delta):
-            self._keep(self._kept_message, delta, DELTA_FIELDS)
-        if not MAPPED_CHOICE_FIELDS.issuperset(choice):
-            self._keep(self._kept_choice, choice, MAPPED_CHOICE_FIELDS)
-        raw_calls = delta.get("tool_calls")
-        call_chunks = self._calls.chunks(raw_calls, where) if raw_calls is not None else []
-        if self._outputs.listed or "images" in delta or "audio" in delta:  # (the common text chunk skips this)
-            rejected: dict[str, Any] = {}
-            content = self._outputs.content(content, delta.get("images"), delta.get("audio"), raw_images=rejected)
-            if rejected:
-                self._kept_message["images"] = [*self._kept_message.get("images", ()), *rejected["images"]]
-            audio = self._outputs.audio_metadata(delta.get("audio"))
-            if audio:
-                additional["audio"] = audio
+        content, additional, call_chunks = self._deltas.map(choice, delta)
         if not (content or additional or call_chunks or metadata):
             return None
         # Named only where our content_blocks translation differs from LangChain's default
@@ -488,7 +352,7 @@ class StreamAssembler:
             metadata["model_provider"] = self.model_provider
         # Only the fields the event fills: fewer to validate, and a smaller model kept per
         # chunk (LangChain holds every chunk of a stream until it ends).
-        fields: dict[str, Any] = {"content": content, "response_metadata": metadata}
+        fields = {"content": content, "response_metadata": metadata}
         if additional:
             fields["additional_kwargs"] = additional
         if call_chunks:
@@ -496,20 +360,6 @@ class StreamAssembler:
         if self.generation_id is not None:
             fields["id"] = self.generation_id
         return AIMessageChunk(**fields)
-
-    @staticmethod
-    def _keep(kept: dict[str, Any], raw: Mapping[str, Any], mapped: frozenset[str]) -> None:
-        for key, value in raw.items():
-            if key not in mapped and value is not None:
-                kept[key] = merge_kept(kept.get(key), value)
-
-    def _kept(self) -> dict[str, Any]:
-        """The unmapped delta fields (and tool-call fields) the stream carried, merged."""
-        kept = dict(self._kept_message)
-        calls = self._calls.kept()
-        if calls:
-            kept["tool_call_fields"] = calls
-        return kept
 
     def last_chunk(self, end: StreamEnd) -> AIMessageChunk:
         """The closing chunk: usage and cost, counted once, and ``chunk_position="last"``.
@@ -535,17 +385,17 @@ class StreamAssembler:
             self._judge_unframed(end)
         if not end.done and self.finish_reason is None:
             raise self._error("the stream ended before the answer was complete (no finish_reason, no [DONE])")
-        metadata: dict[str, Any] = {"model_provider": self.model_provider, **self._kept_choice}
+        metadata: dict[str, Any] = {"model_provider": self.model_provider, **self._deltas.kept_choice}
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
             metadata.update(self.cost)
             if isinstance(self.usage, Mapping):
                 metadata["usage"] = dict(self.usage)
         return AIMessageChunk(
-            content=[] if self._outputs.listed else "",
+            content=[] if self._deltas.outputs.listed else "",
             usage_metadata=usage,
             response_metadata=metadata,
-            additional_kwargs=self._kept(),
+            additional_kwargs=self._deltas.kept(),
             id=self.generation_id,
             chunk_position="last",
         )

@@ -32,8 +32,10 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "CALL_TYPES",
     "CHOICE_TYPES",
     "DELTA_FIELDS",
+    "FUNCTION_TYPES",
     "KEPT_PLACES",
     "MAPPED_CALL_FIELDS",
     "MAPPED_CHOICE_FIELDS",
@@ -41,8 +43,6 @@ __all__ = [
     "PLAIN_CHOICE",
     "PLAIN_DELTA",
     "TOP_TYPES",
-    "CALL_TYPES",
-    "FUNCTION_TYPES",
     "Malformed",
     "check_details",
     "check_fields",

@@ -142,7 +142,7 @@ def _call_function(raw: Any, where: str) -> Mapping[str, Any]:
     check_fields(raw, CALL_TYPES, where)
     function = raw.get("function") or {}
     check_fields(function, FUNCTION_TYPES, f"{where}.function")
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def _keep_call_fields(kept: dict[str, Any], key: str, raw: Mapping[str, Any]) -> None:

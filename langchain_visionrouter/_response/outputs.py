@@ -119,8 +119,10 @@ def image_block(entry: Any, index: int) -> dict[str, Any] | None:
     return _rejected("is neither a data:image/...;base64 URL nor an http(s) URL", index)
 
 
-def _rejected(why: str, index: int) -> None:
+def _rejected(why: str, index: int) -> dict[str, Any] | None:
+    """No image block (``None``), and the warning saying why."""
     logger.warning("generated image %s %s; kept raw in additional_kwargs['images'], not as an image", index, why)
+    return None
 
 
 def audio_mime(requested_format: Any, data: str) -> str:
@@ -192,7 +194,12 @@ def _json_object(value: Any) -> dict[str, Any]:
 
 
 def message_content(
-    raw: Mapping[str, Any], text: str, *, listed: bool, audio_format: Any = None, raw_images: dict[str, Any] | None = None
+    raw: Mapping[str, Any],
+    text: str,
+    *,
+    listed: bool,
+    audio_format: Any = None,
+    raw_images: dict[str, Any] | None = None,
 ) -> str | list[Any]:
     """A non-streamed message's content: ``text``, or a list when it carries images or audio.
 

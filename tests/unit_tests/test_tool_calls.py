@@ -6,9 +6,8 @@ goes through the whole adapter (transport, SSE decoding, mapping) as in producti
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from typing import Any
 
 import pytest
