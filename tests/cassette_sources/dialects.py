@@ -82,7 +82,9 @@ _EXECUTED = {
     "type": "search",
     "arguments": '{"query": "Paris weather"}',
     "output": "Paris: 18°C, clear.",
-    "search_results": {"results": [{"title": "Paris", "url": "https://weather.example/paris", "content": "18°C", "score": 0.9}]},
+    "search_results": {
+        "results": [{"title": "Paris", "url": "https://weather.example/paris", "content": "18°C", "score": 0.9}]
+    },
 }
 
 
@@ -137,7 +139,9 @@ def _first(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], d
     return message, choice, top, usage
 
 
-def _answer(name: str, message: dict[str, Any], choice: dict[str, Any], top: dict[str, Any], usage: Any) -> dict[str, Any]:
+def _answer(
+    name: str, message: dict[str, Any], choice: dict[str, Any], top: dict[str, Any], usage: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"id": f"chatcmpl-{name}-1", "object": "chat.completion", "created": 1760000000,
                             "model": MODELS[name]}  # fmt: skip
     if "prompt_filter_results" in top:

@@ -100,7 +100,9 @@ def test_the_whole_answer_reaches_the_message_and_the_next_turn_sends_back_what_
     first = model.invoke(QUESTION)
     _check_first(name, first)
     follow: BaseMessage = (
-        ToolMessage(TOOL_RESULT, tool_call_id=first.tool_calls[0]["id"]) if first.tool_calls else HumanMessage("Thanks!")
+        ToolMessage(TOOL_RESULT, tool_call_id=first.tool_calls[0]["id"])
+        if first.tool_calls
+        else HumanMessage("Thanks!")
     )
     second = model.invoke([HumanMessage(QUESTION), first, follow])
     _, turn2 = load(f"dialect_{name}")
