@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (JSON shapes copied from the docs read best on one line each)
 """Issue 23: a malformed answer or chunk raises the package's typed error, never another.
 
 A property test puts random values of wrong types at every field of a rich answer (and of
@@ -39,7 +40,7 @@ MESSAGE = {
             "function": {"name": "f", "arguments": "{}"},
             "extra_content": {"google": {"thought_signature": "s"}},
         }
-    ],  # fmt: skip
+    ],
     "executed_tools": [{"index": 0, "type": "search", "output": "o"}],
 }
 ANSWER = {
@@ -48,17 +49,34 @@ ANSWER = {
     "provider": "P",
     "created": 1,
     "system_fingerprint": "fp",
-    "choices": [{"index": 0, "finish_reason": "stop", "native_finish_reason": "stop", "stop_reason": None,
-                 "content_filter_results": {"hate": {"filtered": False}}, "message": MESSAGE}],  # fmt: skip
-    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "completion_tokens_details": {"reasoning_tokens": 1}},
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "native_finish_reason": "stop",
+            "stop_reason": None,
+            "content_filter_results": {"hate": {"filtered": False}},
+            "message": MESSAGE,
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 1,
+        "completion_tokens": 2,
+        "total_tokens": 3,
+        "completion_tokens_details": {"reasoning_tokens": 1},
+    },
     "prompt_filter_results": [{"prompt_index": 0}],
-}  # fmt: skip
+}
 
 
 def _events() -> list[dict[str, Any]]:
     delta = dict(MESSAGE)
-    first = {**{k: v for k, v in ANSWER.items() if k != "choices"}, "choices": [
-        {k: v for k, v in ANSWER["choices"][0].items() if k != "message"} | {"delta": delta, "finish_reason": None}]}  # fmt: skip
+    first = {
+        **{k: v for k, v in ANSWER.items() if k != "choices"},
+        "choices": [
+            {k: v for k, v in ANSWER["choices"][0].items() if k != "message"} | {"delta": delta, "finish_reason": None}
+        ],
+    }
     second = {
         "id": "gen-1",
         "choices": [{"index": 0, "delta": {"content": "!", "reasoning_content": "x"}, "finish_reason": "stop"}],
@@ -93,8 +111,12 @@ WRONG = st.one_of(
     st.floats(allow_nan=False),
     st.text(max_size=5),
     st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), max_size=3),
-    st.dictionaries(st.sampled_from(["index", "text", "type", "id", "url", "x"]), st.one_of(st.integers(), st.text(max_size=3), st.lists(st.none(), max_size=1)), max_size=3),
-)  # fmt: skip
+    st.dictionaries(
+        st.sampled_from(["index", "text", "type", "id", "url", "x"]),
+        st.one_of(st.integers(), st.text(max_size=3), st.lists(st.none(), max_size=1)),
+        max_size=3,
+    ),
+)
 ANSWER_PATHS = _paths(ANSWER)
 EVENTS = _events()
 EVENT_PATHS = [(i, *p) for i, e in enumerate(EVENTS) for p in _paths(e)]

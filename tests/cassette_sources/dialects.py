@@ -1,3 +1,4 @@
+
 """Gateway dialects (issue 23): cassettes written from each gateway's published docs.
 
 One pair per gateway: ``dialect_<name>`` (a whole answer, then the next turn, whose request
@@ -110,21 +111,36 @@ def _first(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], d
     if name == "deepseek":
         message["content"] = ""
         message["reasoning_content"] = "The user wants the weather; call get_weather for Paris."
-        usage.update(prompt_cache_hit_tokens=0, prompt_cache_miss_tokens=120,
-                     completion_tokens_details={"reasoning_tokens": 60})  # fmt: skip
+        usage.update(
+            prompt_cache_hit_tokens=0, prompt_cache_miss_tokens=120, completion_tokens_details={"reasoning_tokens": 60}
+        )
     elif name == "zai":
         message["content"] = ""
         message["reasoning_content"] = "I need the weather tool for Paris."
         usage["prompt_tokens_details"] = {"cached_tokens": 0}
     elif name == "mistral":
-        message = {"role": "assistant", "tool_calls": None, "content": [
-            {"type": "thinking", "thinking": [{"type": "text", "text": "Paris in spring: mild. "},
-                                              {"type": "text", "text": "No tool is needed for a guess."}]},
-            {"type": "text", "text": "Probably mild, around 18°C."}]}  # fmt: skip
+        message = {
+            "role": "assistant",
+            "tool_calls": None,
+            "content": [
+                {
+                    "type": "thinking",
+                    "thinking": [
+                        {"type": "text", "text": "Paris in spring: mild. "},
+                        {"type": "text", "text": "No tool is needed for a guess."},
+                    ],
+                },
+                {"type": "text", "text": "Probably mild, around 18°C."},
+            ],
+        }
         choice["finish_reason"] = "stop"
     elif name == "groq":
-        message = {"role": "assistant", "content": "It is 18°C in Paris.", "reasoning": "I should search the weather.",
-                   "executed_tools": [_EXECUTED]}  # fmt: skip
+        message = {
+            "role": "assistant",
+            "content": "It is 18°C in Paris.",
+            "reasoning": "I should search the weather.",
+            "executed_tools": [_EXECUTED],
+        }
         choice["finish_reason"] = "stop"
         usage.update(queue_time=0.01, prompt_time=0.005, completion_time=0.06, total_time=0.065)
         top["x_groq"] = {"id": "req_01jexample"}
@@ -133,8 +149,13 @@ def _first(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], d
         top["prompt_filter_results"] = _PROMPT_FILTER
         top["system_fingerprint"] = "fp_b705f0c291"
     elif name == "vllm":
-        message = {"role": "assistant", "content": "9.11 < 9.8", "reasoning": "Compare the decimals: 0.11 < 0.8.",
-                   "reasoning_content": "Compare the decimals: 0.11 < 0.8.", "tool_calls": []}  # fmt: skip
+        message = {
+            "role": "assistant",
+            "content": "9.11 < 9.8",
+            "reasoning": "Compare the decimals: 0.11 < 0.8.",
+            "reasoning_content": "Compare the decimals: 0.11 < 0.8.",
+            "tool_calls": [],
+        }
         choice.update(finish_reason="stop", stop_reason=None, logprobs=None)
     return message, choice, top, usage
 
@@ -142,8 +163,12 @@ def _first(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], d
 def _answer(
     name: str, message: dict[str, Any], choice: dict[str, Any], top: dict[str, Any], usage: Any
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": f"chatcmpl-{name}-1", "object": "chat.completion", "created": 1760000000,
-                            "model": MODELS[name]}  # fmt: skip
+    body: dict[str, Any] = {
+        "id": f"chatcmpl-{name}-1",
+        "object": "chat.completion",
+        "created": 1760000000,
+        "model": MODELS[name],
+    }
     if "prompt_filter_results" in top:
         body["prompt_filter_results"] = top["prompt_filter_results"]
     body["choices"] = [{"index": 0, **{k: v for k, v in choice.items()}, "message": message}]
@@ -156,9 +181,16 @@ def sent_back(name: str) -> dict[str, Any]:
     """The assistant message of turn 1 as the next request carries it (what the docs ask back)."""
     message, _, _, _ = _first(name)
     if name == "mistral":  # the ThinkChunk replayed intact, joined into one text chunk
-        return {"role": "assistant", "content": [
-            {"type": "thinking", "thinking": [{"type": "text", "text": "Paris in spring: mild. No tool is needed for a guess."}]},
-            {"type": "text", "text": "Probably mild, around 18°C."}]}  # fmt: skip
+        return {
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "thinking",
+                    "thinking": [{"type": "text", "text": "Paris in spring: mild. No tool is needed for a guess."}],
+                },
+                {"type": "text", "text": "Probably mild, around 18°C."},
+            ],
+        }
     if name in ("groq", "vllm"):  # reasoning is not sent back (docs silent; Groq refuses unknown fields)
         return {"role": "assistant", "content": message["content"]}
     out: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [_call(name)]}
@@ -182,13 +214,22 @@ def _second_answer(name: str) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": FINAL}
     if name in ("deepseek", "zai"):
         message["reasoning_content"] = "The tool says 18°C, clear."
-    return _answer(name, message, {"finish_reason": "stop"}, {}, {"prompt_tokens": 150, "completion_tokens": 20,
-                                                                  "total_tokens": 170})  # fmt: skip
+    return _answer(
+        name,
+        message,
+        {"finish_reason": "stop"},
+        {},
+        {"prompt_tokens": 150, "completion_tokens": 20, "total_tokens": 170},
+    )
 
 
 def _chunk(name: str, delta: dict[str, Any] | None, finish: str | None = None, **more: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {"id": f"chatcmpl-{name}-1", "object": "chat.completion.chunk", "created": 1760000000,
-                             "model": MODELS[name]}  # fmt: skip
+    event: dict[str, Any] = {
+        "id": f"chatcmpl-{name}-1",
+        "object": "chat.completion.chunk",
+        "created": 1760000000,
+        "model": MODELS[name],
+    }
     choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
     if choices and "choice" in more:
         choices[0].update(more.pop("choice"))
@@ -207,39 +248,83 @@ def _stream_events(name: str) -> list[dict[str, Any]]:
         call = _call(name)
         if name == "deepseek":
             call = {"index": 0, **call}
-        return [c({"role": "assistant", "content": "", "reasoning_content": r[:20]}),
-                c({"content": "", "reasoning_content": r[20:]}),
-                c({"content": None, "reasoning_content": None, "tool_calls": [call]}),
-                c({}, finish),
-                c(None, usage=usage)]  # fmt: skip
+        return [
+            c({"role": "assistant", "content": "", "reasoning_content": r[:20]}),
+            c({"content": "", "reasoning_content": r[20:]}),
+            c({"content": None, "reasoning_content": None, "tool_calls": [call]}),
+            c({}, finish),
+            c(None, usage=usage),
+        ]
     if name == "mistral":  # ThinkChunks while thinking, then plain strings; the transition in one list
-        return [c({"role": "assistant", "content": [{"type": "thinking", "thinking": [{"type": "text", "text": "Paris in spring: mild. "}]}]}),
-                c({"content": [{"type": "thinking", "thinking": [{"type": "text", "text": "No tool is needed for a guess."}], "closed": True},
-                               {"type": "text", "text": "Probably mild, "}]}),
-                c({"content": "around 18°C."}, finish, usage=usage)]  # fmt: skip
+        return [
+            c(
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "thinking", "thinking": [{"type": "text", "text": "Paris in spring: mild. "}]}
+                    ],
+                }
+            ),
+            c(
+                {
+                    "content": [
+                        {
+                            "type": "thinking",
+                            "thinking": [{"type": "text", "text": "No tool is needed for a guess."}],
+                            "closed": True,
+                        },
+                        {"type": "text", "text": "Probably mild, "},
+                    ]
+                }
+            ),
+            c({"content": "around 18°C."}, finish, usage=usage),
+        ]
     if name == "gemini":  # the signature rides on the tool-call delta
         return [c({"role": "assistant", "tool_calls": [{"index": 0, **_call(name)}]}, finish), c(None, usage=usage)]
     if name == "groq":  # usage only in x_groq.usage of the last chunk
         x = top["x_groq"]
-        return [c({"role": "assistant", "reasoning": "I should search "}, x_groq=x),
-                c({"reasoning": "the weather.", "executed_tools": [{k: v for k, v in _EXECUTED.items() if k != "output"}]}, x_groq=x),
-                c({"executed_tools": [_EXECUTED]}, x_groq=x),
-                c({"content": "It is 18°C in Paris."}, x_groq=x),
-                c({}, finish, x_groq={**x, "usage": usage})]  # fmt: skip
+        return [
+            c({"role": "assistant", "reasoning": "I should search "}, x_groq=x),
+            c(
+                {
+                    "reasoning": "the weather.",
+                    "executed_tools": [{k: v for k, v in _EXECUTED.items() if k != "output"}],
+                },
+                x_groq=x,
+            ),
+            c({"executed_tools": [_EXECUTED]}, x_groq=x),
+            c({"content": "It is 18°C in Paris."}, x_groq=x),
+            c({}, finish, x_groq={**x, "usage": usage}),
+        ]
     if name == "azure":  # prompt results on a first chunk without choices
-        empty = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
-                 "prompt_filter_results": top["prompt_filter_results"]}  # fmt: skip
-        return [empty,
-                c({"role": "assistant", "content": None, "tool_calls": [{"index": 0, **_call(name)}]},
-                  system_fingerprint=top["system_fingerprint"], choice={"content_filter_results": {}}),
-                c({}, finish, system_fingerprint=top["system_fingerprint"]),
-                c(None, usage=usage)]  # fmt: skip
+        empty = {
+            "id": "",
+            "object": "",
+            "created": 0,
+            "model": "",
+            "choices": [],
+            "prompt_filter_results": top["prompt_filter_results"],
+        }
+        return [
+            empty,
+            c(
+                {"role": "assistant", "content": None, "tool_calls": [{"index": 0, **_call(name)}]},
+                system_fingerprint=top["system_fingerprint"],
+                choice={"content_filter_results": {}},
+            ),
+            c({}, finish, system_fingerprint=top["system_fingerprint"]),
+            c(None, usage=usage),
+        ]
     # vllm: reasoning and reasoning_content both, content may be missing; stop_reason per choice
-    return [c({"role": "assistant", "reasoning": "Compare the decimals: ", "reasoning_content": "Compare the decimals: "},
-              choice={"logprobs": None}),
-            c({"reasoning": "0.11 < 0.8.", "reasoning_content": "0.11 < 0.8."}, choice={"logprobs": None}),
-            c({"content": "9.11 < 9.8"}, choice={"logprobs": None}),
-            c({"content": ""}, finish, choice={"stop_reason": None, "logprobs": None}, usage=usage)]  # fmt: skip
+    return [
+        c(
+            {"role": "assistant", "reasoning": "Compare the decimals: ", "reasoning_content": "Compare the decimals: "},
+            choice={"logprobs": None},
+        ),
+        c({"reasoning": "0.11 < 0.8.", "reasoning_content": "0.11 < 0.8."}, choice={"logprobs": None}),
+        c({"content": "9.11 < 9.8"}, choice={"logprobs": None}),
+        c({"content": ""}, finish, choice={"stop_reason": None, "logprobs": None}, usage=usage),
+    ]
 
 
 def _first_request(name: str, *, stream: bool = False) -> dict[str, Any]:
