@@ -1,4 +1,3 @@
-
 """Gateway dialects (issue 23): cassettes written from each gateway's published docs.
 
 One pair per gateway: ``dialect_<name>`` (a whole answer, then the next turn, whose request
