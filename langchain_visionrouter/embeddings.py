@@ -47,10 +47,10 @@ _Outcome = tuple[list[list[float]], AIMessage] | VisionRouterError | None
 class VisionRouterEmbeddings(RouterClient, Embeddings):
     """Embeddings of text **and images** from an OpenAI-compatible router's ``/embeddings``.
 
-    Talks to OpenRouter (default) or any OpenAI-compatible gateway (``router="custom"``);
-    Infron documents no embeddings endpoint, so ``router="infron"`` is refused (point
-    ``router="custom"`` at its URL if your account has one). Key, base URL, retries,
-    errors and secret masking work as in :class:`~langchain_visionrouter.ChatVisionRouter`.
+    Talks to OpenRouter (default), Infron (``router="infron"``, at
+    ``https://llm.onerouter.pro/v1/embeddings``) or any OpenAI-compatible gateway
+    (``router="custom"``). Key, base URL, retries, errors and secret masking work as in
+    :class:`~langchain_visionrouter.ChatVisionRouter`.
 
     Setup:
         .. code-block:: bash

@@ -380,6 +380,7 @@ def _assistant(message: BaseMessage, index: int, policy: ImagePolicy) -> dict[st
     details = message.additional_kwargs.get("reasoning_details")
     if details:
         out["reasoning_details"] = merge_reasoning_details(details)
+    _dialect_fields(message.additional_kwargs, out)
     annotations = message.additional_kwargs.get("annotations")
     if annotations:
         # File annotations spare the router re-parsing a PDF; citations are output only.
@@ -389,6 +390,48 @@ def _assistant(message: BaseMessage, index: int, policy: ImagePolicy) -> dict[st
     if message.name:
         out["name"] = message.name
     return out
+
+
+def _dialect_fields(kwargs: Mapping[str, Any], out: dict[str, Any]) -> None:
+    """What each gateway's docs ask to get back on the next turn (docs/gateways.md has the table).
+
+    - ``reasoning_content``, when the answer carried it under that name (DeepSeek, Z.ai,
+      SGLang, older vLLM), on every assistant message, even empty. Reading chosen: the
+      current DeepSeek thinking-mode guide (api-docs.deepseek.com/guides/thinking_mode, V4
+      version) says that after a turn with tool calls "the intermediate assistant's
+      reasoning_content must participate in the context concatenation" in all later turns
+      (400 otherwise), and that without tool calls it "will be ignored" if passed; the older
+      reasoner guide's "passing reasoning_content gives a 400" is obsolete (the page is no
+      longer linked; the live API accepts it, langchain#34166). So it is always sent: where
+      it is not needed it is ignored. Z.ai's thinking-mode guide asks for "the complete,
+      unmodified reasoning_content" back with tool results; SGLang's and vLLM's message
+      schemas accept the field and their chat templates decide. Never sent when it only
+      mirrors ``reasoning`` (Groq refuses unknown message properties) or Mistral's thinking.
+    - Mistral's thinking, as the ``thinking`` content part it came in (mistralai client-python,
+      examples/mistral/chat/reasoning_multi_turn.py: "always replay the assistant turn back
+      into messages with its ThinkChunks intact"); Mistral refuses undocumented fields, so
+      never as ``reasoning_content``.
+    - Gemini's ``extra_content`` (its ``thought_signature``) back on the same tool call, and
+      on the message when it came there (ai.google.dev thought-signatures: "pass it back
+      exactly as received"; a 4xx without it on Gemini 3 function calls).
+    """
+    reasoning = kwargs.get("reasoning_content")
+    thinking = kwargs.get("thinking")
+    if isinstance(reasoning, str) and "reasoning" not in kwargs and "thinking" not in kwargs:
+        out["reasoning_content"] = reasoning
+    if isinstance(thinking, str) and thinking:
+        parts: list[dict[str, Any]] = [{"type": "thinking", "thinking": [{"type": "text", "text": thinking}]}]
+        if out.get("content"):
+            parts.append({"type": "text", "text": out["content"]})
+        out["content"] = parts
+    if kwargs.get("extra_content") is not None:
+        out["extra_content"] = kwargs["extra_content"]
+    kept = kwargs.get("tool_call_fields")
+    if isinstance(kept, Mapping) and out.get("tool_calls"):
+        for call in out["tool_calls"]:
+            fields = kept.get(call["id"])
+            if isinstance(fields, Mapping) and fields.get("extra_content") is not None:
+                call["extra_content"] = fields["extra_content"]
 
 
 def untraced_inline_images(messages: Sequence[BaseMessage]) -> Sequence[BaseMessage]:

@@ -76,8 +76,9 @@ ROUTERS: dict[str, RouterPreset] = {
         usage_opt_in=True,
         provider_label="infron",
         unsupported_provider_keys=frozenset({"max_price"}),
-        # Infron's docs describe chat completions only: no embeddings endpoint is documented.
-        embeddings=False,
+        # Infron's API overview (infronai.gitbook.io/docs/sdks-and-apis) lists "POST /embeddings"
+        # under the same base URL; OpenAI's request and answer shape.
+        embeddings=True,
     ),
     "custom": RouterPreset(
         name="custom",
