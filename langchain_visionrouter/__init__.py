@@ -38,6 +38,8 @@ if TYPE_CHECKING:
         list_models,
         supports_images,
     )
+    from langchain_visionrouter._client.images import VisionRouterImages
+    from langchain_visionrouter._client.rerank import VisionRouterRerank
     from langchain_visionrouter._client.usage import (
         GenerationStats,
         ModelUsage,
@@ -46,8 +48,6 @@ if TYPE_CHECKING:
         get_generation,
         track_usage,
     )
-    from langchain_visionrouter._client.images import VisionRouterImages
-    from langchain_visionrouter._client.rerank import VisionRouterRerank
     from langchain_visionrouter._media.av import audio_block, video_block
     from langchain_visionrouter._media.blocks import file_block, image_block
     from langchain_visionrouter._media.save import save_image

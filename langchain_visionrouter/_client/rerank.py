@@ -120,7 +120,9 @@ class VisionRouterRerank(RouterClient, BaseDocumentCompressor):
         )
 
     def _read(self, answer: Answer, batch: RerankBatch) -> tuple[list[RerankResult], AIMessage]:
-        results = rerank_results(answer.body, len(batch.documents), offset=batch.start, generation_id=answer.generation_id)
+        results = rerank_results(
+            answer.body, len(batch.documents), offset=batch.start, generation_id=answer.generation_id
+        )
         usage = rerank_usage(answer.body, self.model, self.preset.provider_label, answer.generation_id)
         return results, usage
 

@@ -214,7 +214,9 @@ def audio_block(
     payload, head, where = _payload(source, "audio_block", max_bytes)
     if audio_format is not None:
         if not isinstance(audio_format, str) or not audio_format.strip():
-            raise ImageInputError(f"audio_block: audio_format must be a format name such as 'wav', not {audio_format!r}.")
+            raise ImageInputError(
+                f"audio_block: audio_format must be a format name such as 'wav', not {audio_format!r}."
+            )
         fmt = audio_format.strip().lower()
         # The format rides in extras too: pcm16 and pcm24 share one MIME type (audio/pcm).
         return {"type": "audio", "base64": payload, "mime_type": audio_mime_for(fmt), "extras": {"format": fmt}}
@@ -224,4 +226,3 @@ def audio_block(
         msg = f"{where}: the bytes are {type_name(mime)}, not an audio type the router takes ({_AUDIO_ACCEPTED})."
         raise ImageInputError(msg + hint + " Raw PCM: pass audio_format='pcm16' (or 'pcm24').")
     return {"type": "audio", "base64": payload, "mime_type": canonical_mime(mime)}
-

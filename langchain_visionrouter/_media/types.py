@@ -86,7 +86,9 @@ ROUTER_VIDEO_TYPES: dict[str, str] = {
 }
 #: Audio types whose format OpenRouter's audio guide lists ("Supported Audio Input Formats";
 #: raw PCM has no header to read, so it is not among the types read from bytes).
-ROUTER_AUDIO_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/aiff", "audio/aac", "audio/ogg", "audio/flac", "audio/mp4"})
+ROUTER_AUDIO_TYPES = frozenset(
+    {"audio/wav", "audio/mpeg", "audio/aiff", "audio/aac", "audio/ogg", "audio/flac", "audio/mp4"}
+)
 
 #: Alias -> the MIME type the table knows the bytes by.
 MIME_ALIASES: dict[str, str] = {alias: t.mime for t in MEDIA_TYPES for alias in t.aliases}

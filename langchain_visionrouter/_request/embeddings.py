@@ -29,7 +29,7 @@ from langchain_core.messages import AIMessage
 from langchain_visionrouter._media.blocks import image_block
 from langchain_visionrouter._media.checks import ImagePolicy, check_image_base64
 from langchain_visionrouter._media.urls import check_image_url
-from langchain_visionrouter._response.fields import as_object, usage_message
+from langchain_visionrouter._response.fields import as_object
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError, VisionRouterError
 

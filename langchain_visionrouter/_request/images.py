@@ -47,6 +47,8 @@ def _check_option(name: str, value: Any, caller: str) -> None:
     kinds = IMAGE_OPTIONS[name]
     if isinstance(value, bool) or not isinstance(value, kinds):
         raise InvalidInputError(f"{caller}: {name} must be {kinds[0].__name__}, not {value!r}.")
+    if not isinstance(value, int):
+        return
     if name == "n" and not 1 <= value <= 10:
         raise InvalidInputError(f"{caller}: n must be 1 to 10 (the Image API's range), not {value}.")
     if name == "output_compression" and not 0 <= value <= 100:

@@ -81,7 +81,8 @@ class RerankBatch:
 def plan_rerank(documents: Sequence[Any], batch_size: int) -> list[RerankBatch]:
     """Consecutive batches of at most ``batch_size`` documents."""
     return [
-        RerankBatch(start, tuple(documents[start : start + batch_size])) for start in range(0, len(documents), batch_size)
+        RerankBatch(start, tuple(documents[start : start + batch_size]))
+        for start in range(0, len(documents), batch_size)
     ]
 
 

@@ -43,7 +43,16 @@ from langchain_visionrouter._wire.limits import Exceeded
 from langchain_visionrouter._wire.router_errors import error_from_body
 from langchain_visionrouter.errors import StreamError
 
-__all__ = ["Answer", "StreamAssembler", "StreamEnd", "chat_result", "judge_answer", "judge_json", "parse_tool_calls", "usage_metadata"]
+__all__ = [
+    "Answer",
+    "StreamAssembler",
+    "StreamEnd",
+    "chat_result",
+    "judge_answer",
+    "judge_json",
+    "parse_tool_calls",
+    "usage_metadata",
+]
 
 # Chunk metadata sent once per stream: (response_metadata key, event field).
 _ONCE_FIELDS = (

@@ -73,7 +73,12 @@ def cost_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def usage_message(
-    body: Mapping[str, Any], requested_model: str, provider_label: str, *, content: Any = "", generation_id: str | None = None
+    body: Mapping[str, Any],
+    requested_model: str,
+    provider_label: str,
+    *,
+    content: Any = "",
+    generation_id: str | None = None,
 ) -> AIMessage:
     """Tokens and cost of one answer (embeddings, images, rerank), as the message ``track_usage()``
     counts (like a chat answer's); ``content`` what it holds, if anything."""

@@ -40,7 +40,9 @@ __all__ = ["ImageStream", "image_message"]
 
 def _block(item: Any, index: int, generation_id: str | None) -> dict[str, Any]:
     if not isinstance(item, Mapping):
-        raise _errors.malformed_answer(f"image {index} of its answer is not an object: {item!r:.100}", generation_id=generation_id)
+        raise _errors.malformed_answer(
+            f"image {index} of its answer is not an object: {item!r:.100}", generation_id=generation_id
+        )
     data, url = item.get("b64_json"), item.get("url")
     media_type = item.get("media_type") if isinstance(item.get("media_type"), str) else None
     if isinstance(data, str) and data:
@@ -66,7 +68,9 @@ def image_message(answer: Answer, *, requested_model: str, provider_label: str) 
         raise _errors.unexpected_answer("its answer is not a JSON object", body, generation_id=gen)
     items = body.get("data")
     if not isinstance(items, list) or not items:
-        raise _errors.unexpected_answer("its answer holds no images (no data)", body, generation_id=body.get("id") or gen)
+        raise _errors.unexpected_answer(
+            "its answer holds no images (no data)", body, generation_id=body.get("id") or gen
+        )
     blocks = [_block(item, i, gen) for i, item in enumerate(items)]
     return usage_message(body, requested_model, provider_label, content=blocks, generation_id=gen)
 
@@ -114,17 +118,21 @@ class ImageStream:
             block = _block(data, len(self.images), self.generation_id)
             self.images.append(block)
             return block
-        if kind == "image_generation.text_chunk":
-            # Only the answer's own text (SVG markup); reasoning and draft phases are not images.
-            if data.get("phase", "content") == "content" and isinstance(data.get("text"), str):
-                self.text.append(data["text"])
+        # Only the answer's own text (SVG markup); reasoning and draft phases are not images.
+        text_chunk = kind == "image_generation.text_chunk" and data.get("phase", "content") == "content"
+        if text_chunk and isinstance(data.get("text"), str):
+            self.text.append(data["text"])
         return None
 
     def result(self, end: StreamEnd) -> AIMessage:
         """The final message (images, usage, cost); raises if the stream failed or was cut short."""
         if end.exceeded is not None:
             raise _errors.limit_exceeded(
-                end.exceeded.what, end.exceeded.limit, stream=True, generation_id=self.generation_id, partial=self._partial()
+                end.exceeded.what,
+                end.exceeded.limit,
+                stream=True,
+                generation_id=self.generation_id,
+                partial=self._partial(),
             )
         if end.failure is not None:
             raise _errors.stream_interrupted(
@@ -144,7 +152,9 @@ class ImageStream:
         if self.text:
             content.append({"type": "text", "text": "".join(self.text)})
         body = {**self.usage}
-        return usage_message(body, self.requested_model, self.provider_label, content=content, generation_id=self.generation_id)
+        return usage_message(
+            body, self.requested_model, self.provider_label, content=content, generation_id=self.generation_id
+        )
 
     def _error(self, message: str) -> StreamError:
         return _errors.stream_error(message, generation_id=self.generation_id, partial=self._partial())

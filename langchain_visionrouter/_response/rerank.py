@@ -14,7 +14,8 @@ sent, a score that is not a number.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from langchain_core.messages import AIMessage
 
@@ -24,7 +25,8 @@ from langchain_visionrouter._wire import router_errors as _errors
 __all__ = ["RerankResult", "rerank_results", "rerank_usage"]
 
 
-class RerankResult(NamedTuple):
+@dataclass(frozen=True)
+class RerankResult:
     """One document's place in a rerank: its index in the documents given, and the router's score."""
 
     index: int
@@ -47,12 +49,16 @@ def rerank_results(body: Any, count: int, *, offset: int = 0, generation_id: str
             msg = f"its rerank answer has a result for index {index!r}, but {count} documents were sent"
             raise _errors.malformed_answer(msg, body, generation_id=gen)
         if isinstance(score, bool) or not isinstance(score, (int, float)):
-            raise _errors.malformed_answer(f"its rerank result {index} has no numeric relevance_score", body, generation_id=gen)
+            raise _errors.malformed_answer(
+                f"its rerank result {index} has no numeric relevance_score", body, generation_id=gen
+            )
         out.append(RerankResult(index + offset, float(score)))
     return out
 
 
-def rerank_usage(body: Mapping[str, Any], requested_model: str, provider_label: str, generation_id: str | None) -> AIMessage:
+def rerank_usage(
+    body: Mapping[str, Any], requested_model: str, provider_label: str, generation_id: str | None
+) -> AIMessage:
     """Tokens and cost of one rerank answer, as ``track_usage()`` counts them.
 
     The tokens read are input tokens (``total_tokens``; no completion); ``search_units``

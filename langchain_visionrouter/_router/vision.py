@@ -20,9 +20,9 @@ __all__ = [
     "VisionCheck",
     "check_media",
     "check_vision",
-    "media_problems",
     "checkable_models",
     "is_no_image_endpoint",
+    "media_problems",
     "no_image_endpoint_error",
     "vision_problems",
     "vision_suggestions",
@@ -73,9 +73,7 @@ def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tu
 _NOUNS = {"image": "images", "video": "video", "audio": "audio"}
 
 
-def media_problems(
-    requested: Sequence[str], models: Sequence[ModelInfo], kind: str
-) -> tuple[list[str], list[str]]:
+def media_problems(requested: Sequence[str], models: Sequence[ModelInfo], kind: str) -> tuple[list[str], list[str]]:
     """Which requested models cannot take ``kind`` input (``"video"``, ``"audio"``...), and which cannot be checked.
 
     Read from the catalog's ``input_modalities`` (OpenRouter's video and audio guides:
