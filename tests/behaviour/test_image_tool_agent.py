@@ -58,7 +58,10 @@ def check(router: Any, messages: list[Any]) -> None:
     tool_turn = router.requests[2].json["messages"][-1]
     assert tool_turn["role"] == "tool" and tool_turn["tool_call_id"] == CALL_ID
     # The next turn sees the image, not a description of it.
-    assert tool_turn["content"][1] == {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PICTURE_B64}"}}
+    assert tool_turn["content"][1] == {
+        "type": "image_url",
+        "image_url": {"url": f"data:image/png;base64,{PICTURE_B64}"},
+    }
     result = next(m for m in messages if isinstance(m, ToolMessage))
     assert result.content[1]["base64"] == PICTURE_B64
     assert messages[-1].text.startswith("The picture shows a lighthouse")

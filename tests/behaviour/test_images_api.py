@@ -206,7 +206,9 @@ def test_a_stream_request_answered_whole_gives_the_images(fake_router: Any, imag
 
 
 async def test_stream_errors_and_truncation_are_typed(fake_router: Any, images: Any) -> None:
-    fake_router.reply_sse(sse_events({"type": "error", "error": {"message": "Generation failed", "code": "server_error"}}))
+    fake_router.reply_sse(
+        sse_events({"type": "error", "error": {"message": "Generation failed", "code": "server_error"}})
+    )
     with pytest.raises(StreamError, match="Generation failed"):
         list(images.stream("x"))
     partial = {"type": "image_generation.partial_image", "partial_image_index": 0, "b64_json": b64(BLUE)}

@@ -145,7 +145,9 @@ def test_a_malformed_answer_is_an_error(fake_router: Any, reranker: Any) -> None
 
 def test_infron_shape_cost_at_the_root(fake_router: Any) -> None:
     model = VisionRouterRerank(model="voyage-rerank-2.5", router="infron", api_key="k", base_url=fake_router.url)
-    fake_router.reply(json={"model": "voyage-rerank-2.5", "data": [{"index": 0, "relevance_score": 0.4}], "cost": 0.0002})
+    fake_router.reply(
+        json={"model": "voyage-rerank-2.5", "data": [{"index": 0, "relevance_score": 0.4}], "cost": 0.0002}
+    )
     with track_usage() as usage:
         assert model.rerank("q", ["a"])[0].relevance_score == 0.4
     assert usage.total_cost == pytest.approx(0.0002)

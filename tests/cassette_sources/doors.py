@@ -151,7 +151,9 @@ CASSETTES: dict[str, list[dict[str, Any]]] = {
                 "model": EDIT_MODEL,
                 "prompt": EDIT_PROMPT,
                 "quality": "low",
-                "input_references": [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64(GENERATED)}}],
+                "input_references": [
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64(GENERATED)}}
+                ],
             },
             image_answer(EDITED, 0.011, 272),
             url=IMAGES_URL,

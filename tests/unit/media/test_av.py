@@ -59,7 +59,11 @@ def test_video_block_from_a_path_sends_the_routers_spelling_of_mov(tmp_path: Pat
 
 def test_video_block_keeps_a_url_and_its_options() -> None:
     block = video_block("https://www.youtube.com/watch?v=dQw4w9WgXcQ", options={"processing": "low"})
-    assert block == {"type": "video", "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "extras": {"processing": "low"}}
+    assert block == {
+        "type": "video",
+        "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "extras": {"processing": "low"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -106,7 +110,9 @@ def test_audio_block_reads_the_format_and_refuses_urls_and_video() -> None:
 
 def _sent(*blocks: dict[str, object]) -> tuple[list[dict[str, object]], ImageTally]:
     tally = ImageTally()
-    messages = convert_messages([HumanMessage(content=[{"type": "text", "text": "hi"}, *blocks])], ImagePolicy(tally=tally))
+    messages = convert_messages(
+        [HumanMessage(content=[{"type": "text", "text": "hi"}, *blocks])], ImagePolicy(tally=tally)
+    )
 
     body = json.loads(b"".join(p if isinstance(p, bytes) else p.encode() for p in _pieces(messages)))
     return body[0]["content"][1:], tally
@@ -114,7 +120,11 @@ def _sent(*blocks: dict[str, object]) -> tuple[list[dict[str, object]], ImageTal
 
 def _pieces(messages: object) -> list[bytes]:
     encoded = encode_body({"m": messages})
-    raw = encoded if isinstance(encoded, bytes) else b"".join(bytes(p) if not isinstance(p, bytes) else p for p in encoded)
+    raw = (
+        encoded
+        if isinstance(encoded, bytes)
+        else b"".join(bytes(p) if not isinstance(p, bytes) else p for p in encoded)
+    )
     return [raw[5:-1]]  # {"m": [...]} -> [...]
 
 
