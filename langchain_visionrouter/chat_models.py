@@ -100,7 +100,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         router_preset:
             The router's request fields, type-checked (see ``langchain_visionrouter._request.params``).
         vision_check: "off" | "warn" | "error"
-            Check the model takes images before sending them (one cached catalog fetch).
+            Check the model takes the images, videos and audio sent before sending them
+            (per the catalog's ``input_modalities``; one cached catalog fetch).
 
     Instantiate:
         .. code-block:: python
@@ -213,7 +214,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     # The router's own request fields (models, provider, plugins, reasoning, ...) are
     # declared once, in _params.RouterParams: inherited here, and settable per call.
     vision_check: _vision.VisionCheck = "off"
-    """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
+    """Before sending images, video or audio, check the model takes them (per the router's catalog's
+    ``input_modalities``): ``"warn"`` or ``"error"``."""
     image_fit: Literal["off", "model"] = "off"
     """``"model"``: downscale base64 images to what the model's family will look at (needs Pillow);
     the saving is in ``response_metadata["image_fit"]``."""
@@ -339,7 +341,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             usage_opt_in=preset.usage_opt_in,
             fallback_field=preset.fallback_models_field,
             fit=tally.fit_report(),
-            has_images=tally.images > 0,
+            media=tally.media(),
             provider_label=preset.provider_label,
         )
         return PreparedCall(draft, self._template(), stream)
@@ -396,8 +398,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def _checked(self, call: PreparedCall, models: Sequence[_model_info.ModelInfo] | None) -> PreparedCall:
         """The call after the pure checks over the catalog (vision check; derived modalities)."""
-        if self.vision_check != "off" and call.draft.has_images and models is not None:
-            _vision.check_vision(_vision.checkable_models(call.models), models, self.vision_check)
+        if self.vision_check != "off" and call.draft.media and models is not None:
+            _vision.check_media(_vision.checkable_models(call.models), models, call.draft.media, self.vision_check)
         return call.with_catalog(models)
 
     def _ready(self, call: PreparedCall) -> PreparedCall:
@@ -426,7 +428,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def _unread_catalog(self, call: PreparedCall, exc: VisionRouterError) -> None:
         """A catalog that cannot be read: fatal to a vision check asked for, else a warning."""
-        if self.vision_check != "off" and call.draft.has_images:
+        if self.vision_check != "off" and call.draft.media:
             raise exc  # the check was asked for: it cannot pass unchecked
         # Only modalities needed it: sent without; a 404 is then explained (clearer_error).
         logger.warning("modalities not derived for %s: the model catalog could not be read (%s)", call.model, exc)

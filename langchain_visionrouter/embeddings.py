@@ -27,11 +27,11 @@ from langchain_visionrouter._request.embeddings import (
     parse_vectors,
     plan_batches,
     text_inputs,
-    usage_message,
 )
 from langchain_visionrouter._request.param_types import ProviderPreferences
 from langchain_visionrouter._request.params import router_body, validate_param
 from langchain_visionrouter._response.answers import judge_json
+from langchain_visionrouter._response.fields import usage_message
 from langchain_visionrouter._router import model_info as _model_info
 from langchain_visionrouter._router.presets import get_router
 from langchain_visionrouter._wire import http as _http

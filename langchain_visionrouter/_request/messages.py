@@ -30,8 +30,8 @@ from langchain_visionrouter._media.checks import (
     image_data_url,
     parse_data_url,
 )
-from langchain_visionrouter._media.types import audio_format_for
 from langchain_visionrouter._media.urls import check_image_url
+from langchain_visionrouter._request.av_parts import audio_part, video_part
 from langchain_visionrouter._request.tool_results import blocks_in_tool_text
 from langchain_visionrouter._response.reasoning import merge_reasoning_details
 from langchain_visionrouter._wire.body import BIG_STRING, DataURL
@@ -151,9 +151,9 @@ def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
     elif kind == "file":
         part = _file_part(block, policy, where)
     elif kind in ("audio", "input_audio"):
-        part = _audio_part(block, where)
-    elif kind in ("video", "video_url"):
-        part = _video_part(block, where)
+        part = audio_part(block, where)
+    elif kind in ("video", "video_url", "input_video"):  # input_video: the legacy name of video_url
+        part = video_part(block, where)
     else:
         msg = (
             f"{where}: unknown content block type {kind!r}. Supported types: {_KNOWN_PART_TYPES} "
@@ -165,8 +165,8 @@ def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
     cache_control = _extra(block, "cache_control")
     if cache_control:
         part["cache_control"] = cache_control
-    if policy.tally is not None and part["type"] == "image_url":
-        policy.tally.images += 1
+    if policy.tally is not None:
+        policy.tally.count(part["type"])
     return part
 
 
@@ -283,30 +283,6 @@ def _file_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dic
         msg = f"{where}: files by id are not supported by the router; send a URL or base64 instead."
         raise ImageInputError(msg)
     raise ImageInputError(f"{where}: file block needs 'url' or 'base64' (with 'mime_type').")
-
-
-def _audio_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
-    if isinstance(block.get("input_audio"), Mapping):
-        return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
-    data = block.get("base64") if "base64" in block else block.get("data")
-    mime = block.get("mime_type")
-    if not isinstance(data, str) or not isinstance(mime, str):
-        raise InvalidInputError(f"{where}: audio block needs 'base64' and 'mime_type'.")
-    data = check_base64_payload(data, where=where)
-    return {"type": "input_audio", "input_audio": {"data": data, "format": audio_format_for(mime)}}
-
-
-def _video_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
-    if isinstance(block.get("video_url"), Mapping):
-        return {"type": "video_url", "video_url": dict(block["video_url"])}
-    if isinstance(block.get("url"), str):
-        check_image_url(block["url"], where=where)
-        return {"type": "video_url", "video_url": {"url": block["url"]}}
-    data, mime = block.get("base64"), block.get("mime_type")
-    if isinstance(data, str) and isinstance(mime, str):
-        data = check_base64_payload(data, where=where)
-        return {"type": "video_url", "video_url": {"url": DataURL(mime, data)}}
-    raise InvalidInputError(f"{where}: video block needs 'url', or 'base64' with 'mime_type'.")
 
 
 def _generated_image(block: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.messages import AIMessageChunk
@@ -48,7 +49,16 @@ from langchain_visionrouter._wire.limits import Exceeded
 from langchain_visionrouter._wire.router_errors import error_from_body
 from langchain_visionrouter.errors import StreamError
 
-__all__ = ["StreamAssembler", "chat_result", "judge_json", "parse_tool_calls", "usage_metadata"]
+__all__ = [
+    "Answer",
+    "StreamAssembler",
+    "StreamEnd",
+    "chat_result",
+    "judge_answer",
+    "judge_json",
+    "parse_tool_calls",
+    "usage_metadata",
+]
 
 # Chunk metadata sent once per stream: (response_metadata key, event field).
 _ONCE_FIELDS = (
@@ -82,6 +92,20 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
     if isinstance(data, Mapping) and data.get("error") and not data.get("choices"):
         raise error_from_body(data, status_code=status_code, generation_id=headers.get("x-generation-id"))
     return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A judged JSON answer and the generation id its headers carried (endpoints whose
+    bodies have no ``id``, such as the Image API)."""
+
+    body: Any
+    generation_id: str | None
+
+
+def judge_answer(status_code: int, headers: Mapping[str, str], content: bytes) -> Answer:
+    """:func:`judge_json`, keeping ``X-Generation-Id``."""
+    return Answer(judge_json(status_code, headers, content), headers.get("x-generation-id"))
 
 
 def chat_result(

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, cast
 
-from langchain_core.messages import InvalidToolCall, ToolCall, ToolCallChunk
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 
@@ -24,7 +24,7 @@ from langchain_visionrouter._response.dialects import (
     merge_kept,
 )
 
-__all__ = ["ToolCallFragments", "as_object", "cost_metadata", "parse_tool_calls", "usage_metadata"]
+__all__ = ["ToolCallFragments", "as_object", "cost_metadata", "parse_tool_calls", "usage_message", "usage_metadata"]
 
 
 def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
@@ -80,6 +80,26 @@ def cost_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     return out
+
+
+def usage_message(
+    body: Mapping[str, Any],
+    requested_model: str,
+    provider_label: str,
+    *,
+    content: Any = "",
+    generation_id: str | None = None,
+) -> AIMessage:
+    """Tokens and cost of one answer (embeddings, images, rerank), as the message ``track_usage()``
+    counts (like a chat answer's); ``content`` what it holds, if anything."""
+    metadata: dict[str, Any] = {"model_name": body.get("model") or requested_model, **cost_metadata(body)}
+    metadata["model_provider"] = provider_label
+    for key in ("id", "provider"):
+        if body.get(key) is not None:
+            metadata[key] = body[key]
+    if generation_id and "id" not in metadata:
+        metadata["id"] = generation_id
+    return AIMessage(content=content, usage_metadata=usage_metadata(body.get("usage")), response_metadata=metadata)
 
 
 def parse_tool_calls(
