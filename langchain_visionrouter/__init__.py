@@ -38,6 +38,8 @@ if TYPE_CHECKING:
         list_models,
         supports_images,
     )
+    from langchain_visionrouter._client.images import VisionRouterImages
+    from langchain_visionrouter._client.rerank import VisionRouterRerank
     from langchain_visionrouter._client.usage import (
         GenerationStats,
         ModelUsage,
@@ -46,7 +48,9 @@ if TYPE_CHECKING:
         get_generation,
         track_usage,
     )
+    from langchain_visionrouter._media.av import audio_block, video_block
     from langchain_visionrouter._media.blocks import file_block, image_block
+    from langchain_visionrouter._media.save import save_image
     from langchain_visionrouter._request.param_types import (
         ProviderPreferences,
         ReasoningConfig,
@@ -70,6 +74,8 @@ _LAZY = {
     "run_batch": "_batch.engine",
     "ChatVisionRouter": "chat_models",
     "VisionRouterEmbeddings": "embeddings",
+    "VisionRouterImages": "_client.images",
+    "VisionRouterRerank": "_client.rerank",
     "ModelCatalog": "_client.catalog",
     "ModelInfo": "_router.model_info",
     "clear_catalog_cache": "_client.catalog",
@@ -77,6 +83,9 @@ _LAZY = {
     "supports_images": "_client.catalog",
     "file_block": "_media.blocks",
     "image_block": "_media.blocks",
+    "audio_block": "_media.av",
+    "video_block": "_media.av",
+    "save_image": "_media.save",
     "ProviderPreferences": "_request.param_types",
     "ReasoningConfig": "_request.param_types",
     "file_parser_plugin": "_request.param_types",
@@ -141,8 +150,11 @@ __all__ = [
     "UsageTracker",
     "VisionRouterEmbeddings",
     "VisionRouterError",
+    "VisionRouterImages",
+    "VisionRouterRerank",
     "__version__",
     "aget_generation",
+    "audio_block",
     "clear_catalog_cache",
     "file_block",
     "file_parser_plugin",
@@ -150,7 +162,9 @@ __all__ = [
     "image_block",
     "list_models",
     "run_batch",
+    "save_image",
     "supports_images",
     "track_usage",
+    "video_block",
     "web_plugin",
 ]

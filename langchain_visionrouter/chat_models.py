@@ -20,6 +20,7 @@ from pydantic import (
     AliasChoices,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
@@ -99,7 +100,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         router_preset:
             The router's request fields, type-checked (see ``langchain_visionrouter._request.params``).
         vision_check: "off" | "warn" | "error"
-            Check the model takes images before sending them (one cached catalog fetch).
+            Check the model takes the images, videos and audio sent before sending them
+            (per the catalog's ``input_modalities``; one cached catalog fetch).
 
     Instantiate:
         .. code-block:: python
@@ -212,12 +214,15 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     # The router's own request fields (models, provider, plugins, reasoning, ...) are
     # declared once, in _params.RouterParams: inherited here, and settable per call.
     vision_check: _vision.VisionCheck = "off"
-    """Before sending images, check the model takes them (per the router's catalog): ``"warn"`` or ``"error"``."""
+    """Before sending images, video or audio, check the model takes them (per the router's catalog's
+    ``input_modalities``): ``"warn"`` or ``"error"``."""
     image_fit: Literal["off", "model"] = "off"
     """``"model"``: downscale base64 images to what the model's family will look at (needs Pillow);
     the saving is in ``response_metadata["image_fit"]``."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _template_cache: tuple[tuple[Any, ...], RequestTemplate] | None = PrivateAttr(default=None)
 
     def _fit_model(self) -> str | None:
         return self.model if self.image_fit == "model" else None
@@ -280,7 +285,9 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         }
 
     def _router_fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ROUTER_PARAMS}
+        # Only the fields set (not None): most models set none, and this runs twice per call.
+        values = self.__dict__
+        return {name: values[name] for name in ROUTER_PARAMS if values[name] is not None}
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return _model_info.bundled_profile(self.model)
@@ -334,7 +341,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             usage_opt_in=preset.usage_opt_in,
             fallback_field=preset.fallback_models_field,
             fit=tally.fit_report(),
-            has_images=tally.images > 0,
+            media=tally.media(),
             provider_label=preset.provider_label,
         )
         return PreparedCall(draft, self._template(), stream)
@@ -349,6 +356,28 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return self._prepare(messages, stop, kwargs, stream=stream)
 
     def _template(self) -> RequestTemplate:
+        # Built once per setting of the fields it reads (a model's fields may be changed after
+        # construction, so the cache is keyed on them, not kept for the model's life).
+        key = (
+            self.api_key,
+            self.base_url,
+            tuple(self.default_headers.items()) if self.default_headers else None,  # a copy: edits in place count
+            self.app_url,
+            self.app_title,
+            self.openrouter_metadata,
+            self.timeout,
+            self.max_retries,
+            self.deadline,
+            self.max_response_bytes,
+        )
+        cached = self._template_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        template = self._new_template()
+        self._template_cache = (key, template)
+        return template
+
+    def _new_template(self) -> RequestTemplate:
         assert self.base_url is not None
         headers = self._json_headers("application/json")
         stream_headers = self._json_headers("text/event-stream")
@@ -369,8 +398,8 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def _checked(self, call: PreparedCall, models: Sequence[_model_info.ModelInfo] | None) -> PreparedCall:
         """The call after the pure checks over the catalog (vision check; derived modalities)."""
-        if self.vision_check != "off" and call.draft.has_images and models is not None:
-            _vision.check_vision(_vision.checkable_models(call.models), models, self.vision_check)
+        if self.vision_check != "off" and call.draft.media and models is not None:
+            _vision.check_media(_vision.checkable_models(call.models), models, call.draft.media, self.vision_check)
         return call.with_catalog(models)
 
     def _ready(self, call: PreparedCall) -> PreparedCall:
@@ -399,7 +428,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     def _unread_catalog(self, call: PreparedCall, exc: VisionRouterError) -> None:
         """A catalog that cannot be read: fatal to a vision check asked for, else a warning."""
-        if self.vision_check != "off" and call.draft.has_images:
+        if self.vision_check != "off" and call.draft.media:
             raise exc  # the check was asked for: it cannot pass unchecked
         # Only modalities needed it: sent without; a 404 is then explained (clearer_error).
         logger.warning("modalities not derived for %s: the model catalog could not be read (%s)", call.model, exc)

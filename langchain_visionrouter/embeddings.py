@@ -27,11 +27,11 @@ from langchain_visionrouter._request.embeddings import (
     parse_vectors,
     plan_batches,
     text_inputs,
-    usage_message,
 )
 from langchain_visionrouter._request.param_types import ProviderPreferences
 from langchain_visionrouter._request.params import router_body, validate_param
 from langchain_visionrouter._response.answers import judge_json
+from langchain_visionrouter._response.fields import usage_message
 from langchain_visionrouter._router import model_info as _model_info
 from langchain_visionrouter._router.presets import get_router
 from langchain_visionrouter._wire import http as _http
@@ -47,10 +47,10 @@ _Outcome = tuple[list[list[float]], AIMessage] | VisionRouterError | None
 class VisionRouterEmbeddings(RouterClient, Embeddings):
     """Embeddings of text **and images** from an OpenAI-compatible router's ``/embeddings``.
 
-    Talks to OpenRouter (default) or any OpenAI-compatible gateway (``router="custom"``);
-    Infron documents no embeddings endpoint, so ``router="infron"`` is refused (point
-    ``router="custom"`` at its URL if your account has one). Key, base URL, retries,
-    errors and secret masking work as in :class:`~langchain_visionrouter.ChatVisionRouter`.
+    Talks to OpenRouter (default), Infron (``router="infron"``, at
+    ``https://llm.onerouter.pro/v1/embeddings``) or any OpenAI-compatible gateway
+    (``router="custom"``). Key, base URL, retries, errors and secret masking work as in
+    :class:`~langchain_visionrouter.ChatVisionRouter`.
 
     Setup:
         .. code-block:: bash

@@ -421,3 +421,28 @@ class Mapper(StreamAssembler):
 
     def end(self, *, completed: bool) -> AIMessageChunk:
         return self.last_chunk(Ended(done=completed))
+
+
+# -- video and audio files: their first bytes as each container writes them, then padding ------
+
+_AV_HEADS = {
+    "video/mp4": b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41",
+    "video/quicktime": b"\x00\x00\x00\x14ftypqt  \x20\x05\x03\x00qt  ",
+    "video/webm": b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04"
+    b"\x42\xf3\x81\x08\x42\x82\x84webm",
+    "video/mpeg": b"\x00\x00\x01\xba\x44\x00\x04\x00\x04\x01\x01\x89\xc3\xf8",
+    "video/x-matroska": b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82\x88matroska",
+    "audio/wav": b"RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x44\xac\x00\x00",
+    "audio/mpeg": b"ID3\x04\x00\x00\x00\x00\x00\x23TSSE\x00\x00\x00\x0f\x00\x00\x03Lavf",
+    "audio/flac": b"fLaC\x00\x00\x00\x22\x10\x00\x10\x00",
+    "audio/ogg": b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00",
+    "audio/aac": b"\xff\xf1\x50\x80\x02\x1f\xfc",
+    "audio/mp4": b"\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00M4A isomiso2",
+    "audio/aiff": b"FORM\x00\x00\x10\x00AIFFCOMM\x00\x00\x00\x12",
+}
+
+
+def av_file(mime: str, size: int = 2048) -> bytes:
+    """A file of ``mime`` as far as its first bytes go (what the package reads), ``size`` bytes long."""
+    head = _AV_HEADS[mime]
+    return head + bytes((i * 7) % 251 for i in range(max(0, size - len(head))))

@@ -254,6 +254,9 @@ class RouterClient(BaseModel):
         # The API key is never pickled: an unpickled model reads it from the environment again.
         state = super().__getstate__()
         state["__dict__"] = {**state["__dict__"], "api_key": None}
+        private = state.get("__pydantic_private__")
+        if private and "_template_cache" in private:  # built requests hold the key's header
+            state["__pydantic_private__"] = {**private, "_template_cache": None}
         return state
 
     def __setstate__(self, state: dict[Any, Any]) -> None:

@@ -90,7 +90,7 @@ def read_path(path: str | os.PathLike[str], limit: int, *, allow_pipe: bool = Fa
         info = p.stat()
         pipe = allow_pipe and stat.S_ISFIFO(info.st_mode)
         if not stat.S_ISREG(info.st_mode) and not pipe:
-            msg = f"{where}: is {_kind(info.st_mode)}, not an image file. Give the path of a regular file"
+            msg = f"{where}: is {_kind(info.st_mode)}, not a regular file. Give the path of a regular file"
             raise ImageInputError(msg + ", or read the data yourself and pass the bytes.")
         if info.st_size > limit:
             raise _too_big(where, f"{info.st_size} bytes", limit)

@@ -68,18 +68,35 @@ DATA_URL_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*?),", re.IGNORECASE)
 
 
 class ImageTally:
-    """What one conversion did to images, counted as it happens (never read back from a body).
+    """What one conversion did to media, counted as it happens (never read back from a body).
 
-    One per call: the prepared call freezes it into its facts (images sent, ``image_fit`` saving).
+    One per call: the prepared call freezes it into its facts (image, video and audio parts
+    sent, for the catalog checks; ``image_fit`` saving).
     """
 
-    __slots__ = ("bytes_after", "bytes_before", "fitted", "images")
+    __slots__ = ("audios", "bytes_after", "bytes_before", "fitted", "images", "videos")
 
     def __init__(self) -> None:
         self.images = 0  # image parts sent, inline or by URL
+        self.videos = 0  # video_url parts
+        self.audios = 0  # input_audio parts
         self.fitted = 0  # of which image_fit downscaled
         self.bytes_before = 0
         self.bytes_after = 0
+
+    def count(self, part_type: str) -> None:
+        """Count one wire part of ``part_type`` (``image_url``, ``video_url``, ``input_audio``; others not)."""
+        if part_type == "image_url":
+            self.images += 1
+        elif part_type == "video_url":
+            self.videos += 1
+        elif part_type == "input_audio":
+            self.audios += 1
+
+    def media(self) -> frozenset[str]:
+        """The input modalities the parts counted need: ``"image"``, ``"video"``, ``"audio"``."""
+        counts = (("image", self.images), ("video", self.videos), ("audio", self.audios))
+        return frozenset(kind for kind, n in counts if n)
 
     def fit_report(self) -> dict[str, int] | None:
         """What ``image_fit`` saved: images downscaled, decoded bytes before and after; ``None``: none."""

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 __all__ = [
     "MEDIA_TYPES",
     "MIME_ALIASES",
+    "ROUTER_AUDIO_TYPES",
+    "ROUTER_VIDEO_TYPES",
     "MediaType",
     "audio_format_for",
     "audio_mime_for",
@@ -60,15 +62,32 @@ MEDIA_TYPES: tuple[MediaType, ...] = (
     MediaType("audio/flac", "FLAC", (".flac",), audio_format="flac", aliases=("audio/x-flac",)),
     MediaType("audio/ogg", "Ogg", (".ogg", ".oga"), audio_format="ogg"),
     MediaType("audio/ogg", "Opus", (".opus",), audio_format="opus", aliases=("audio/opus",)),
-    MediaType("audio/aac", "AAC", (".aac",), audio_format="aac"),
+    MediaType("audio/aac", "AAC", (".aac", ".adts"), audio_format="aac", aliases=("audio/x-aac",)),
     MediaType("audio/mp4", "M4A", (".m4a",), audio_format="m4a", aliases=("audio/x-m4a",)),
     MediaType("audio/aiff", "AIFF", (".aiff", ".aif"), audio_format="aiff", aliases=("audio/x-aiff",)),
     MediaType("audio/pcm", "PCM (16-bit)", (), audio_format="pcm16", aliases=("audio/l16",)),
     MediaType("audio/pcm", "PCM (24-bit)", (), audio_format="pcm24", aliases=("audio/l24",)),
     MediaType("video/mp4", "MP4", (".mp4", ".m4v")),
     MediaType("video/mpeg", "MPEG", (".mpeg", ".mpg")),
-    MediaType("video/quicktime", "MOV", (".mov",)),
+    # OpenRouter's video guide lists "video/mov" (no registered type): read as QuickTime, sent as listed.
+    MediaType("video/quicktime", "MOV", (".mov", ".qt"), aliases=("video/mov",)),
     MediaType("video/webm", "WebM", (".webm",)),
+    MediaType("video/x-matroska", "Matroska (MKV)", (".mkv",)),
+    MediaType("video/x-msvideo", "AVI", (".avi",)),
+)
+
+#: Video types OpenRouter's video guide lists ("Supported Video Formats"), by the MIME type
+#: sent for each in a data URL (its own spelling: ``video/mov``, not ``video/quicktime``).
+ROUTER_VIDEO_TYPES: dict[str, str] = {
+    "video/mp4": "video/mp4",
+    "video/mpeg": "video/mpeg",
+    "video/quicktime": "video/mov",
+    "video/webm": "video/webm",
+}
+#: Audio types whose format OpenRouter's audio guide lists ("Supported Audio Input Formats";
+#: raw PCM has no header to read, so it is not among the types read from bytes).
+ROUTER_AUDIO_TYPES = frozenset(
+    {"audio/wav", "audio/mpeg", "audio/aiff", "audio/aac", "audio/ogg", "audio/flac", "audio/mp4"}
 )
 
 #: Alias -> the MIME type the table knows the bytes by.

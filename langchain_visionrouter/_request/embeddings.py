@@ -29,7 +29,7 @@ from langchain_core.messages import AIMessage
 from langchain_visionrouter._media.blocks import image_block
 from langchain_visionrouter._media.checks import ImagePolicy, check_image_base64
 from langchain_visionrouter._media.urls import check_image_url
-from langchain_visionrouter._response.fields import as_object, cost_metadata, usage_metadata
+from langchain_visionrouter._response.fields import as_object
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter.errors import ImageInputError, InvalidInputError, VisionRouterError
 
@@ -58,7 +58,7 @@ def text_inputs(texts: Any, caller: str) -> list[str]:
     return items
 
 
-def _image_url(source: Any, policy: ImagePolicy, where: str) -> str:
+def image_source_url(source: Any, policy: ImagePolicy, where: str) -> str:
     """One image as the URL sent: its data URL (checked, downscaled per ``policy``) or its http(s) URL."""
     if isinstance(source, Mapping) and source.get("type") == "image":  # a block image_block already made
         block: Mapping[str, Any] = source
@@ -94,7 +94,7 @@ def image_inputs(images: Any, texts: Any, policy: ImagePolicy, caller: str) -> l
         if caption is not None and not isinstance(caption, str):
             raise InvalidInputError(f"{caller}: text {i} is {type(caption).__name__}, not a string or None.")
         try:
-            url = _image_url(source, policy, where)
+            url = image_source_url(source, policy, where)
         except ImageInputError as exc:
             message = str(exc)
             raise ImageInputError(message if message.startswith(where) else f"{where}: {message}") from None
@@ -213,16 +213,6 @@ def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
         msg = f"the router answered {len(vectors)} embeddings for {count} inputs (missing {_ranges(missing)})"
         raise _errors.malformed_answer(msg, body, generation_id=gen)
     return [vectors[i] for i in range(count)]
-
-
-def usage_message(body: Mapping[str, Any], requested_model: str, provider_label: str) -> AIMessage:
-    """Tokens and cost of one answer, as the message ``track_usage()`` counts (like a chat answer's)."""
-    metadata: dict[str, Any] = {"model_name": body.get("model") or requested_model, **cost_metadata(body)}
-    metadata["model_provider"] = provider_label
-    for key in ("id", "provider"):
-        if body.get(key) is not None:
-            metadata[key] = body[key]
-    return AIMessage(content="", usage_metadata=usage_metadata(body.get("usage")), response_metadata=metadata)
 
 
 # -- gathering batches -------------------------------------------------------------------------

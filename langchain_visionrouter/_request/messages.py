@@ -30,8 +30,8 @@ from langchain_visionrouter._media.checks import (
     image_data_url,
     parse_data_url,
 )
-from langchain_visionrouter._media.types import audio_format_for
 from langchain_visionrouter._media.urls import check_image_url
+from langchain_visionrouter._request.av_parts import audio_part, video_part
 from langchain_visionrouter._request.tool_results import blocks_in_tool_text
 from langchain_visionrouter._response.reasoning import merge_reasoning_details
 from langchain_visionrouter._wire.body import BIG_STRING, DataURL
@@ -151,9 +151,9 @@ def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
     elif kind == "file":
         part = _file_part(block, policy, where)
     elif kind in ("audio", "input_audio"):
-        part = _audio_part(block, where)
-    elif kind in ("video", "video_url"):
-        part = _video_part(block, where)
+        part = audio_part(block, where)
+    elif kind in ("video", "video_url", "input_video"):  # input_video: the legacy name of video_url
+        part = video_part(block, where)
     else:
         msg = (
             f"{where}: unknown content block type {kind!r}. Supported types: {_KNOWN_PART_TYPES} "
@@ -165,8 +165,8 @@ def _part(block: Any, policy: ImagePolicy, where: str) -> dict[str, Any]:
     cache_control = _extra(block, "cache_control")
     if cache_control:
         part["cache_control"] = cache_control
-    if policy.tally is not None and part["type"] == "image_url":
-        policy.tally.images += 1
+    if policy.tally is not None:
+        policy.tally.count(part["type"])
     return part
 
 
@@ -285,30 +285,6 @@ def _file_part(block: Mapping[str, Any], policy: ImagePolicy, where: str) -> dic
     raise ImageInputError(f"{where}: file block needs 'url' or 'base64' (with 'mime_type').")
 
 
-def _audio_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
-    if isinstance(block.get("input_audio"), Mapping):
-        return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
-    data = block.get("base64") if "base64" in block else block.get("data")
-    mime = block.get("mime_type")
-    if not isinstance(data, str) or not isinstance(mime, str):
-        raise InvalidInputError(f"{where}: audio block needs 'base64' and 'mime_type'.")
-    data = check_base64_payload(data, where=where)
-    return {"type": "input_audio", "input_audio": {"data": data, "format": audio_format_for(mime)}}
-
-
-def _video_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
-    if isinstance(block.get("video_url"), Mapping):
-        return {"type": "video_url", "video_url": dict(block["video_url"])}
-    if isinstance(block.get("url"), str):
-        check_image_url(block["url"], where=where)
-        return {"type": "video_url", "video_url": {"url": block["url"]}}
-    data, mime = block.get("base64"), block.get("mime_type")
-    if isinstance(data, str) and isinstance(mime, str):
-        data = check_base64_payload(data, where=where)
-        return {"type": "video_url", "video_url": {"url": DataURL(mime, data)}}
-    raise InvalidInputError(f"{where}: video block needs 'url', or 'base64' with 'mime_type'.")
-
-
 def _generated_image(block: Mapping[str, Any], where: str) -> dict[str, Any]:
     """An image the model generated, as the ``images`` entry the router answered it in."""
     url: Any = block.get("url")
@@ -380,6 +356,7 @@ def _assistant(message: BaseMessage, index: int, policy: ImagePolicy) -> dict[st
     details = message.additional_kwargs.get("reasoning_details")
     if details:
         out["reasoning_details"] = merge_reasoning_details(details)
+    _dialect_fields(message.additional_kwargs, out)
     annotations = message.additional_kwargs.get("annotations")
     if annotations:
         # File annotations spare the router re-parsing a PDF; citations are output only.
@@ -389,6 +366,48 @@ def _assistant(message: BaseMessage, index: int, policy: ImagePolicy) -> dict[st
     if message.name:
         out["name"] = message.name
     return out
+
+
+def _dialect_fields(kwargs: Mapping[str, Any], out: dict[str, Any]) -> None:
+    """What each gateway's docs ask to get back on the next turn (docs/gateways.md has the table).
+
+    - ``reasoning_content``, when the answer carried it under that name (DeepSeek, Z.ai,
+      SGLang, older vLLM), on every assistant message, even empty. Reading chosen: the
+      current DeepSeek thinking-mode guide (api-docs.deepseek.com/guides/thinking_mode, V4
+      version) says that after a turn with tool calls "the intermediate assistant's
+      reasoning_content must participate in the context concatenation" in all later turns
+      (400 otherwise), and that without tool calls it "will be ignored" if passed; the older
+      reasoner guide's "passing reasoning_content gives a 400" is obsolete (the page is no
+      longer linked; the live API accepts it, langchain#34166). So it is always sent: where
+      it is not needed it is ignored. Z.ai's thinking-mode guide asks for "the complete,
+      unmodified reasoning_content" back with tool results; SGLang's and vLLM's message
+      schemas accept the field and their chat templates decide. Never sent when it only
+      mirrors ``reasoning`` (Groq refuses unknown message properties) or Mistral's thinking.
+    - Mistral's thinking, as the ``thinking`` content part it came in (mistralai client-python,
+      examples/mistral/chat/reasoning_multi_turn.py: "always replay the assistant turn back
+      into messages with its ThinkChunks intact"); Mistral refuses undocumented fields, so
+      never as ``reasoning_content``.
+    - Gemini's ``extra_content`` (its ``thought_signature``) back on the same tool call, and
+      on the message when it came there (ai.google.dev thought-signatures: "pass it back
+      exactly as received"; a 4xx without it on Gemini 3 function calls).
+    """
+    reasoning = kwargs.get("reasoning_content")
+    thinking = kwargs.get("thinking")
+    if isinstance(reasoning, str) and "reasoning" not in kwargs and "thinking" not in kwargs:
+        out["reasoning_content"] = reasoning
+    if isinstance(thinking, str) and thinking:
+        parts: list[dict[str, Any]] = [{"type": "thinking", "thinking": [{"type": "text", "text": thinking}]}]
+        if out.get("content"):
+            parts.append({"type": "text", "text": out["content"]})
+        out["content"] = parts
+    if kwargs.get("extra_content") is not None:
+        out["extra_content"] = kwargs["extra_content"]
+    kept = kwargs.get("tool_call_fields")
+    if isinstance(kept, Mapping) and out.get("tool_calls"):
+        for call in out["tool_calls"]:
+            fields = kept.get(call["id"])
+            if isinstance(fields, Mapping) and fields.get("extra_content") is not None:
+                call["extra_content"] = fields["extra_content"]
 
 
 def untraced_inline_images(messages: Sequence[BaseMessage]) -> Sequence[BaseMessage]:

@@ -70,10 +70,15 @@ class Draft:
     fallback_field: str
     #: ``image_fit`` saving: images downscaled, decoded bytes before and after; ``None``: none fitted.
     fit: Mapping[str, int] | None
-    #: Some message carries an image part.
-    has_images: bool
+    #: The input modalities the messages' parts need beyond text (``"image"``, ``"video"``, ``"audio"``).
+    media: frozenset[str]
     #: The router's name in LangChain metadata (``model_provider``).
     provider_label: str
+
+    @property
+    def has_images(self) -> bool:
+        """Some message carries an image part."""
+        return "image" in self.media
 
 
 def body_fields(
@@ -183,7 +188,7 @@ class PreparedCall:
 
     def needs_catalog(self, vision_check: str) -> bool:
         """Whether the catalog must be read before sending (one listing serves every check)."""
-        return (vision_check != "off" and self.draft.has_images) or self.needs_derivation
+        return (vision_check != "off" and bool(self.draft.media)) or self.needs_derivation
 
     # -- new values ------------------------------------------------------------------------
 

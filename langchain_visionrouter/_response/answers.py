@@ -21,28 +21,44 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata, add_ai_message_chunks
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_visionrouter._response import content_blocks  # noqa: F401  (registers content_blocks translators)
+from langchain_visionrouter._response.dialects import (
+    CHOICE_TYPES,
+    PLAIN_CHOICE,
+    PLAIN_DELTA,
+    TOP_TYPES,
+    Malformed,
+    check_fields,
+)
 from langchain_visionrouter._response.fields import (
-    ToolCallFragments,
-    as_object,
     cost_metadata,
     parse_tool_calls,
     usage_metadata,
 )
-from langchain_visionrouter._response.outputs import MAPPED_TOP_FIELDS, OutputBlocks, message_content, unmapped_fields
-from langchain_visionrouter._response.reasoning import StreamDetails
+from langchain_visionrouter._response.mapping import DeltaMapper, ai_message, generation_info, response_metadata
+from langchain_visionrouter._response.outputs import MAPPED_TOP_FIELDS, OutputBlocks, unmapped_fields
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.limits import Exceeded
 from langchain_visionrouter._wire.router_errors import error_from_body
 from langchain_visionrouter.errors import StreamError
 
-__all__ = ["StreamAssembler", "chat_result", "judge_json", "parse_tool_calls", "usage_metadata"]
+__all__ = [
+    "Answer",
+    "StreamAssembler",
+    "StreamEnd",
+    "chat_result",
+    "judge_answer",
+    "judge_json",
+    "parse_tool_calls",
+    "usage_metadata",
+]
 
 # Chunk metadata sent once per stream: (response_metadata key, event field).
 _ONCE_FIELDS = (
@@ -53,9 +69,18 @@ _ONCE_FIELDS = (
 )
 # A chunk's fields read elsewhere: any other is kept in response_metadata, once.
 _CHUNK_FIELDS = MAPPED_TOP_FIELDS | {field for _, field in _ONCE_FIELDS}
-# Assistant-message fields kept in additional_kwargs, as the router sent them (images and
-# audio data become content blocks; the audio's id and expiry stay here).
-_KEPT_MESSAGE_FIELDS = ("reasoning", "reasoning_details", "annotations", "refusal")
+# What the safety net turns into the typed error: a malformed answer that slipped past the
+# type checks must still never surface as a TypeError or pydantic's ValidationError.
+_MAPPING_ERRORS = (Malformed, TypeError, ValueError, AttributeError, KeyError, IndexError)
+
+
+def _excerpt(body: Any) -> str:
+    # (VisionRouterError redacts its message: credentials never reach it.)
+    return json.dumps(body, default=str)[:300]
+
+
+def _unreadable(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, Malformed) else f"it could not be read ({type(exc).__name__}: {exc})"
 
 
 def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
@@ -67,6 +92,20 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
     if isinstance(data, Mapping) and data.get("error") and not data.get("choices"):
         raise error_from_body(data, status_code=status_code, generation_id=headers.get("x-generation-id"))
     return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A judged JSON answer and the generation id its headers carried (endpoints whose
+    bodies have no ``id``, such as the Image API)."""
+
+    body: Any
+    generation_id: str | None
+
+
+def judge_answer(status_code: int, headers: Mapping[str, str], content: bytes) -> Answer:
+    """:func:`judge_json`, keeping ``X-Generation-Id``."""
+    return Answer(judge_json(status_code, headers, content), headers.get("x-generation-id"))
 
 
 def chat_result(
@@ -83,7 +122,26 @@ def chat_result(
     partial output (``finish_reason: "error"``), with that output as ``partial``.
     ``output_blocks``: the request asked for image or audio output, so content is a list
     (see :mod:`~langchain_visionrouter._response.outputs`); it is one anyway when images come back.
+    A malformed answer (a field of a type no reading fits) raises ``VisionRouterError``
+    saying which field, with an excerpt of the body.
     """
+    try:
+        return _chat_result(body, model_provider, generation_id, output_blocks, audio_format)
+    except _MAPPING_ERRORS as exc:
+        gen_id = body.get("id") if isinstance(body, Mapping) and isinstance(body.get("id"), str) else None
+        raise _errors.malformed_answer(
+            f"the router's answer is malformed: {_unreadable(exc)}. Its body: {_excerpt(body)}",
+            body,
+            generation_id=gen_id or generation_id,
+        ) from None
+
+
+def _chat_result(
+    body: Mapping[str, Any], model_provider: str, generation_id: str | None, output_blocks: bool, audio_format: Any
+) -> ChatResult:
+    if not isinstance(body, Mapping):
+        raise Malformed(f"the answer is {type(body).__name__}, not a JSON object")
+    check_fields(body, TOP_TYPES, "the answer")
     choices = body.get("choices")
     if not choices:
         if body.get("error"):
@@ -92,82 +150,23 @@ def chat_result(
             "its answer has no choices", body, generation_id=body.get("id") or generation_id
         )
 
-    metadata = _response_metadata(body, model_provider)
+    metadata = response_metadata(body, model_provider)
     if generation_id and "id" not in metadata:
         metadata["id"] = generation_id
     usage = usage_metadata(body.get("usage"))
     generations = []
-    for choice in choices:
-        if not isinstance(choice, Mapping):
+    for i, choice in enumerate(choices):
+        if choice is None:
             continue
-        message = _message(choice, metadata, usage, output_blocks, audio_format)
+        if not isinstance(choice, Mapping):
+            raise Malformed(f"choices[{i}] is not a choice (an object)")
+        message = ai_message(choice, metadata, usage, output_blocks, audio_format, f"choices[{i}]")
         if choice.get("error") or choice.get("finish_reason") == "error":
             err = choice.get("error") or {"message": "the provider failed mid-answer (finish_reason: error)"}
             raise error_from_body({"error": err}, status_code=200, generation_id=metadata.get("id"), partial=message)
-        generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
+        generations.append(ChatGeneration(message=message, generation_info=generation_info(choice)))
     llm_output: dict[str, Any] = {k: metadata[k] for k in ("model_name", "id", "provider") if k in metadata}
     return ChatResult(generations=generations, llm_output=llm_output)
-
-
-def _response_metadata(body: Mapping[str, Any], model_provider: str) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"model_provider": model_provider}
-    if body.get("model"):
-        metadata["model_name"] = body["model"]
-    if body.get("id"):
-        metadata["id"] = body["id"]
-    if body.get("provider"):
-        metadata["provider"] = body["provider"]
-    if body.get("system_fingerprint"):
-        metadata["system_fingerprint"] = body["system_fingerprint"]
-    if body.get("created") is not None:
-        metadata["created"] = body["created"]
-    metadata.update(cost_metadata(body))
-    if isinstance(body.get("usage"), Mapping):  # all of it: image, audio, server-tool counts...
-        metadata["usage"] = dict(body["usage"])
-    metadata.update(unmapped_fields(body, metadata))  # openrouter_metadata, service_tier, newer ones
-    return metadata
-
-
-def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
-    info: dict[str, Any] = {}
-    for key in ("finish_reason", "native_finish_reason", "logprobs"):
-        if choice.get(key) is not None:
-            info[key] = choice[key]
-    return info
-
-
-def _message(
-    choice: Mapping[str, Any],
-    metadata: Mapping[str, Any],
-    usage: UsageMetadata | None,
-    output_blocks: bool = False,
-    audio_format: Any = None,
-) -> AIMessage:
-    raw = as_object(choice.get("message"))
-    content = raw.get("content")
-    if isinstance(content, list):  # a few providers answer in parts
-        content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
-    content = message_content(raw, content or "", listed=output_blocks, audio_format=audio_format)
-    additional = {k: raw[k] for k in _KEPT_MESSAGE_FIELDS if raw.get(k) not in (None, [], "")}
-    audio = OutputBlocks(listed=False).audio_metadata(raw.get("audio"))
-    if audio:
-        additional["audio"] = audio
-    calls, invalid = parse_tool_calls(raw.get("tool_calls"))
-    response_metadata = dict(metadata)
-    response_metadata.update(_generation_info(choice))
-    # Empty fields are left to their defaults: the same message, less to validate.
-    fields: dict[str, Any] = {"content": content, "response_metadata": response_metadata}
-    if additional:
-        fields["additional_kwargs"] = additional
-    if calls:
-        fields["tool_calls"] = calls
-    if invalid:
-        fields["invalid_tool_calls"] = invalid
-    if usage is not None:
-        fields["usage_metadata"] = usage
-    if metadata.get("id") is not None:
-        fields["id"] = metadata["id"]
-    return AIMessage(**fields)
 
 
 class StreamEnd(Protocol):
@@ -199,10 +198,8 @@ class StreamAssembler:
     """
 
     __slots__ = (
-        "_calls",
         "_chunks",
-        "_details",
-        "_outputs",
+        "_deltas",
         "_pending_once",
         "_sent",
         "cost",
@@ -223,7 +220,7 @@ class StreamAssembler:
         audio_format: Any = None,
     ) -> None:
         self.model_provider = model_provider
-        self._outputs = OutputBlocks(listed=output_blocks, audio_format=audio_format)
+        self._deltas = DeltaMapper(OutputBlocks(listed=output_blocks, audio_format=audio_format))
         self.include_usage = include_usage
         self.finish_reason: str | None = None
         self.generation_id: str | None = generation_id
@@ -234,8 +231,6 @@ class StreamAssembler:
         # Event-level metadata not yet emitted, as (metadata key, event field): usually
         # empty after the first event, so later events skip the lookups.
         self._pending_once = list(_ONCE_FIELDS)
-        self._calls = ToolCallFragments()
-        self._details = StreamDetails()
 
     def feed(self, event: bytes | str | Any) -> AIMessageChunk | None:
         """The chunk for one event, or ``None`` if it carries nothing to yield.
@@ -246,14 +241,24 @@ class StreamAssembler:
         ``error``, whatever ``finish_reason`` says.
         """
         event = self._parse(event) if isinstance(event, (bytes, str)) else self._whole(event)
-        message = self._map(event)
+        try:
+            message = self._map(event)
+        except _MAPPING_ERRORS as exc:
+            raise self._error(
+                f"the router sent a malformed stream event: {_unreadable(exc)}. The event: {_excerpt(event)}"
+            ) from None
         if message is not None:
             self._chunks.append(message)
         return message
 
     def partial(self) -> AIMessageChunk:
         """What the stream produced so far: its chunks summed, plus usage if the router sent it."""
-        tail = AIMessageChunk(content="", usage_metadata=usage_metadata(self.usage), response_metadata=dict(self.cost))
+        tail = AIMessageChunk(
+            content="",
+            usage_metadata=usage_metadata(self.usage),
+            response_metadata={**self.cost, **self._deltas.kept_choice},
+            additional_kwargs=self._deltas.kept(),
+        )
         return add_ai_message_chunks(self._chunks[0], *self._chunks[1:], tail) if self._chunks else tail
 
     def _parse(self, payload: bytes | str) -> Mapping[str, Any]:
@@ -276,8 +281,9 @@ class StreamAssembler:
             raise self._error(f"the router answered a stream request with JSON that is not an object: {body!r:.200}")
         choices = [
             {**{k: v for k, v in choice.items() if k != "message"}, "delta": choice.get("message") or {}}
-            for choice in body.get("choices") or []
             if isinstance(choice, Mapping)
+            else choice
+            for choice in (body.get("choices") or [] if isinstance(body.get("choices"), list) else [])
         ]
         return {**body, "object": "chat.completion.chunk", "choices": choices}
 
@@ -301,20 +307,55 @@ class StreamAssembler:
         metadata: dict[str, Any] = {}
         if self._pending_once:
             for key, field in tuple(self._pending_once):
-                self._once(metadata, key, event.get(field))
+                value = event.get(field)
+                if value is not None and type(value) is not str:
+                    raise Malformed(f"the event's {field} is {type(value).__name__}, not a string")
+                self._once(metadata, key, value)
                 if key in self._sent:
                     self._pending_once.remove((key, field))
-        if event.keys() - _CHUNK_FIELDS:  # service_tier, openrouter_metadata, newer ones: each once
+        if not _CHUNK_FIELDS.issuperset(event):  # service_tier, openrouter_metadata, newer ones: each once
             for key, value in unmapped_fields(event).items():
                 self._once(metadata, key, value)
+            x_groq = event.get("x_groq")
+            if isinstance(x_groq, Mapping) and x_groq.get("usage") is not None and event.get("usage") is None:
+                self._take_usage(x_groq)  # Groq streams usage there (langchain-groq reads it there too)
         if self.generation_id is None and event.get("id"):
+            if not isinstance(event["id"], str):
+                raise Malformed("the event's id is not a string")
             self.generation_id = event["id"]
 
         choices = event.get("choices")
-        choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], Mapping) else None
-        if choice is None:
+        if not choices:
             return AIMessageChunk(content="", response_metadata=metadata, id=self.generation_id) if metadata else None
-        delta = as_object(choice.get("delta"))
+        if not isinstance(choices, list):
+            raise Malformed("the event's choices is not a list")
+        choice = choices[0]
+        if not isinstance(choice, Mapping):
+            raise Malformed("choices[0] is not a choice (an object)")
+        delta = choice.get("delta")
+        if delta is None:
+            delta = {}
+        elif not isinstance(delta, Mapping):
+            raise Malformed("choices[0].delta is not an object")
+        # The common text chunk: nothing but role and text, no finish. (Checked as key sets,
+        # so that the per-chunk cost stays near LangChain's floor.)
+        if (
+            PLAIN_DELTA.issuperset(delta)
+            and PLAIN_CHOICE.issuperset(choice)
+            and not choice.get("finish_reason")
+            and not self._deltas.outputs.listed
+        ):
+            content = delta.get("content")
+            if content is None or type(content) is str:
+                if not (content or metadata):
+                    return None
+                if metadata:
+                    metadata["model_provider"] = self.model_provider
+                fields: dict[str, Any] = {"content": content or "", "response_metadata": metadata}
+                if self.generation_id is not None:
+                    fields["id"] = self.generation_id
+                return AIMessageChunk(**fields)
+        check_fields(choice, CHOICE_TYPES, "choices[0]")
         finish = choice.get("finish_reason")
         if finish and self.finish_reason is None:
             self.finish_reason = finish
@@ -325,26 +366,7 @@ class StreamAssembler:
             raise error_from_body(
                 {"error": err}, generation_id=self.generation_id, cls=StreamError, partial=self.partial()
             )
-
-        content = delta.get("content") or ""
-        additional: dict[str, Any] = {}
-        if delta.get("reasoning"):
-            additional["reasoning"] = delta["reasoning"]
-        if delta.get("reasoning_details"):
-            additional["reasoning_details"] = self._details.fragments(delta["reasoning_details"])
-        if delta.get("annotations"):
-            additional["annotations"] = list(delta["annotations"])
-        if delta.get("refusal"):
-            additional["refusal"] = delta["refusal"]
-        raw_calls = delta.get("tool_calls")
-        call_chunks = self._calls.chunks(raw_calls) if raw_calls else []
-        if isinstance(content, list):
-            content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
-        if self._outputs.listed or "images" in delta or "audio" in delta:  # (the common text chunk skips this)
-            content = self._outputs.content(content, delta.get("images"), delta.get("audio"))
-            audio = self._outputs.audio_metadata(delta.get("audio"))
-            if audio:
-                additional["audio"] = audio
+        content, additional, call_chunks = self._deltas.map(choice, delta)
         if not (content or additional or call_chunks or metadata):
             return None
         # Named only where our content_blocks translation differs from LangChain's default
@@ -354,7 +376,7 @@ class StreamAssembler:
             metadata["model_provider"] = self.model_provider
         # Only the fields the event fills: fewer to validate, and a smaller model kept per
         # chunk (LangChain holds every chunk of a stream until it ends).
-        fields: dict[str, Any] = {"content": content, "response_metadata": metadata}
+        fields = {"content": content, "response_metadata": metadata}
         if additional:
             fields["additional_kwargs"] = additional
         if call_chunks:
@@ -387,16 +409,17 @@ class StreamAssembler:
             self._judge_unframed(end)
         if not end.done and self.finish_reason is None:
             raise self._error("the stream ended before the answer was complete (no finish_reason, no [DONE])")
-        metadata: dict[str, Any] = {"model_provider": self.model_provider}
+        metadata: dict[str, Any] = {"model_provider": self.model_provider, **self._deltas.kept_choice}
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
             metadata.update(self.cost)
             if isinstance(self.usage, Mapping):
                 metadata["usage"] = dict(self.usage)
         return AIMessageChunk(
-            content=[] if self._outputs.listed else "",
+            content=[] if self._deltas.outputs.listed else "",
             usage_metadata=usage,
             response_metadata=metadata,
+            additional_kwargs=self._deltas.kept(),
             id=self.generation_id,
             chunk_position="last",
         )
@@ -408,6 +431,8 @@ class StreamAssembler:
 
     def _take_usage(self, event: Mapping[str, Any]) -> None:
         # The last usage seen wins: it is sent once, but never counted twice if repeated.
+        if event.get("usage") is not None and not isinstance(event["usage"], Mapping):
+            raise Malformed(f"usage is {type(event['usage']).__name__}, not an object")
         if isinstance(event.get("usage"), Mapping):
             self.usage = event["usage"]
             self.cost = cost_metadata(event)

@@ -38,7 +38,9 @@ def _reasoning_blocks(message: AIMessage) -> list[types.ContentBlock]:
             blocks.append(block)
         if blocks:
             return blocks
-    reasoning = message.additional_kwargs.get("reasoning")
+    # `reasoning` (OpenRouter, Groq, vLLM), else `reasoning_content` (DeepSeek, Z.ai, SGLang;
+    # also holds Mistral's thinking text): see _response/dialects.py.
+    reasoning = message.additional_kwargs.get("reasoning") or message.additional_kwargs.get("reasoning_content")
     if isinstance(reasoning, str) and reasoning:
         blocks.append(types.ReasoningContentBlock(type="reasoning", reasoning=reasoning))
     return blocks
@@ -87,8 +89,15 @@ def _translate(message: AIMessage) -> list[types.ContentBlock]:
                 chunk_block["index"] = tcc["index"]  # type: ignore[typeddict-item]
             blocks.append(chunk_block)
     else:
+        # A call's unmapped fields (Gemini's extra_content with its thought_signature) ride
+        # on its block as `extras`, as LangChain's ToolCall block allows.
+        kept = message.additional_kwargs.get("tool_call_fields")
+        kept = kept if isinstance(kept, Mapping) else {}
         for tc in message.tool_calls:
-            blocks.append(types.ToolCall(type="tool_call", id=tc.get("id"), name=tc["name"], args=tc["args"]))
+            block = types.ToolCall(type="tool_call", id=tc.get("id"), name=tc["name"], args=tc["args"])
+            if tc.get("id") in kept:
+                block["extras"] = dict(kept[tc["id"]])
+            blocks.append(block)
     for itc in message.invalid_tool_calls:
         blocks.append(
             types.InvalidToolCall(

@@ -1,7 +1,8 @@
 """Answer fields -> LangChain types: usage, cost and tool calls (whole, or streamed fragments). Lenient.
 
 Every field may be missing or null; ``cost`` may sit in ``usage`` (OpenRouter) or at
-the root (Infron). Bad tool-call arguments become invalid calls; nothing here raises.
+the root (Infron). Bad tool-call arguments become invalid calls; a tool call of a type no
+reading fits (a number, a ``function`` that is a string) raises ``Malformed``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,20 @@ import json
 from collections.abc import Mapping
 from typing import Any, cast
 
-from langchain_core.messages import InvalidToolCall, ToolCall, ToolCallChunk
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 
-__all__ = ["ToolCallFragments", "as_object", "cost_metadata", "parse_tool_calls", "usage_metadata"]
+from langchain_visionrouter._response.dialects import (
+    CALL_TYPES,
+    FUNCTION_TYPES,
+    MAPPED_CALL_FIELDS,
+    Malformed,
+    check_fields,
+    merge_kept,
+)
+
+__all__ = ["ToolCallFragments", "as_object", "cost_metadata", "parse_tool_calls", "usage_message", "usage_metadata"]
 
 
 def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
@@ -72,26 +82,55 @@ def cost_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCall]]:
-    """Parse ``message.tool_calls``. Bad arguments become invalid calls; nothing raises.
+def usage_message(
+    body: Mapping[str, Any],
+    requested_model: str,
+    provider_label: str,
+    *,
+    content: Any = "",
+    generation_id: str | None = None,
+) -> AIMessage:
+    """Tokens and cost of one answer (embeddings, images, rerank), as the message ``track_usage()``
+    counts (like a chat answer's); ``content`` what it holds, if anything."""
+    metadata: dict[str, Any] = {"model_name": body.get("model") or requested_model, **cost_metadata(body)}
+    metadata["model_provider"] = provider_label
+    for key in ("id", "provider"):
+        if body.get(key) is not None:
+            metadata[key] = body[key]
+    if generation_id and "id" not in metadata:
+        metadata["id"] = generation_id
+    return AIMessage(content=content, usage_metadata=usage_metadata(body.get("usage")), response_metadata=metadata)
+
+
+def parse_tool_calls(
+    raw_calls: Any, kept: dict[str, Any] | None = None, where: str = "choices[0].message"
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """Parse ``message.tool_calls``. Bad arguments become invalid calls.
 
     Arguments that are missing, ``null``, ``""`` or ``"{}"`` all give ``{}`` (tools
-    without parameters come back every one of those ways).
+    without parameters come back every one of those ways); Groq sends ``"null"`` for them
+    too (langchain-groq's comment). A call's fields not mapped (Gemini's ``extra_content``)
+    go to ``kept[call_id]``. A call or field of a type no reading fits raises ``Malformed``.
     """
     calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
-    if not isinstance(raw_calls, list):
+    if raw_calls is None:
         return calls, invalid
-    for raw in raw_calls:
-        if not isinstance(raw, Mapping):
+    if not isinstance(raw_calls, list):
+        raise Malformed(f"{where}.tool_calls is not a list")
+    for i, raw in enumerate(raw_calls):
+        if raw is None:
             continue
-        function = as_object(raw.get("function"))
+        here = f"{where}.tool_calls[{i}]"
+        function = _call_function(raw, here)
         name = function.get("name") or None
         call_id = raw.get("id") or None
+        if kept is not None and not MAPPED_CALL_FIELDS.issuperset(raw):
+            _keep_call_fields(kept, call_id or f"index:{i}", raw)
         arguments = function.get("arguments")
         if isinstance(arguments, Mapping):  # some providers send an object, not a string
             arguments = json.dumps(arguments)
-        if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
+        if arguments is None or (isinstance(arguments, str) and arguments.strip() in ("", "null")):
             arguments = "{}"
         if not name:  # nothing could run it, whatever its arguments
             invalid.append(
@@ -116,6 +155,22 @@ def parse_tool_calls(raw_calls: Any) -> tuple[list[ToolCall], list[InvalidToolCa
     return calls, invalid
 
 
+def _call_function(raw: Any, where: str) -> Mapping[str, Any]:
+    """A tool call's ``function`` object, its fields' types checked."""
+    if not isinstance(raw, Mapping):
+        raise Malformed(f"{where} is not a tool call (an object)")
+    check_fields(raw, CALL_TYPES, where)
+    function = raw.get("function") or {}
+    check_fields(function, FUNCTION_TYPES, f"{where}.function")
+    return function
+
+
+def _keep_call_fields(kept: dict[str, Any], key: str, raw: Mapping[str, Any]) -> None:
+    fields = {k: v for k, v in raw.items() if k not in MAPPED_CALL_FIELDS and v is not None}
+    if fields:
+        kept[key] = merge_kept(kept.get(key), fields)
+
+
 class ToolCallFragments:
     """Streamed tool-call fragments -> ``ToolCallChunk`` objects that sum to whole calls.
 
@@ -123,26 +178,31 @@ class ToolCallFragments:
     strings), and each call gets a slot of its own (see :meth:`_call_slot`).
     """
 
-    __slots__ = ("_ids", "_last", "_named", "_slots")
+    __slots__ = ("_ids", "_kept", "_last", "_named", "_slots")
 
     def __init__(self) -> None:
         self._ids: dict[int, str | None] = {}  # tool-call slot -> id, for fragments
         self._named: set[int] = set()  # tool-call slots whose name was sent
         self._slots: dict[int, int] = {}  # the router's tool-call index -> our slot
         self._last = -1
+        self._kept: dict[int, Any] = {}  # slot -> the call's unmapped fields, merged
 
-    def chunks(self, raw_calls: Any) -> list[ToolCallChunk]:
-        """The chunks for one delta's ``tool_calls`` (malformed entries skipped)."""
+    def chunks(self, raw_calls: Any, where: str = "choices[0].delta") -> list[ToolCallChunk]:
+        """The chunks for one delta's ``tool_calls`` (``null`` entries skipped; ``Malformed`` for bad ones)."""
         if not isinstance(raw_calls, list):
-            return []
+            raise Malformed(f"{where}.tool_calls is not a list")
         chunks: list[ToolCallChunk] = []
-        for raw in raw_calls:
-            if not isinstance(raw, Mapping):
+        for i, raw in enumerate(raw_calls):
+            if raw is None:
                 continue
-            function = as_object(raw.get("function"))
+            function = _call_function(raw, f"{where}.tool_calls[{i}]")
             call_id = raw.get("id") or None
             name = function.get("name") or None
             slot = self._call_slot(raw.get("index"), call_id)
+            if not MAPPED_CALL_FIELDS.issuperset(raw):  # Gemini's extra_content: kept, sent at the end
+                fields = {k: v for k, v in raw.items() if k not in MAPPED_CALL_FIELDS and v is not None}
+                if fields:
+                    self._kept[slot] = merge_kept(self._kept.get(slot), fields)
             # A call's id and name go on the first fragment that carries them and never
             # again: summing chunks concatenates strings, so a repeat would be doubled.
             if call_id is not None and self._ids.get(slot) is None:
@@ -160,6 +220,10 @@ class ToolCallFragments:
                 tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)
             )
         return chunks
+
+    def kept(self) -> dict[str, Any]:
+        """Every call's unmapped fields, by call id (``"index:N"`` for a call without one)."""
+        return {(self._ids.get(slot) or f"index:{slot}"): fields for slot, fields in self._kept.items()}
 
     def _call_slot(self, index: Any, call_id: str | None) -> int:
         """The index a tool-call fragment gets in our chunks (LangChain joins fragments by it).

@@ -5,7 +5,11 @@ Pure functions of the router's answer fields (router-wire-format-2.md, sections 
 - ``message.images`` / ``delta.images``: ``[{"type": "image_url", "image_url": {"url"}}]``
   (the spec's ``ChatAssistantImages`` has no ``type``: accepted too). Each entry is one
   whole image, never a fragment (the docs are silent on splitting; we read every entry as
-  complete, in arrival order, and never join URLs across chunks).
+  complete, in arrival order, and never join URLs across chunks). Only a
+  ``data:image/...;base64,`` URL whose bytes are of the type it declares, or an ``http(s)``
+  URL, becomes an image block; any other entry (a path, ``javascript:``, ``data:text/html``,
+  bare base64) is kept raw in ``additional_kwargs["images"]`` with a warning, and is never
+  sent back as an image.
 - ``delta.audio``: ``{"data": <base64 fragment>, "transcript": <text fragment>}``; the data
   fragments are joined, then decoded once (summing the chunks' audio blocks does the join).
 - ``annotations``: ``url_citation`` (nested, or the spec's flat ``URLCitation``) -> a
@@ -21,13 +25,16 @@ fragments, joins the audio fragments, and keeps images apart.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from langchain_core.messages import content as types
 
 from langchain_visionrouter._media.checks import DATA_URL_RE, base64_head, sniff_mime_type
-from langchain_visionrouter._media.types import audio_mime_for
+from langchain_visionrouter._media.types import MIME_ALIASES, audio_mime_for
+
+logger = logging.getLogger("langchain_visionrouter")
 
 __all__ = [
     "MAPPED_TOP_FIELDS",
@@ -79,22 +86,37 @@ def text_block(text: str) -> dict[str, Any]:
 
 
 def image_block(entry: Any, index: int) -> dict[str, Any] | None:
-    """A standard image block for one ``images`` entry (a data URL -> ``base64``, else ``url``)."""
-    if not isinstance(entry, Mapping):
-        return None
-    spec = entry.get("image_url", entry)
+    """A standard image block for one ``images`` entry, or ``None`` (with a warning) if it is not one.
+
+    A ``data:image/<type>;base64,`` URL -> ``base64`` (its first bytes must not say another
+    type; bytes no check knows are taken as declared); an ``http(s)`` URL -> ``url``.
+    Nothing else: the spec's "URL or base64-encoded data" also allows bare base64, but a
+    string without a scheme (``/files/out.png``) cannot be told from it, and sending it
+    back as image data would be sending a path.
+    """
+    spec = entry.get("image_url", entry) if isinstance(entry, Mapping) else None
     url = spec.get("url") if isinstance(spec, Mapping) else spec
     if not isinstance(url, str) or not url:
-        return None
+        return _rejected("has no URL string", index)
     match = DATA_URL_RE.match(url)
-    if match is not None and "base64" in match.group(2).lower():
-        mime = match.group(1).strip().lower() or "image/png"
-        return {"type": "image", "base64": url[match.end() :], "mime_type": mime, "index": index}
-    if "://" in url or match is not None:
-        return {"type": "image", "url": url, "index": index}  # the spec allows a plain URL
-    # The spec's "URL or base64-encoded data": bare base64, typed by its first bytes.
-    mime = sniff_mime_type(base64_head(url)) or "image/png"
-    return {"type": "image", "base64": url, "mime_type": mime, "index": index}
+    if match is not None:
+        mime = match.group(1).strip().lower()
+        if not mime.startswith("image/") or "base64" not in match.group(2).lower():
+            return _rejected(f"is a data URL of {mime or 'no type'!r}, not base64 image data", index)
+        data = url[match.end() :]
+        sniffed = sniff_mime_type(base64_head(data))
+        if sniffed is not None and sniffed != MIME_ALIASES.get(mime, mime):
+            return _rejected(f"declares {mime} but its bytes are {sniffed}", index)
+        return {"type": "image", "base64": data, "mime_type": mime, "index": index}
+    if url[:8].lower().startswith(("http://", "https://")):
+        return {"type": "image", "url": url, "index": index}
+    return _rejected("is neither a data:image/...;base64 URL nor an http(s) URL", index)
+
+
+def _rejected(why: str, index: int) -> dict[str, Any] | None:
+    """No image block (``None``), and the warning saying why."""
+    logger.warning("generated image %s %s; kept raw in additional_kwargs['images'], not as an image", index, why)
+    return None
 
 
 def audio_mime(requested_format: Any, data: str) -> str:
@@ -165,7 +187,14 @@ def _json_object(value: Any) -> dict[str, Any]:
     return dict(parsed) if isinstance(parsed, Mapping) else {}
 
 
-def message_content(raw: Mapping[str, Any], text: str, *, listed: bool, audio_format: Any = None) -> str | list[Any]:
+def message_content(
+    raw: Mapping[str, Any],
+    text: str,
+    *,
+    listed: bool,
+    audio_format: Any = None,
+    raw_images: dict[str, Any] | None = None,
+) -> str | list[Any]:
     """A non-streamed message's content: ``text``, or a list when it carries images or audio.
 
     ``listed``: the request asked for image or audio output, so the content is a list even
@@ -176,7 +205,7 @@ def message_content(raw: Mapping[str, Any], text: str, *, listed: bool, audio_fo
     transcript = audio.get("transcript") if isinstance(audio, Mapping) else None
     if not text and isinstance(transcript, str):
         text = transcript
-    return blocks.content(text, raw.get("images"), audio, whole=True)
+    return blocks.content(text, raw.get("images"), audio, whole=True, raw_images=raw_images)
 
 
 class OutputBlocks:
@@ -209,8 +238,14 @@ class OutputBlocks:
         self._audio_sent.update(out)
         return out
 
-    def content(self, text: str, images: Any, audio: Any, *, whole: bool = False) -> str | list[Any]:
-        """The content of one chunk (or of a whole message, ``whole=True``)."""
+    def content(
+        self, text: str, images: Any, audio: Any, *, whole: bool = False, raw_images: dict[str, Any] | None = None
+    ) -> str | list[Any]:
+        """The content of one chunk (or of a whole message, ``whole=True``).
+
+        Image entries that are not images (see :func:`image_block`) go to
+        ``raw_images["images"]``, as sent.
+        """
         media: list[dict[str, Any]] = []
         if isinstance(audio, Mapping):
             data = audio.get("data")
@@ -224,6 +259,8 @@ class OutputBlocks:
                 if block is not None:
                     self._next += 1
                     media.append(block)
+                elif raw_images is not None:
+                    raw_images.setdefault("images", []).append(entry)
         if not (self.listed or media):
             return text
         self.listed = True

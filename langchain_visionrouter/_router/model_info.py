@@ -76,6 +76,14 @@ class ModelInfo:
             return None
         return parameter in self.supported_parameters
 
+    @property
+    def capabilities(self) -> dict[str, Any]:
+        """Image models (``GET /images/models``): each request field the model takes -> its
+        capability descriptor (``{"type": "enum", "values": [...]}``, ``{"type": "range", "min",
+        "max"}``, ``{"type": "boolean"}``); empty for other listings."""
+        params = self.raw.get("supported_parameters")
+        return {k: v for k, v in params.items() if isinstance(k, str)} if isinstance(params, Mapping) else {}
+
     def profile(self) -> ModelProfile:
         """This model's LangChain ``ModelProfile`` (only what the catalog says)."""
         ins, outs = self.input_modalities, self.output_modalities
@@ -179,7 +187,9 @@ def parse_model(entry: Mapping[str, Any]) -> ModelInfo | None:
         or _int_or_none(entry.get("max_completion_tokens")),
         input_modalities=inputs,
         output_modalities=outputs,
-        supported_parameters=_lower_set(params) if isinstance(params, list) else None,
+        # A list on /models; on /images/models a map of parameter -> capability descriptor
+        # (``{"type": "enum", "values": [...]}``), kept whole in ``raw``.
+        supported_parameters=_lower_set(list(params)) if isinstance(params, (list, Mapping)) else None,
         prompt_price=_price(pricing.get("prompt", pricing.get("input")), per_token),
         completion_price=_price(pricing.get("completion", pricing.get("output")), per_token),
         raw=entry,

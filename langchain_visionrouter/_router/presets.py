@@ -54,6 +54,8 @@ class RouterPreset:
     unsupported_provider_keys: frozenset[str] = frozenset()
     #: Whether the router documents ``POST /embeddings`` (``VisionRouterEmbeddings`` refuses it otherwise).
     embeddings: bool = True
+    #: Whether ``POST {base_url}/images`` is the Image API of OpenRouter's shape (``VisionRouterImages``).
+    image_api: bool = True
 
 
 ROUTERS: dict[str, RouterPreset] = {
@@ -76,8 +78,12 @@ ROUTERS: dict[str, RouterPreset] = {
         usage_opt_in=True,
         provider_label="infron",
         unsupported_provider_keys=frozenset({"max_price"}),
-        # Infron's docs describe chat completions only: no embeddings endpoint is documented.
-        embeddings=False,
+        # Infron's API overview (infronai.gitbook.io/docs/sdks-and-apis) lists "POST /embeddings"
+        # under the same base URL; OpenAI's request and answer shape.
+        embeddings=True,
+        # Infron's image API lives on another host (image.onerouter.pro/v1/images/generations)
+        # with another shape (its output_format means url|b64_json): not this one.
+        image_api=False,
     ),
     "custom": RouterPreset(
         name="custom",

@@ -9,7 +9,7 @@ list: the chat model reads the catalog once, at the edge of a call, and hands it
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from langchain_visionrouter._router.model_info import ModelInfo, find_model, preset_model
@@ -18,9 +18,11 @@ from langchain_visionrouter.errors import InvalidInputError, NotFoundError, Visi
 
 __all__ = [
     "VisionCheck",
+    "check_media",
     "check_vision",
     "checkable_models",
     "is_no_image_endpoint",
+    "media_problems",
     "no_image_endpoint_error",
     "vision_problems",
     "vision_suggestions",
@@ -68,32 +70,79 @@ def vision_problems(requested: Sequence[str], models: Sequence[ModelInfo]) -> tu
     return lacking, unknown
 
 
-def check_vision(requested: Sequence[str], models: Sequence[ModelInfo], mode: VisionCheck) -> None:
-    """Warn, or raise :class:`InvalidInputError`, when images go to a model that cannot see them.
+_NOUNS = {"image": "images", "video": "video", "audio": "audio"}
 
-    A model whose image support the catalog does not tell (not listed, or listed by id
-    only) goes through, with one warning per model at most: it cannot be checked.
+
+def media_problems(requested: Sequence[str], models: Sequence[ModelInfo], kind: str) -> tuple[list[str], list[str]]:
+    """Which requested models cannot take ``kind`` input (``"video"``, ``"audio"``...), and which cannot be checked.
+
+    Read from the catalog's ``input_modalities`` (OpenRouter's video and audio guides:
+    "check ``input_modalities`` includes ``video``"); a model listed without modalities,
+    or not listed, is unknown.
     """
-    lacking, unknown = vision_problems(requested, models)
-    new = [m for m in unknown if m not in warned_unchecked]
-    if new:
-        warned_unchecked.update(new)
-        warnings.warn(
-            f"vision_check: the router's model catalog does not say whether {new} take image input "
-            "(not listed, or listed without modalities), so the images are sent unchecked.",
-            UserWarning,
-            stacklevel=4,
-        )
-    if not lacking:
+    if kind == "image":
+        return vision_problems(requested, models)
+    lacking, unknown = [], []
+    for model_id in requested:
+        info = find_model(models, model_id)
+        if info is None or not info.input_modalities:
+            unknown.append(model_id)
+        elif kind not in info.input_modalities:
+            lacking.append(model_id)
+    return lacking, unknown
+
+
+def check_media(requested: Sequence[str], models: Sequence[ModelInfo], media: Iterable[str], mode: VisionCheck) -> None:
+    """Warn, or raise :class:`InvalidInputError`, when images, video or audio go to a model that cannot take them.
+
+    A model whose support the catalog does not tell goes through, with one warning per
+    model at most: it cannot be checked.
+    """
+    problems: list[str] = []
+    for kind in sorted(media, key=("image", "video", "audio").index):
+        lacking, unknown = media_problems(requested, models, kind)
+        new = [m for m in unknown if m not in warned_unchecked]
+        if new:
+            warned_unchecked.update(new)
+            warnings.warn(
+                f"vision_check: the router's model catalog does not say whether {new} take {kind} input "
+                f"(not listed, or listed without modalities), so the {_NOUNS[kind]} "
+                f"{'are' if kind == 'image' else 'is'} sent unchecked.",
+                UserWarning,
+                stacklevel=4,
+            )
+        if lacking:
+            problems.append(_lacking_message(models, lacking, kind))
+    if not problems:
         return
-    suggestions = ", ".join(vision_suggestions(models, lacking[0])) or "see list_models(input_modalities='image')"
-    msg = (
-        f"The request has images but {lacking} cannot take image input (per the router's model catalog). "
-        f"Use a vision-capable model, e.g. {suggestions}."
-    )
+    msg = " ".join(problems)
     if mode == "error":
         raise InvalidInputError(msg)
     warnings.warn(msg, UserWarning, stacklevel=4)
+
+
+def _lacking_message(models: Sequence[ModelInfo], lacking: list[str], kind: str) -> str:
+    if kind == "image":
+        suggestions = ", ".join(vision_suggestions(models, lacking[0])) or "see list_models(input_modalities='image')"
+        return (
+            f"The request has images but {lacking} cannot take image input (per the router's model catalog). "
+            f"Use a vision-capable model, e.g. {suggestions}."
+        )
+    capable = [m.id for m in models if kind in m.input_modalities and ":" not in m.id and _writes_text(m)]
+    vendor = lacking[0].split("/")[0] + "/"
+    capable = ([m for m in capable if m.startswith(vendor)] + [m for m in capable if not m.startswith(vendor)])[
+        :_SUGGESTIONS
+    ]
+    hint = f"e.g. {', '.join(capable)}" if capable else f"see list_models(input_modalities='{kind}')"
+    return (
+        f"The request has {_NOUNS[kind]} but {lacking} cannot take {kind} input (per the router's model "
+        f"catalog's input_modalities); nothing was sent. Use a model that takes {kind}, {hint}."
+    )
+
+
+def check_vision(requested: Sequence[str], models: Sequence[ModelInfo], mode: VisionCheck) -> None:
+    """:func:`check_media` for images alone."""
+    check_media(requested, models, ("image",), mode)
 
 
 def is_no_image_endpoint(exc: VisionRouterError) -> bool:

@@ -188,7 +188,30 @@ MODELS = [
     )
 ]
 
+# Embeddings: infronai.gitbook.io/docs/sdks-and-apis lists "POST /embeddings - Generate vector
+# embeddings" under the base URL https://llm.onerouter.pro/v1, and infron.ai/docs/llm-apis/
+# embeddings-api/overview says "send a POST request to /embeddings with your text input and
+# chosen model". The rest of the shape is OpenAI's (the docs show no other); the data come
+# back out of order here, as nothing in the docs promises order (the package sorts by index),
+# and without cost (none documented for embeddings).
+EMBEDDINGS = [
+    exchange(
+        {"model": "openai/text-embedding-3-small", "input": ["first text", "second text"], "dimensions": 4},
+        {
+            "object": "list",
+            "model": "text-embedding-3-small",
+            "data": [
+                {"object": "embedding", "index": 1, "embedding": [0.0151, 0.0042, -0.0031, 0.0207]},
+                {"object": "embedding", "index": 0, "embedding": [0.0023, -0.0093, 0.0114, -0.0015]},
+            ],
+            "usage": {"prompt_tokens": 6, "total_tokens": 6},
+        },
+        url=INFRON + "/embeddings",
+    )
+]
+
 CASSETTES = {
+    "infron_embeddings": EMBEDDINGS,
     "infron_chat_usage_cost": CHAT_USAGE_COST,
     "infron_stream_usage": STREAM_USAGE,
     "infron_fallback_models": FALLBACK_MODELS,

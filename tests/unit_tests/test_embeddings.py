@@ -367,8 +367,8 @@ def test_key_from_the_environment_and_presets(monkeypatch: pytest.MonkeyPatch) -
     assert emb.base_url == "https://openrouter.ai/api/v1"
     monkeypatch.setenv("VISIONROUTER_API_KEY", "vr-key-0002")
     assert VisionRouterEmbeddings(model=MODEL).api_key.get_secret_value() == "vr-key-0002"  # type: ignore[union-attr]
-    with pytest.raises(ValueError, match=r"infron documents no embeddings endpoint.*router='custom'"):
-        VisionRouterEmbeddings(model=MODEL, router="infron")
+    infron = VisionRouterEmbeddings(model=MODEL, router="infron")  # Infron documents POST /embeddings (issue 23)
+    assert infron.base_url == "https://llm.onerouter.pro/v1"
     with pytest.raises(ValueError, match="no default URL"):
         VisionRouterEmbeddings(model=MODEL, router="custom")
     local = VisionRouterEmbeddings(model="local/e5", router="custom", base_url="http://127.0.0.1:9/v1")

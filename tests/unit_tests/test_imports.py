@@ -34,8 +34,11 @@ EXPECTED_ALL = [
     "UsageTracker",
     "VisionRouterEmbeddings",
     "VisionRouterError",
+    "VisionRouterImages",
+    "VisionRouterRerank",
     "__version__",
     "aget_generation",
+    "audio_block",
     "clear_catalog_cache",
     "file_block",
     "file_parser_plugin",
@@ -43,8 +46,10 @@ EXPECTED_ALL = [
     "image_block",
     "list_models",
     "run_batch",
+    "save_image",
     "supports_images",
     "track_usage",
+    "video_block",
     "web_plugin",
 ]
 PUBLIC_MODULES = {"chat_models", "embeddings", "errors", "testing"}

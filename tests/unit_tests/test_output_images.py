@@ -120,15 +120,37 @@ def test_a_url_image_and_an_image_only_answer(make_model: Any, fake_router: Any)
     assert message.content_blocks == [{"type": "image", "url": "https://images.example/out.webp"}]
 
 
-def test_bare_base64_image_of_the_spec_is_read_too() -> None:
+def test_only_image_data_urls_and_http_urls_are_images(caplog: Any) -> None:
+    """Issue 23: a path, a script URL, a non-image data URL or bare base64 is no image."""
     from langchain_visionrouter._response.outputs import image_block
 
     jpeg = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(20)).decode()
-    assert image_block({"image_url": {"url": jpeg}}, 1) == {
+    assert image_block({"image_url": {"url": f"data:image/jpeg;base64,{jpeg}"}}, 1) == {
         "type": "image", "base64": jpeg, "mime_type": "image/jpeg", "index": 1
     }  # fmt: skip
-    assert image_block({"image_url": {"url": B64[0]}}, 2)["mime_type"] == "image/png"
+    assert image_block({"image_url": {"url": f"data:image/jpg;base64,{jpeg}"}}, 1) is not None  # an alias
+    assert image_block({"image_url": {"url": "HTTPS://x.example/a.png"}}, 2) == {
+        "type": "image", "url": "HTTPS://x.example/a.png", "index": 2
+    }  # fmt: skip
+    for url in (jpeg, "/files/out.png", "javascript:alert(1)", "data:text/html;base64,PGI+", "ftp://x/a.png",
+                f"data:image/png;base64,{jpeg}", "data:image/png,rawbytes"):  # fmt: skip
+        assert image_block({"image_url": {"url": url}}, 3) is None, url
+    assert "declares image/png but its bytes are image/jpeg" in caplog.text
     assert image_block({"image_url": {}}, 3) is None and image_block("junk", 3) is None
+
+
+def test_an_image_that_is_not_one_is_kept_raw_and_never_sent_back(make_model: Any, fake_router: Any) -> None:
+    bad = [{"type": "image_url", "image_url": {"url": "/files/out.png"}},
+           {"type": "image_url", "image_url": {"url": "data:text/html;base64,PGI+"}}]  # fmt: skip
+    fake_router.reply(json=wire.completion(gen="gen-b", model="m", provider="P", content="Here", images=bad))
+    model = make_model(model="black-forest-labs/flux.2-pro", modalities=["image"])
+    message = model.invoke("Draw")
+    assert message.additional_kwargs["images"] == bad
+    assert [b["type"] for b in message.content_blocks] == ["text"]
+    fake_router.reply(json=wire.completion(gen="gen-c", model="m", provider="P", content="ok"))
+    model.invoke([HumanMessage("Draw"), message, HumanMessage("again")])
+    sent = fake_router.requests[-1].json["messages"][1]
+    assert "images" not in sent and sent["content"] == "Here"
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["invoked", "streamed"])

@@ -7,6 +7,7 @@ goes through the whole adapter (transport, SSE decoding, mapping) as in producti
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -122,12 +123,20 @@ def test_a_call_without_a_name_is_invalid(arguments: str | None) -> None:
     assert invalid[0]["error"] == "the tool call has no name"
 
 
-def test_liberal_in_shapes() -> None:
+def test_liberal_in_shapes_strict_with_wrong_types() -> None:
+    from langchain_visionrouter._response.dialects import Malformed
+
     assert parse_tool_calls(None) == ([], [])
-    assert parse_tool_calls("nope") == ([], [])
-    calls, invalid = parse_tool_calls([None, 3, {"function": {"name": "f", "arguments": "{}"}}])
+    calls, invalid = parse_tool_calls([None, {"function": {"name": "f", "arguments": "{}"}}])
     assert calls == [{"name": "f", "args": {}, "id": None, "type": "tool_call"}]
     assert invalid == []
+    # Groq sends the string "null" for a tool without arguments (langchain-groq's comment).
+    assert parse_tool_calls([{"id": "c", "function": {"name": "f", "arguments": "null"}}])[0][0]["args"] == {}
+    for bad, where in (("nope", "tool_calls is not a list"), ([3], "tool_calls[0] is not a tool call"),
+                       ([{"function": "f"}], "tool_calls[0].function is a string"),
+                       ([{"id": 5, "function": {"name": "f"}}], "tool_calls[0].id is a number")):  # fmt: skip
+        with pytest.raises(Malformed, match=re.escape(where)):
+            parse_tool_calls(bad)
 
 
 def test_parallel_calls_in_one_answer(fake_router: Any, model: ChatVisionRouter) -> None:

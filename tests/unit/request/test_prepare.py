@@ -122,3 +122,16 @@ def test_one_catalog_listing_serves_vision_check_and_modalities(make_model: Any,
     assert paths(fake_router) == ["GET /models", "POST /chat/completions"]
     assert "output_modalities=all" in fake_router.requests[0].path
     assert fake_router.requests[1].json["modalities"] == ["image", "text"]
+
+
+def test_the_request_template_is_built_once_per_setting_and_never_pickled(make_model: Any) -> None:
+    import pickle
+
+    llm = make_model(api_key="sk-or-TEMPLATE-SECRET", default_headers={"X-Team": "a"})
+    first = llm._template()
+    assert llm._template() is first  # the same settings: not built again
+    llm.default_headers["X-Team"] = "b"  # an edit in place is a new setting
+    assert llm._template() is not first and llm._template().headers["X-Team"] == "b"
+    llm.max_retries = 4
+    assert llm._template().max_retries == 4
+    assert b"TEMPLATE-SECRET" not in pickle.dumps(llm)  # the built headers carry the key
