@@ -100,8 +100,8 @@ def redact_url(url: str | None) -> str | None:
     ``http://user:pass@host/v1?key=abc`` -> ``http://***@host/v1?key=***``. Used wherever a
     URL is shown or traced: ``repr``, LangSmith parameters, errors and log lines.
     """
-    if not url:
-        return url
+    if not url or ("@" not in url and "?" not in url):
+        return url  # no userinfo, no query: nothing to hide (the common case, on every call)
     try:
         parts = urlsplit(url)
     except ValueError:

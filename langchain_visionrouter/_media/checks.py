@@ -105,7 +105,7 @@ class ImageTally:
         return {"images": self.fitted, "bytes_before": self.bytes_before, "bytes_after": self.bytes_after}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImagePolicy:
     """What a router accepts for inline images, and how big they may be sent.
 

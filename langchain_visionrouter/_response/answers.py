@@ -31,6 +31,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_visionrouter._response import content_blocks  # noqa: F401  (registers content_blocks translators)
 from langchain_visionrouter._response.dialects import (
     CHOICE_TYPES,
+    OBJECT,
     PLAIN_CHOICE,
     PLAIN_DELTA,
     TOP_TYPES,
@@ -89,7 +90,7 @@ def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> 
         data = json.loads(content)
     except ValueError:
         raise _errors.not_json_error(status_code, content, headers) from None
-    if isinstance(data, Mapping) and data.get("error") and not data.get("choices"):
+    if isinstance(data, OBJECT) and data.get("error") and not data.get("choices"):
         raise error_from_body(data, status_code=status_code, generation_id=headers.get("x-generation-id"))
     return data
 
@@ -128,7 +129,7 @@ def chat_result(
     try:
         return _chat_result(body, model_provider, generation_id, output_blocks, audio_format)
     except _MAPPING_ERRORS as exc:
-        gen_id = body.get("id") if isinstance(body, Mapping) and isinstance(body.get("id"), str) else None
+        gen_id = body.get("id") if isinstance(body, OBJECT) and isinstance(body.get("id"), str) else None
         raise _errors.malformed_answer(
             f"the router's answer is malformed: {_unreadable(exc)}. Its body: {_excerpt(body)}",
             body,
@@ -139,7 +140,7 @@ def chat_result(
 def _chat_result(
     body: Mapping[str, Any], model_provider: str, generation_id: str | None, output_blocks: bool, audio_format: Any
 ) -> ChatResult:
-    if not isinstance(body, Mapping):
+    if not isinstance(body, OBJECT):
         raise Malformed(f"the answer is {type(body).__name__}, not a JSON object")
     check_fields(body, TOP_TYPES, "the answer")
     choices = body.get("choices")
@@ -158,7 +159,7 @@ def _chat_result(
     for i, choice in enumerate(choices):
         if choice is None:
             continue
-        if not isinstance(choice, Mapping):
+        if not isinstance(choice, OBJECT):
             raise Malformed(f"choices[{i}] is not a choice (an object)")
         message = ai_message(choice, metadata, usage, output_blocks, audio_format, f"choices[{i}]")
         if choice.get("error") or choice.get("finish_reason") == "error":
@@ -277,11 +278,11 @@ class StreamAssembler:
 
     def _whole(self, body: Any) -> Mapping[str, Any]:
         """A whole chat completion, seen as the one chunk event it amounts to."""
-        if not isinstance(body, Mapping):
+        if not isinstance(body, OBJECT):
             raise self._error(f"the router answered a stream request with JSON that is not an object: {body!r:.200}")
         choices = [
             {**{k: v for k, v in choice.items() if k != "message"}, "delta": choice.get("message") or {}}
-            if isinstance(choice, Mapping)
+            if isinstance(choice, OBJECT)
             else choice
             for choice in (body.get("choices") or [] if isinstance(body.get("choices"), list) else [])
         ]
@@ -294,7 +295,7 @@ class StreamAssembler:
         if event.get("error"):
             self._take_usage(event)
             err = event["error"]
-            status = err.get("code") if isinstance(err, Mapping) else None
+            status = err.get("code") if isinstance(err, OBJECT) else None
             raise error_from_body(
                 event,
                 status_code=status if isinstance(status, int) else None,
@@ -317,7 +318,7 @@ class StreamAssembler:
             for key, value in unmapped_fields(event).items():
                 self._once(metadata, key, value)
             x_groq = event.get("x_groq")
-            if isinstance(x_groq, Mapping) and x_groq.get("usage") is not None and event.get("usage") is None:
+            if isinstance(x_groq, OBJECT) and x_groq.get("usage") is not None and event.get("usage") is None:
                 self._take_usage(x_groq)  # Groq streams usage there (langchain-groq reads it there too)
         if self.generation_id is None and event.get("id"):
             if not isinstance(event["id"], str):
@@ -330,12 +331,12 @@ class StreamAssembler:
         if not isinstance(choices, list):
             raise Malformed("the event's choices is not a list")
         choice = choices[0]
-        if not isinstance(choice, Mapping):
+        if not isinstance(choice, OBJECT):
             raise Malformed("choices[0] is not a choice (an object)")
         delta = choice.get("delta")
         if delta is None:
             delta = {}
-        elif not isinstance(delta, Mapping):
+        elif not isinstance(delta, OBJECT):
             raise Malformed("choices[0].delta is not an object")
         # The common text chunk: nothing but role and text, no finish. (Checked as key sets,
         # so that the per-chunk cost stays near LangChain's floor.)
@@ -413,7 +414,7 @@ class StreamAssembler:
         usage = usage_metadata(self.usage) if self.include_usage else None
         if self.include_usage:
             metadata.update(self.cost)
-            if isinstance(self.usage, Mapping):
+            if isinstance(self.usage, OBJECT):
                 metadata["usage"] = dict(self.usage)
         return AIMessageChunk(
             content=[] if self._deltas.outputs.listed else "",
@@ -431,9 +432,9 @@ class StreamAssembler:
 
     def _take_usage(self, event: Mapping[str, Any]) -> None:
         # The last usage seen wins: it is sent once, but never counted twice if repeated.
-        if event.get("usage") is not None and not isinstance(event["usage"], Mapping):
+        if event.get("usage") is not None and not isinstance(event["usage"], OBJECT):
             raise Malformed(f"usage is {type(event['usage']).__name__}, not an object")
-        if isinstance(event.get("usage"), Mapping):
+        if isinstance(event.get("usage"), OBJECT):
             self.usage = event["usage"]
             self.cost = cost_metadata(event)
         elif event.get("cost") is not None:  # Infron: cost at the root
@@ -455,7 +456,7 @@ class StreamAssembler:
         except ValueError:
             data = None
         generation_id = end.headers.get("x-generation-id")
-        if isinstance(data, Mapping) and data.get("error"):
+        if isinstance(data, OBJECT) and data.get("error"):
             raise error_from_body(data, status_code=end.status_code, generation_id=generation_id)
         raise _errors.stream_error(
             f"the router's stream held no events; its body was: {text[:300]!r}",

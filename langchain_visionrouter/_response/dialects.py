@@ -65,7 +65,9 @@ KEPT_PLACES = {
 _STR = (str,)
 _INT = (int,)
 _NUM = (int, float)
-_MAP = (Mapping,)
+#: A JSON object: decoded answers are dicts, checked first (the fast path); any Mapping passes.
+OBJECT = (dict, Mapping)
+_MAP = OBJECT
 _LIST = (list,)
 
 #: Top-level answer fields and the types they must have when present (null is always allowed).
@@ -150,7 +152,7 @@ def split_content(content: Any, where: str) -> tuple[str, str | None, list[Any] 
         if isinstance(part, str):
             texts.append(part)
             continue
-        if not isinstance(part, Mapping):
+        if not isinstance(part, OBJECT):
             raise Malformed(f"{where}.content[{i}] is {_kind(part)}, not a content part (an object)")
         if part.get("type") == "thinking":
             thinking = thinking if thinking is not None else []
@@ -176,7 +178,7 @@ def _thinking_text(thinking: Any, where: str) -> str:
         raise Malformed(f"{where} is {_kind(thinking)}, not a list of text parts")
     out = []
     for i, part in enumerate(thinking):
-        text = part.get("text") if isinstance(part, Mapping) else part
+        text = part.get("text") if isinstance(part, OBJECT) else part
         if not isinstance(text, str):
             raise Malformed(f"{where}[{i}] has no text string")
         out.append(text)
@@ -212,7 +214,7 @@ def merge_kept(old: Any, new: Any) -> Any:
     """
     if new is None:
         return old
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
+    if isinstance(old, OBJECT) and isinstance(new, OBJECT):
         merged = dict(old)
         for key, value in new.items():
             merged[key] = merge_kept(merged.get(key), value)
@@ -220,11 +222,11 @@ def merge_kept(old: Any, new: Any) -> Any:
     if isinstance(old, list) and isinstance(new, list):
         merged_list = list(old)
         for item in new:
-            index = item.get("index") if isinstance(item, Mapping) else None
+            index = item.get("index") if isinstance(item, OBJECT) else None
             at = None
             if isinstance(index, (int, str)):
                 at = next(
-                    (i for i, o in enumerate(merged_list) if isinstance(o, Mapping) and o.get("index") == index), None
+                    (i for i, o in enumerate(merged_list) if isinstance(o, OBJECT) and o.get("index") == index), None
                 )
             if at is not None:
                 merged_list[at] = merge_kept(merged_list[at], item)
@@ -244,7 +246,7 @@ def check_details(details: Any, where: str) -> None:
     if not details:
         return
     for i, item in enumerate(details):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, OBJECT):
             raise Malformed(f"{where}.reasoning_details[{i}] is {_kind(item)}, not an object")
         index = item.get("index")
         if index is not None and (type(index) is not int):

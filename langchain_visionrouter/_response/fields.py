@@ -19,6 +19,7 @@ from langchain_visionrouter._response.dialects import (
     CALL_TYPES,
     FUNCTION_TYPES,
     MAPPED_CALL_FIELDS,
+    OBJECT,
     Malformed,
     check_fields,
     merge_kept,
@@ -29,7 +30,7 @@ __all__ = ["ToolCallFragments", "as_object", "cost_metadata", "parse_tool_calls"
 
 def usage_metadata(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
     """Map the router's ``usage`` object to LangChain's ``UsageMetadata``."""
-    if not isinstance(usage, Mapping):
+    if not isinstance(usage, OBJECT):
         return None
     input_tokens = _int(usage.get("prompt_tokens"))
     output_tokens = _int(usage.get("completion_tokens"))
@@ -54,14 +55,14 @@ _OUTPUT_DETAILS = (("reasoning_tokens", "reasoning"), ("audio_tokens", "audio"))
 
 
 def _details(raw: Any, fields: tuple[tuple[str, str], ...]) -> dict[str, int]:
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, OBJECT):
         return {}
     return {ours: _int(raw[theirs]) for theirs, ours in fields if raw.get(theirs) is not None}
 
 
 def as_object(value: Any) -> Mapping[str, Any]:
     """``value`` if it is a JSON object, else an empty one (fields may be missing or null)."""
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, OBJECT) else {}
 
 
 def _int(value: Any) -> int:
@@ -128,7 +129,7 @@ def parse_tool_calls(
         if kept is not None and not MAPPED_CALL_FIELDS.issuperset(raw):
             _keep_call_fields(kept, call_id or f"index:{i}", raw)
         arguments = function.get("arguments")
-        if isinstance(arguments, Mapping):  # some providers send an object, not a string
+        if isinstance(arguments, OBJECT):  # some providers send an object, not a string
             arguments = json.dumps(arguments)
         if arguments is None or (isinstance(arguments, str) and arguments.strip() in ("", "null")):
             arguments = "{}"
@@ -157,7 +158,7 @@ def parse_tool_calls(
 
 def _call_function(raw: Any, where: str) -> Mapping[str, Any]:
     """A tool call's ``function`` object, its fields' types checked."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, OBJECT):
         raise Malformed(f"{where} is not a tool call (an object)")
     check_fields(raw, CALL_TYPES, where)
     function = raw.get("function") or {}
@@ -214,7 +215,7 @@ class ToolCallFragments:
             else:
                 name = None
             arguments = function.get("arguments")
-            if isinstance(arguments, Mapping):
+            if isinstance(arguments, OBJECT):
                 arguments = json.dumps(arguments)
             chunks.append(
                 tool_call_chunk(name=name, args=arguments if isinstance(arguments, str) else "", id=call_id, index=slot)

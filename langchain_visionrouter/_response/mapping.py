@@ -20,6 +20,7 @@ from langchain_visionrouter._response.dialects import (
     DELTA_FIELDS,
     MAPPED_CHOICE_FIELDS,
     MESSAGE_TYPES,
+    OBJECT,
     check_details,
     check_fields,
     merge_kept,
@@ -62,7 +63,7 @@ def response_metadata(body: Mapping[str, Any], model_provider: str) -> dict[str,
     if body.get("created") is not None:
         metadata["created"] = body["created"]
     metadata.update(cost_metadata(body))
-    if isinstance(body.get("usage"), Mapping):  # all of it: image, audio, server-tool counts...
+    if isinstance(body.get("usage"), OBJECT):  # all of it: image, audio, server-tool counts...
         metadata["usage"] = dict(body["usage"])
     metadata.update(unmapped_fields(body, metadata))  # openrouter_metadata, service_tier, newer ones
     return metadata

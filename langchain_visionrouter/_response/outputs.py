@@ -33,6 +33,7 @@ from langchain_core.messages import content as types
 
 from langchain_visionrouter._media.checks import DATA_URL_RE, base64_head, sniff_mime_type
 from langchain_visionrouter._media.types import MIME_ALIASES, audio_mime_for
+from langchain_visionrouter._response.dialects import OBJECT
 
 logger = logging.getLogger("langchain_visionrouter")
 
@@ -76,7 +77,7 @@ def output_options(payload: Mapping[str, Any]) -> dict[str, Any]:
     audio = payload.get("audio")
     return {
         "output_blocks": wants_output_blocks(payload),
-        "audio_format": audio.get("format") if isinstance(audio, Mapping) else None,
+        "audio_format": audio.get("format") if isinstance(audio, OBJECT) else None,
     }
 
 
@@ -94,8 +95,8 @@ def image_block(entry: Any, index: int) -> dict[str, Any] | None:
     string without a scheme (``/files/out.png``) cannot be told from it, and sending it
     back as image data would be sending a path.
     """
-    spec = entry.get("image_url", entry) if isinstance(entry, Mapping) else None
-    url = spec.get("url") if isinstance(spec, Mapping) else spec
+    spec = entry.get("image_url", entry) if isinstance(entry, OBJECT) else None
+    url = spec.get("url") if isinstance(spec, OBJECT) else spec
     if not isinstance(url, str) or not url:
         return _rejected("has no URL string", index)
     match = DATA_URL_RE.match(url)
@@ -131,10 +132,10 @@ def audio_mime(requested_format: Any, data: str) -> str:
 
 def citation(annotation: Any) -> types.Citation | None:
     """A LangChain ``Citation`` for a ``url_citation`` annotation (nested or flat); else ``None``."""
-    if not isinstance(annotation, Mapping) or annotation.get("type") != "url_citation":
+    if not isinstance(annotation, OBJECT) or annotation.get("type") != "url_citation":
         return None
     spec = annotation.get("url_citation", annotation)
-    if not isinstance(spec, Mapping):
+    if not isinstance(spec, OBJECT):
         return None
     out = types.Citation(type="citation")
     for key, target in (("url", "url"), ("title", "title"), ("content", "cited_text")):
@@ -158,7 +159,7 @@ def server_tool_blocks(detail: Mapping[str, Any]) -> list[types.ContentBlock]:
     if "result" in detail:
         result = detail["result"]
         parsed = _json_value(result)
-        failed = isinstance(parsed, Mapping) and parsed.get("status") == "error"
+        failed = isinstance(parsed, OBJECT) and parsed.get("status") == "error"
         blocks.append(
             types.ServerToolResult(
                 type="server_tool_result", tool_call_id=call_id, status="error" if failed else "success", output=parsed
@@ -184,7 +185,7 @@ def _json_value(value: Any) -> Any:
 
 def _json_object(value: Any) -> dict[str, Any]:
     parsed = _json_value(value)
-    return dict(parsed) if isinstance(parsed, Mapping) else {}
+    return dict(parsed) if isinstance(parsed, OBJECT) else {}
 
 
 def message_content(
@@ -202,7 +203,7 @@ def message_content(
     """
     blocks = OutputBlocks(listed=listed, audio_format=audio_format)
     audio = raw.get("audio")
-    transcript = audio.get("transcript") if isinstance(audio, Mapping) else None
+    transcript = audio.get("transcript") if isinstance(audio, OBJECT) else None
     if not text and isinstance(transcript, str):
         text = transcript
     return blocks.content(text, raw.get("images"), audio, whole=True, raw_images=raw_images)
@@ -228,7 +229,7 @@ class OutputBlocks:
 
     def audio_metadata(self, audio: Any) -> dict[str, Any]:
         """The audio's other fields (``id``, ``expires_at``), each once (chunk sums join strings)."""
-        if not isinstance(audio, Mapping):
+        if not isinstance(audio, OBJECT):
             return {}
         out = {
             k: v
@@ -247,7 +248,7 @@ class OutputBlocks:
         ``raw_images["images"]``, as sent.
         """
         media: list[dict[str, Any]] = []
-        if isinstance(audio, Mapping):
+        if isinstance(audio, OBJECT):
             data = audio.get("data")
             if not whole and isinstance(audio.get("transcript"), str):
                 text += audio["transcript"]  # streamed transcript fragments are the text

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+# Decoded answers are dicts, checked first (the fast path); any Mapping passes.
+OBJECT = (dict, Mapping)
+
 __all__ = ["GROWING_FIELDS", "StreamDetails", "continues", "merge_reasoning_details"]
 
 #: Fields whose text is split across a detail's fragments.
@@ -38,7 +41,7 @@ def merge_reasoning_details(details: Sequence[Any]) -> list[Any]:
     merged: list[Any] = []
     by_index: dict[Any, dict[str, Any]] = {}
     for item in details:
-        if not isinstance(item, Mapping) or "index" not in item:
+        if not isinstance(item, OBJECT) or "index" not in item:
             merged.append(item)
             continue
         current = by_index.get(item["index"])
@@ -77,7 +80,7 @@ class StreamDetails:
             return [details]
         out = []
         for item in details:
-            if not (isinstance(item, Mapping) and isinstance(item.get("index"), int)):
+            if not (isinstance(item, OBJECT) and isinstance(item.get("index"), int)):
                 out.append(item)
                 continue
             seen = self._seen.get(item["index"])

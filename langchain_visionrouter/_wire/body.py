@@ -97,8 +97,13 @@ def _joined(value: Any) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+# One encoder for every body: json.dumps with any non-default argument builds a new
+# JSONEncoder per call, a measurable share of a short call's cost.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_joined)
+
+
 def _dumps_str(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_joined)
+    return _ENCODER.encode(payload)
 
 
 def _dumps(payload: Any) -> bytes:

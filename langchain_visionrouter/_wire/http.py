@@ -60,7 +60,7 @@ MAX_RETRY_WAIT = 60.0
 Judge = Callable[[int, Mapping[str, str], bytes], Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Request:
     """One request, fully prepared (a POST unless ``method`` says otherwise)."""
 
