@@ -201,9 +201,41 @@ def connection_error(exc: BaseException) -> VisionRouterError:
     return APIConnectionError(f"the connection to the router was lost ({name}){where}: {exc}")
 
 
-def retries_exhausted(exc: VisionRouterError, *, attempts: int, seconds: float) -> VisionRouterError:
-    """``exc`` (a retryable failure, e.g. a 429) saying how many attempts were made, over how long."""
-    return restated(exc, exc.message, attempts=attempts, elapsed=seconds)
+def retries_exhausted(
+    exc: VisionRouterError,
+    *,
+    attempts: int,
+    seconds: float,
+    max_retries: int,
+    deadline: float | None,
+    wait: float | None = None,
+) -> VisionRouterError:
+    """``exc`` (a retryable failure, e.g. a 429) saying the attempts made, the limits set and why it stopped.
+
+    ``wait``: the wait before the next attempt that was not waited because it would pass
+    the deadline (``None``: the retries were used up).
+    """
+    limits = f"max_retries={max_retries}, deadline={'none' if deadline is None else f'{deadline:g}s'}"
+    if wait is None:
+        why = f"every retry used ({limits})"
+    else:
+        asked = "the router asked to wait" if exc.retry_after is not None else "the next back-off is"
+        why = (
+            f"{asked} {wait:g}s before retrying, past the deadline, so no retry was made "
+            f"({limits}; {max_retries - attempts + 1} retries left)"
+        )
+    return restated(exc, exc.message, attempts=attempts, elapsed=seconds, stopped=why)
+
+
+def connection_retries_exhausted(
+    exc: BaseException, *, attempts: int, seconds: float, max_retries: int, deadline: float | None, why: str
+) -> VisionRouterError:
+    """:func:`connection_error` for ``exc`` after ``attempts`` tries, saying why no more were made."""
+    error = connection_error(exc)
+    if attempts <= 1 and max_retries == 0:
+        return error
+    limits = f"max_retries={max_retries}, deadline={'none' if deadline is None else f'{deadline:g}s'}"
+    return restated(error, error.message, attempts=attempts, elapsed=seconds, stopped=f"{why} ({limits})")
 
 
 def key_refused(exc: VisionRouterError, *, source: str | None, router: str) -> VisionRouterError:
@@ -249,6 +281,7 @@ def restated(
     attempts: int | None = None,
     elapsed: float | None = None,
     hint: str | None = None,
+    stopped: str | None = None,
 ) -> VisionRouterError:
     """``exc`` with a clearer message (and class): every field the router gave is kept."""
     return (cls or type(exc))(
@@ -263,6 +296,7 @@ def restated(
         attempts=exc.attempts if attempts is None else attempts,
         elapsed=exc.elapsed if elapsed is None else elapsed,
         hint=exc.hint if hint is None else hint,
+        stopped=exc.stopped if stopped is None else stopped,
     )
 
 
