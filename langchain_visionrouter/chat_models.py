@@ -579,9 +579,14 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return self.profile
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
-        """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
+        """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`.
+
+        Bounded by this model's ``deadline`` and ``max_response_bytes`` unless ``kwargs`` say otherwise.
+        """
         from langchain_visionrouter._client.usage import get_generation
 
+        kwargs.setdefault("deadline", self.deadline)
+        kwargs.setdefault("max_response_bytes", self.max_response_bytes)
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
 
     # -- tools and structured output --------------------------------------------------------

@@ -168,8 +168,10 @@ class RouterClient(BaseModel):
     ) -> ModelCatalog:
         """The router's model listing at ``path``, with this model's key and pooled clients."""
         assert self.base_url is not None
-        # A listing is quick: never wait the (long) call timeout for it.
-        timeout = FETCH_TIMEOUT if self.timeout is None else min(self.timeout, FETCH_TIMEOUT)
+        # A listing is quick: never wait the (long) call timeout for it, nor past the model's
+        # deadline (the catalog's timeout bounds its whole fetch; its size cap is its own).
+        bounds = [FETCH_TIMEOUT] + [t for t in (self.timeout, self.deadline) if t is not None]
+        timeout = min(bounds)
         return ModelCatalog(
             self.base_url,
             api_key=self.api_key,

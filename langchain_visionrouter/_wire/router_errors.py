@@ -167,6 +167,17 @@ def malformed_answer(message: str, body: Any = None, *, generation_id: str | Non
     return VisionRouterError(message, status_code=200, generation_id=generation_id, body=body)
 
 
+def bad_embeddings(what: str, body: Any, *, index: int, generation_id: str | None = None) -> VisionRouterError:
+    """An embeddings answer whose vectors cannot be used (empty, not finite, of mixed dimensions).
+
+    ``metadata["input_index"]`` names the first input concerned; the body is kept.
+    """
+    msg = f"the router's embeddings answer is unusable: {what}. Nothing was returned; retry, or try another model."
+    return VisionRouterError(
+        msg, status_code=200, generation_id=generation_id, body=body, metadata={"input_index": index}
+    )
+
+
 def unexpected_answer(what: str, body: Any, *, generation_id: str | None = None) -> VisionRouterError:
     """A 200 answer that is neither what was asked for nor an error (``what`` says what is missing)."""
     return VisionRouterError(

@@ -110,9 +110,7 @@ def test_an_authorization_override_in_any_case_replaces_the_key(fake_router: Fak
 @pytest.mark.parametrize(
     "url", ["https://gw.example/api/v1?key=abc123secret", "https://gw.example/api/v1#abc123secret"]
 )
-def test_a_base_url_with_a_query_or_fragment_is_refused_unseen(
-    url: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_base_url_with_a_query_or_fragment_is_refused_unseen(url: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     with pytest.raises(ValidationError) as info:
         ChatVisionRouter(model="m", api_key=KEY, base_url=url, router="custom")
