@@ -42,7 +42,14 @@ from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.body import Piece
 from langchain_visionrouter._wire.clients import HTTPClients
 from langchain_visionrouter._wire.limits import Budget
-from langchain_visionrouter._wire.streams import UNREAD, AsyncStream, Stream
+from langchain_visionrouter._wire.streams import (
+    UNREAD,
+    AsyncStream,
+    Stream,
+    aclose_response,
+    guarded,
+    guarded_chunks,
+)
 from langchain_visionrouter.errors import VisionRouterError
 
 __all__ = ["AsyncStream", "HTTPClients", "Request", "Stream", "aopen_stream", "arequest", "open_stream", "request"]
@@ -373,15 +380,15 @@ async def _asend(
     while True:
         response = None
         try:
-            response = await client.send(_build(client, req, budget), stream=True)
+            response = await guarded(client.send(_build(client, req, budget), stream=True))
             if _is_event_stream(response, stream):
                 return response, UNREAD, budget
             body = _Body(budget)
             try:
-                async for piece in response.aiter_bytes():
+                async for piece in guarded_chunks(response.aiter_bytes()):
                     body.add(piece)
             finally:
-                await response.aclose()
+                await aclose_response(response)
             return response, _accept(response, b"".join(body.pieces), judge), budget
         except (httpx.HTTPError, VisionRouterError) as exc:
             delay = _retry_or_raise(exc, attempt, req, budget, answered=response is not None)
