@@ -319,7 +319,11 @@ def _is_event_stream(response: httpx.Response, stream: bool) -> bool:
 def _accept(response: httpx.Response, content: bytes, judge: Judge) -> Any:
     if response.status_code >= 300:
         raise _errors.status_error(
-            response.status_code, content, response.headers, retry_after=retry_after_seconds(response.headers)
+            response.status_code,
+            content,
+            response.headers,
+            retry_after=retry_after_seconds(response.headers),
+            url=str(response.request.url),
         )
     return judge(response.status_code, response.headers, content)
 

@@ -7,8 +7,10 @@ the tree are in :mod:`langchain_visionrouter.errors`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter.errors import (
@@ -115,31 +117,86 @@ def error_from_body(
     )
 
 
+_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _html_summary(content: bytes) -> str | None:
+    """An HTML page's title, else its first line of text; ``None`` when ``content`` is not HTML.
+
+    A proxy's or web server's error page is summarised, not pasted whole into a message.
+    """
+    head = content[:4096].lstrip().lower()
+    if not (head.startswith((b"<!doctype html", b"<html")) or b"<body" in head):
+        return None
+    match = _TITLE_RE.search(content[:65536])
+    text = match.group(1) if match else b""
+    summary = " ".join(text.decode("utf-8", "replace").split())
+    if not summary:
+        lines = _TAG_RE.sub("\n", content[:65536].decode("utf-8", "replace")).splitlines()
+        summary = next((" ".join(line.split()) for line in lines if line.strip()), "")
+    return f"an HTML page, not an API answer: {summary[:200]!r}" if summary else "an HTML page, not an API answer"
+
+
+def _not_found_hint(url: str | None) -> str | None:
+    """The URL of a 404, and "is /v1 missing?" when its path has no version segment."""
+    if not url:
+        return None
+    shown = redact_url(url)
+    path = urlsplit(url).path
+    if re.search(r"/v\d", path):
+        return f"{shown} was not found."
+    endpoint = next((e for e in _ENDPOINTS if path.endswith(e)), "")
+    base = (shown or "").split("?")[0].removesuffix(endpoint)
+    return (
+        f"{shown} was not found: is /v1 missing from base_url? Routers serve the API under a version, "
+        f"e.g. base_url={base + '/v1'!r} (OpenRouter: https://openrouter.ai/api/v1)."
+    )
+
+
+#: The paths the package appends to base_url (for the 404 hint's suggested base URL).
+_ENDPOINTS = ("/chat/completions", "/embeddings/models", "/embeddings", "/models", "/generation")
+
+
 def error_from_response(
     status_code: int,
     content: bytes,
     headers: Mapping[str, str],
     *,
     retry_after: float | None = None,
+    url: str | None = None,
 ) -> VisionRouterError:
-    """Build the typed exception for a non-2xx HTTP answer."""
+    """Build the typed exception for a non-2xx HTTP answer (``url``: the request's, for a 404's hint)."""
+    html = _html_summary(content)
     try:
-        body: Any = json.loads(content) if content else None
+        body: Any = json.loads(content) if content and html is None else None
     except ValueError:
-        # An HTML page from a proxy or a plain-text 502: keep the text, it is the detail.
+        # A plain-text 502: keep the text, it is the detail.
         body = content.decode("utf-8", "replace").strip()[:_RAW_LIMIT] or None
+    if html is not None:
+        body = f"HTTP {status_code} with {html}"
     if body is None:
         body = f"HTTP {status_code} with an empty body"
-    return error_from_body(
+    error = error_from_body(
         body,
         status_code=status_code,
         generation_id=headers.get("x-generation-id"),
         retry_after=retry_after,
     )
+    if status_code == 404 and (html is not None or not isinstance(body, Mapping) or not re.search(r"/v\d", url or "")):
+        hint = _not_found_hint(url)
+        if hint is not None:
+            return restated(error, error.message, hint=hint)
+    return error
 
 
 def status_error(
-    status_code: int, content: bytes, headers: Mapping[str, str], *, retry_after: float | None = None
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    retry_after: float | None = None,
+    url: str | None = None,
 ) -> VisionRouterError:
     """The typed exception for an HTTP answer that is not a success (3xx included)."""
     if status_code < 300:
@@ -150,7 +207,7 @@ def status_error(
             "redirects are not followed. Check base_url (scheme, host, path)."
         )
         return VisionRouterError(msg, status_code=status_code, generation_id=headers.get("x-generation-id"))
-    return error_from_response(status_code, content, headers, retry_after=retry_after)
+    return error_from_response(status_code, content, headers, retry_after=retry_after, url=url)
 
 
 def not_json_error(status_code: int, content: bytes, headers: Mapping[str, str]) -> VisionRouterError:
@@ -203,13 +260,14 @@ def connection_error(exc: BaseException) -> VisionRouterError:
 
     where = _failed_url(exc)
     name = type(exc).__name__
+    said = str(exc).rstrip(". ")  # its own full stop: no "protocol.." before ours
     if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(f"request timed out ({name}){where}: {exc}")
+        return RequestTimeoutError(f"request timed out ({name}){where}: {said}")
     if isinstance(exc, (httpx.ConnectError, httpx.UnsupportedProtocol)):
         return APIConnectionError(
-            f"could not reach the router ({name}){where}: {exc}. Check base_url, and that the router is up."
+            f"could not reach the router ({name}){where}: {said}. Check base_url, and that the router is up."
         )
-    return APIConnectionError(f"the connection to the router was lost ({name}){where}: {exc}")
+    return APIConnectionError(f"the connection to the router was lost ({name}){where}: {said}")
 
 
 def retries_exhausted(
