@@ -415,18 +415,26 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         )
 
     def _explained(self, exc: VisionRouterError, call: PreparedCall) -> VisionRouterError | None:
-        models = None
-        if needs_catalog(exc):
+        models = self._fetched_listing()
+        if needs_catalog(exc) and models is None:
             with contextlib.suppress(VisionRouterError):  # explained without suggestions then
                 models = self._listing().models()
         return self._clearer(exc, call, models)
 
     async def _aexplained(self, exc: VisionRouterError, call: PreparedCall) -> VisionRouterError | None:
-        models = None
-        if needs_catalog(exc):
+        models = self._fetched_listing()
+        if needs_catalog(exc) and models is None:
             with contextlib.suppress(VisionRouterError):  # explained without suggestions then
                 models = await self._listing().amodels()
         return self._clearer(exc, call, models)
+
+    def _fetched_listing(self) -> Sequence[_model_info.ModelInfo] | None:
+        """The catalog if it was fetched already (the vision check's listing, or ``get_catalog()``'s)."""
+        for listing in (self._listing(), self.get_catalog()):
+            models = listing.cached_models()
+            if models is not None:
+                return models
+        return None
 
     # -- generation: thin sync and async shells over the same pure pieces --------------------
 

@@ -369,8 +369,8 @@ def _image_from_bytes(
         if sniffed is None and _looks_like_text(data):
             # Text cannot be converted to an image: say what it is, not how to convert it.
             msg = (
-                f"{where}: the file is text, not an image. Give an image ({_ACCEPTED}) or a PDF; "
-                "to send text, put it in the prompt."
+                f"{where}: the data is text, not an image routers accept. Give an image ({_ACCEPTED}) or a "
+                "PDF; to send text, put it in the prompt."
             )
             raise ImageInputError(msg)
         hint = (

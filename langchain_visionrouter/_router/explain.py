@@ -32,12 +32,19 @@ def is_unknown_model(exc: VisionRouterError) -> bool:
 
 
 def needs_catalog(exc: VisionRouterError) -> bool:
-    """Whether the catalog helps explain ``exc`` (the 404s about modalities and images, an unknown model)."""
-    return is_no_output_modality(exc) or is_no_image_endpoint(exc) or is_unknown_model(exc)
+    """Whether the catalog must be fetched to explain ``exc`` (the 404s about modalities and images).
+
+    An unknown model is explained from a catalog already fetched only (see :func:`did_you_mean`):
+    a typo is worth no extra request.
+    """
+    return is_no_output_modality(exc) or is_no_image_endpoint(exc)
 
 
 def did_you_mean(exc: VisionRouterError, model_id: str, models: Sequence[ModelInfo] | None) -> VisionRouterError | None:
-    """An unknown model's error with the closest ids of the catalog (``None``: no catalog, no match)."""
+    """An unknown model's error with the closest ids of the catalog (``None``: no catalog, no match).
+
+    ``models``: the listing if it was fetched already (a vision check, ``get_catalog()``...).
+    """
     if not models:
         return None
     ids = [m.id for m in models]

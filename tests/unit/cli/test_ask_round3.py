@@ -96,9 +96,11 @@ def test_estimate_json_prices_have_no_float_noise(fake_router: FakeRouter) -> No
 
 def test_a_404_from_a_path_without_v1_names_the_url_and_asks_about_v1(fake_router: FakeRouter) -> None:
     fake_router.reply(404, body="no route /chat/completions", headers={"Content-Type": "text/plain"})
-    with ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.base, max_retries=0) as llm:
-        with pytest.raises(NotFoundError) as info:
-            llm.invoke("hi")
+    with (
+        ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.base, max_retries=0) as llm,
+        pytest.raises(NotFoundError) as info,
+    ):
+        llm.invoke("hi")
     text = str(info.value)
     assert f"{fake_router.base}/chat/completions" in text and "/v1" in text
     assert f"base_url='{fake_router.base}/v1'" in text
@@ -107,9 +109,11 @@ def test_a_404_from_a_path_without_v1_names_the_url_and_asks_about_v1(fake_route
 def test_an_html_error_page_is_summarised_not_pasted(fake_router: FakeRouter) -> None:
     page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>" + "<p>x</p>" * 500 + "</body>"
     fake_router.reply(502, body=page, headers={"Content-Type": "text/html"})
-    with ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=0) as llm:
-        with pytest.raises(ProviderError) as info:
-            llm.invoke("hi")
+    with (
+        ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=0) as llm,
+        pytest.raises(ProviderError) as info,
+    ):
+        llm.invoke("hi")
     text = str(info.value)
     assert "502 Bad Gateway" in text and "HTML page" in text and "<p>" not in text and len(text) < 400
 
@@ -129,7 +133,9 @@ def test_no_doubled_full_stop_in_a_connection_error() -> None:
 # -- item 12: --base-url is called, or refused; never a silent replay --------------------------
 
 
-def test_base_url_without_a_key_is_refused_not_replayed(fake_router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_url_without_a_key_is_refused_not_replayed(
+    fake_router: FakeRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for var in ("VISIONROUTER_API_KEY", "OPENROUTER_API_KEY"):
         monkeypatch.delenv(var, raising=False)
     code, out, err = run(["ask", "hi", "--base-url", fake_router.url])
@@ -149,7 +155,7 @@ def test_base_url_with_router_custom_calls_the_url(fake_router: FakeRouter, monk
 # -- item 13: messages a user can act on ----------------------------------------------------------
 
 
-def test_an_unknown_model_gets_did_you_mean_from_the_catalog(fake_router: FakeRouter) -> None:
+def test_an_unknown_model_gets_did_you_mean_from_a_fetched_catalog(fake_router: FakeRouter) -> None:
     def respond(request: Recorded) -> Scripted:
         if request.path.split("?")[0].endswith("/models"):
             ids = ["openai/gpt-4o-mini", "openai/gpt-4o", "google/gemini-2.5-flash"]
@@ -158,10 +164,19 @@ def test_an_unknown_model_gets_did_you_mean_from_the_catalog(fake_router: FakeRo
         return answer(400, json={"error": error})
 
     fake_router.respond(respond)
-    with ChatVisionRouter(model="openai/gpt-4o-mnii", api_key=KEY, base_url=fake_router.url, max_retries=0) as llm:
-        with pytest.raises(BadRequestError) as info:
+    llm = ChatVisionRouter(model="openai/gpt-4o-mnii", api_key=KEY, base_url=fake_router.url, max_retries=0)
+    try:
+        with pytest.raises(BadRequestError) as first:
             llm.invoke("hi")
-    assert "did you mean 'openai/gpt-4o-mini'" in str(info.value)
+        assert "did you mean" not in str(first.value)  # no catalog fetched: no extra request for a typo
+        assert len(fake_router.requests) == 1
+        llm.get_catalog().models()
+        with pytest.raises(BadRequestError) as second:
+            llm.invoke("hi")
+    finally:
+        llm.close()
+    assert "did you mean 'openai/gpt-4o-mini'" in str(second.value)
+    assert [r.method for r in fake_router.requests] == ["POST", "GET", "POST"]
 
 
 def test_an_image_to_a_text_only_model_is_warned_about(
@@ -222,9 +237,11 @@ def test_get_generation_documents_every_argument() -> None:
 
 def test_a_retry_after_past_the_deadline_says_so_with_the_limits(fake_router: FakeRouter) -> None:
     fake_router.reply(429, json={"error": {"message": "Rate limited", "code": 429}}, headers={"Retry-After": "3600"})
-    with ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=5) as llm:
-        with pytest.raises(RateLimitError) as info:
-            llm.invoke("hi")
+    with (
+        ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=5) as llm,
+        pytest.raises(RateLimitError) as info,
+    ):
+        llm.invoke("hi")
     text = str(info.value)
     assert "gave up after 1 attempt" in text and "max_retries=5" in text and "deadline=900s" in text
     assert "3600s" in text and "5 retries left" in text and "max_retries=0" not in text
@@ -233,9 +250,11 @@ def test_a_retry_after_past_the_deadline_says_so_with_the_limits(fake_router: Fa
 def test_retries_used_up_say_so(fake_router: FakeRouter) -> None:
     for _ in range(3):
         fake_router.reply(503, json={"error": {"message": "busy", "code": 503}}, headers={"Retry-After": "0"})
-    with ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=2, deadline=30) as llm:
-        with pytest.raises(ProviderError) as info:
-            llm.invoke("hi")
+    with (
+        ChatVisionRouter(model="m", api_key=KEY, base_url=fake_router.url, max_retries=2, deadline=30) as llm,
+        pytest.raises(ProviderError) as info,
+    ):
+        llm.invoke("hi")
     assert "gave up after 3 attempts" in str(info.value) and "every retry used (max_retries=2, deadline=30s)" in str(
         info.value
     )
