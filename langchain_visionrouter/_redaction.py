@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 __all__ = [
     "CREDENTIAL_HEADERS",
     "MIN_SECRET_LENGTH",
+    "PLAIN_HEADERS",
+    "is_plain_header",
     "mask_credential_headers",
     "redact",
     "redact_url",
@@ -32,8 +34,23 @@ __all__ = [
     "split_userinfo",
 ]
 
-#: Request headers whose values are credentials.
+#: Request headers whose values are credentials (what a cassette must never store).
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
+#: Request headers known to carry nothing secret: the only ones whose values are shown.
+#: An allow-list, not a deny-list: gateways invent credential headers (``Ocp-Apim-Subscription-Key``,
+#: ``X-Auth-Token``, ``X-Portkey-Api-Key``...), so any other header's value is treated as a secret.
+PLAIN_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "content-type",
+        "user-agent",
+        "http-referer",
+        "x-title",
+        "x-openrouter-title",
+        "x-openrouter-metadata",
+    }
+)
 MIN_SECRET_LENGTH = 8
 MASK = "***"
 
@@ -42,29 +59,41 @@ _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    """Remember ``value`` so that errors never show it."""
+    """Remember ``value`` so that errors never show it (nor its escaped form, as in ``b'...\\n'``)."""
     global _secrets
-    if not value or len(value) < MIN_SECRET_LENGTH or value in _secrets:
+    if not value or len(value) < MIN_SECRET_LENGTH:
+        return
+    # httpx/h11 show an illegal header value as a bytes repr (``b'Bearer abc\\n'``): mask that too.
+    forms = {value, repr(value.encode("utf-8", "backslashreplace"))[2:-1]}
+    new = forms.difference(_secrets)
+    if not new:
         return
     with _lock:
-        if value not in _secrets:
-            # Longest first, so a key is masked whole even when another secret is part of it.
-            _secrets = tuple(sorted((*_secrets, value), key=len, reverse=True))
+        # Longest first, so a key is masked whole even when another secret is part of it.
+        _secrets = tuple(sorted(set(_secrets) | new, key=len, reverse=True))
+
+
+def is_plain_header(name: str) -> bool:
+    """Whether a header's value may be shown (its name is on :data:`PLAIN_HEADERS`, any case)."""
+    return name.strip().lower() in PLAIN_HEADERS
 
 
 def register_header_secrets(headers: Mapping[str, str]) -> None:
-    """Register the credentials in a request's headers (``Bearer <key>`` registers the key)."""
+    """Register every header value not known to be harmless (``Bearer <key>`` registers the key too)."""
     for name, value in headers.items():
-        if name.lower() in CREDENTIAL_HEADERS and value:
-            scheme, _, token = value.partition(" ")
-            register_secret(token.strip() if token and scheme.lower() in ("bearer", "basic") else value)
+        if is_plain_header(name) or not value:
+            continue
+        register_secret(value)
+        scheme, _, token = value.partition(" ")
+        if token and scheme.lower() in ("bearer", "basic", "token"):
+            register_secret(token.strip())
 
 
 def mask_credential_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
-    """``headers`` with every credential header's value shown as ``***`` (for reprs and dumps)."""
+    """``headers`` with every value not known to be harmless shown as ``***`` (for reprs and dumps)."""
     if headers is None:
         return None
-    return {name: MASK if name.lower() in CREDENTIAL_HEADERS else value for name, value in headers.items()}
+    return {name: value if is_plain_header(name) else MASK for name, value in headers.items()}
 
 
 def redact(value: Any) -> Any:

@@ -444,18 +444,26 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         )
 
     def _explained(self, exc: VisionRouterError, call: PreparedCall) -> VisionRouterError | None:
-        models = None
-        if needs_catalog(exc):
+        models = self._fetched_listing()
+        if needs_catalog(exc) and models is None:
             with contextlib.suppress(VisionRouterError):  # explained without suggestions then
                 models = self._listing().models()
         return self._clearer(exc, call, models)
 
     async def _aexplained(self, exc: VisionRouterError, call: PreparedCall) -> VisionRouterError | None:
-        models = None
-        if needs_catalog(exc):
+        models = self._fetched_listing()
+        if needs_catalog(exc) and models is None:
             with contextlib.suppress(VisionRouterError):  # explained without suggestions then
                 models = await self._listing().amodels()
         return self._clearer(exc, call, models)
+
+    def _fetched_listing(self) -> Sequence[_model_info.ModelInfo] | None:
+        """The catalog if it was fetched already (the vision check's listing, or ``get_catalog()``'s)."""
+        for listing in (self._listing(), self.get_catalog()):
+            models = listing.cached_models()
+            if models is not None:
+                return models
+        return None
 
     # -- generation: thin sync and async shells over the same pure pieces --------------------
 
@@ -608,9 +616,14 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         return self.profile
 
     def get_generation(self, generation_id: str, **kwargs: Any) -> GenerationStats:
-        """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`."""
+        """The router's stats (cost, tokens, latency) for a generation id; see :func:`get_generation`.
+
+        Bounded by this model's ``deadline`` and ``max_response_bytes`` unless ``kwargs`` say otherwise.
+        """
         from langchain_visionrouter._client.usage import get_generation
 
+        kwargs.setdefault("deadline", self.deadline)
+        kwargs.setdefault("max_response_bytes", self.max_response_bytes)
         return get_generation(generation_id, router=self.router, base_url=self.base_url, api_key=self.api_key, **kwargs)
 
     # -- tools and structured output --------------------------------------------------------

@@ -139,6 +139,7 @@ class VisionRouterError(Exception):
         attempts: int | None = None,
         elapsed: float | None = None,
         hint: str | None = None,
+        stopped: str | None = None,
     ) -> None:
         message = redact(message)
         super().__init__(message)
@@ -155,6 +156,8 @@ class VisionRouterError(Exception):
         #: Requests made before giving up, and the seconds they took (set when retries ran out).
         self.attempts = attempts
         self.elapsed = elapsed
+        #: Why the retries stopped, with the limits set (``max_retries``, ``deadline``).
+        self.stopped = stopped
         #: What the adapter adds to the router's message: what it means, what to do.
         self.hint = redact(hint)
 
@@ -196,7 +199,8 @@ class VisionRouterError(Exception):
             parts.append(f"(generation id: {self.generation_id})")
         if self.attempts is not None:
             tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
-            parts.append(f"(gave up after {tries} over {self.elapsed or 0.0:.1f}s; max_retries={self.attempts - 1})")
+            why = self.stopped or f"max_retries={self.attempts - 1}"
+            parts.append(f"(gave up after {tries} over {self.elapsed or 0.0:.1f}s: {why})")
         if self.hint:
             parts.append(f"- {self.hint}")
         text: str = redact(" ".join(parts))
@@ -216,6 +220,7 @@ class VisionRouterError(Exception):
             "attempts": self.attempts,
             "elapsed": self.elapsed,
             "hint": self.hint,
+            "stopped": self.stopped,
         }
         return (_rebuild, (type(self), self.message, kwargs))
 

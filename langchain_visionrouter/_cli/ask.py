@@ -14,7 +14,6 @@ Exit codes: 0 success, 1 the router failed, 2 bad input or usage, 130 interrupte
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import importlib.util
 import json
@@ -46,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--router", default=None, help="openrouter (default), infron or custom (needs --base-url)")
     ask.add_argument(
-        "--base-url", default=None, help="the router's base URL (default: $VISIONROUTER_BASE_URL, else the preset's)"
+        "--base-url",
+        default=None,
+        help="the router's base URL (default: $VISIONROUTER_BASE_URL, else the preset's); it is always called, "
+        "never replaced by the bundled example",
     )
     ask.add_argument("--system", default=None, help="a system prompt")
     ask.add_argument("--detail", choices=["auto", "low", "high"], default=None, help="image detail hint")
@@ -65,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         "is installed); off: send them as they are",
     )
     ask.add_argument("--max-tokens", type=_positive(int, "a whole number"), default=None, help="answer length cap")
-    ask.add_argument("--temperature", type=float, default=None, help="sampling temperature (0-2)")
+    ask.add_argument("--temperature", type=_ranged(0.0, 2.0), default=None, help="sampling temperature (0-2)")
     ask.add_argument("--timeout", type=_positive(float, "seconds"), default=None, help="seconds to wait for the router")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON, with usage and cost")
     ask.add_argument("--no-stream", action="store_true", help="wait for the whole answer instead of streaming")
@@ -97,6 +99,21 @@ def _positive(kind: type[int] | type[float], unit: str) -> Any:
             raise argparse.ArgumentTypeError(f"expected {unit} above 0, got {text!r}") from None
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be above 0 ({unit}), got {text!r}")
+        return value
+
+    return parse
+
+
+def _ranged(low: float, high: float) -> Any:
+    """An argparse type: a number from ``low`` to ``high``, as ``--help`` states."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, got {text!r}")
         return value
 
     return parse
@@ -148,6 +165,8 @@ def _content(args: argparse.Namespace) -> list[str | dict[Any, Any]]:
             # A URL is fetched by the router, so only local images can be downscaled here.
             blocks.append(image_block(source, detail=args.detail))
         else:
+            # ~ expanded here too: a quoted path ("~/photo.jpg") or --flag=~/x reaches us unexpanded.
+            source = os.path.expanduser(source)
             # Read once, PDF or image told from the bytes: a pipe (<(cat photo.png)) cannot be read twice.
             check = functools.partial(_check_local_type, source)
             blocks.append(
@@ -231,7 +250,15 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     messages: list[Any] = [SystemMessage(args.system)] if args.system else []
     messages.append(HumanMessage(content=_content(args)))  # reads every file before any request
     if args.estimate:
-        return _estimate(args, messages, router, out, fit=kwargs["image_fit"] == "model")
+        return _estimate(args, messages, kwargs, out)
+    if args.base_url and not args.replay and not _has_key(router):
+        # A URL given is a URL to call: never answered silently from the bundled example.
+        msg = (
+            f"--base-url {args.base_url} given, but no API key for {router} is set, so there is nothing to call it "
+            "with: set VISIONROUTER_API_KEY (or the router's own variable), or for a gateway that needs no key "
+            "add --router custom. (--replay answers from the bundled example instead.)"
+        )
+        raise InvalidInputError(msg)
     if replay:
         why = "--replay given" if args.replay else "no API key set (VISIONROUTER_API_KEY or the router's own variable)"
         err.write(
@@ -247,6 +274,8 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             kwargs["http_client"].close()
         raise InvalidInputError(_flag_problems(exc)) from None
     try:
+        if not replay and len(messages[-1].content) > 1 and _lists_modalities(model):
+            _warn_text_only(model, err)
         if args.no_stream:
             message = model.invoke(messages)
             if not args.json:
@@ -262,6 +291,8 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 out.write("\n")
         if args.json:
             out.write(json.dumps(_result_json(message, replay), indent=2, ensure_ascii=False) + "\n")
+        else:
+            err.write(_summary(message) + "\n")
     finally:
         model.close()
         if replay:
@@ -269,26 +300,41 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: TextIO, *, fit: bool = False) -> int:
-    """``--estimate``: input tokens counted offline, priced from the catalog; nothing is sent."""
+def _estimate(args: argparse.Namespace, messages: list[Any], kwargs: dict[str, Any], out: TextIO) -> int:
+    """``--estimate``: the call ``ask`` would send, prepared (fitted, checked) and counted; nothing sent.
+
+    The model is built as for sending and the call prepared by it, so the image fit is the
+    one applied and an image ``ask`` refuses is refused here; only the catalog is fetched.
+    """
+    from pydantic import ValidationError
+
+    from langchain_visionrouter import ChatVisionRouter
     from langchain_visionrouter._client.catalog import ModelCatalog
-    from langchain_visionrouter._request.messages import convert_messages
-    from langchain_visionrouter._request.tokens import estimate_payload
-    from langchain_visionrouter._router.presets import base_url_for, env_api_key, get_router
+    from langchain_visionrouter._request.tokens import estimate_call, round_price
+    from langchain_visionrouter._router.presets import env_api_key, get_router
     from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
 
-    preset = get_router(router)
-    # The fit the call would apply: counted on the images as they would be sent, not as given.
-    policy = dataclasses.replace(_image_policy(preset), fit_model=args.model if fit else None)
-    estimate = estimate_payload(convert_messages(messages, policy), args.model)
-    base_url = base_url_for(preset, args.base_url)
+    preset = get_router(kwargs["router"])
+    key = env_api_key(preset)
+    try:  # a stand-in key: the model only prepares the call, it sends nothing
+        model = ChatVisionRouter(**{"api_key": key or _REPLAY_KEY, **kwargs})
+    except ValidationError as exc:
+        raise InvalidInputError(_flag_problems(exc)) from None
+    try:
+        call = model._prepare(messages, None, {}, stream=not args.no_stream)
+    finally:
+        model.close()
+    estimate = estimate_call(call)
+    base_url = model.base_url
+    assert base_url is not None
     price: float | None = None
     try:
-        price = ModelCatalog(base_url, api_key=env_api_key(preset)).get(args.model).prompt_price
+        price = ModelCatalog(base_url, api_key=key).get(args.model).prompt_price
         where = f"{args.model} in the model catalog of {base_url}"
     except (VisionRouterError, InvalidInputError) as exc:  # no price: the token count still stands
         where = f"no price: {exc}"
-    cost = None if price is None else estimate.tokens * price / 1_000_000
+    cost = round_price(None if price is None else estimate.tokens * price / 1_000_000)
+    price = round_price(price)
     if args.json:
         result = {
             "sent": False,
@@ -298,6 +344,7 @@ def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: T
             "images": estimate.images,
             "images_of_unknown_size": estimate.images_of_unknown_size,
             "image_rule": estimate.rule,
+            "image_fit": dict(call.draft.fit) if call.draft.fit else None,
             "prompt_price_per_million": price,
             "estimated_input_cost": cost,
             "price_source": where,
@@ -306,9 +353,11 @@ def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: T
         return 0
     unknown = estimate.images_of_unknown_size
     unknown_note = f", {unknown} of unknown size (URLs) counted as 1024x1024" if unknown else ""
+    fit = call.draft.fit
+    fit_note = f"; {fit['images']} image(s) fitted to the model as ask sends them" if fit else ""
     out.write(
         f"estimated input: {estimate.tokens} tokens for {args.model}, {estimate.image_tokens} of them for "
-        f"{estimate.images} image(s){unknown_note} (rule: {estimate.rule}); text at 4 characters a token\n"
+        f"{estimate.images} image(s){unknown_note} (rule: {estimate.rule}{fit_note}); text at 4 characters a token\n"
     )
     if cost is None:
         out.write(f"estimated cost: unknown ({where})\n")
@@ -318,10 +367,45 @@ def _estimate(args: argparse.Namespace, messages: list[Any], router: str, out: T
     return 0
 
 
-def _image_policy(preset: Any) -> Any:
-    from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy
+def _summary(message: Any) -> str:
+    """The one line on stderr after an answer: tokens, cost, model and provider."""
+    usage = getattr(message, "usage_metadata", None) or {}
+    meta = getattr(message, "response_metadata", None) or {}
+    parts = []
+    if usage:
+        parts.append(f"{usage.get('input_tokens', 0)} in + {usage.get('output_tokens', 0)} out tokens")
+    cost = meta.get("cost")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+        parts.append(f"${cost:.6f}")
+    served = " via ".join(str(v) for v in (meta.get("model_name"), meta.get("provider")) if v)
+    if served:
+        parts.append(served)
+    return "visionrouter: " + (", ".join(parts) if parts else "no usage reported")
 
-    return ImagePolicy(router=preset.name, allowed_types=preset.image_types, max_bytes=DEFAULT_MAX_IMAGE_BYTES)
+
+def _lists_modalities(model: Any) -> bool:
+    """Whether the model's router is a preset at its own URL, whose catalog lists input modalities.
+
+    Only then is the catalog read before sending images (one cached GET): a gateway's
+    ``/models`` usually lists ids only (nothing to warn about), and may not exist at all.
+    """
+    preset = model.preset
+    return preset.base_url is not None and (model.base_url or "").rstrip("/") == preset.base_url.rstrip("/")
+
+
+def _warn_text_only(model: Any, err: TextIO) -> None:
+    """A word on stderr before images go to a model the catalog lists as text-only (never fatal)."""
+    from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
+
+    try:
+        takes_images = model.get_catalog().get(model.model).supports_images
+    except (VisionRouterError, InvalidInputError):
+        return  # no catalog, or the model is not listed: the router will say
+    if takes_images is False:
+        err.write(
+            f"visionrouter: warning: the router's catalog lists {model.model} as text-only; the images may be "
+            "refused or ignored. Pick a vision model (see list_models(input_modalities='image')).\n"
+        )
 
 
 def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

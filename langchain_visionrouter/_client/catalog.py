@@ -142,6 +142,10 @@ class ModelCatalog:
             return entry[1]
         return None
 
+    def cached_models(self) -> tuple[ModelInfo, ...] | None:
+        """The listing if one is cached and fresh; ``None`` otherwise. Never fetches."""
+        return self._cached(False)
+
     def _store(self, bodies: list[Any]) -> tuple[ModelInfo, ...]:
         models = tuple(m for body in bodies for m in parse_models(body))
         with _cache_lock:

@@ -14,15 +14,25 @@ import weakref
 from typing import Any
 
 import httpx
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_serializer
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_serializer,
+    field_validator,
+)
 from typing_extensions import Self
 
 from langchain_visionrouter._client.catalog import DEFAULT_TTL, FETCH_TIMEOUT, ModelCatalog
 from langchain_visionrouter._media.checks import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy, ImageTally
-from langchain_visionrouter._redaction import CREDENTIAL_HEADERS, mask_credential_headers, redact_url
+from langchain_visionrouter._redaction import is_plain_header, mask_credential_headers, redact_url
 from langchain_visionrouter._router.presets import (
     RouterPreset,
     base_url_for,
+    clean_api_key,
     get_router,
     key_variables,
     request_headers,
@@ -43,7 +53,10 @@ class RouterClient(BaseModel):
     # Where the key came from (a variable's name, "the api_key argument"...), for a 401's message.
     _key_source: str | None = PrivateAttr(default=None)
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True)
+    # hide_input_in_errors: a validation error must not echo the input (a key, a header value).
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, use_attribute_docstrings=True, hide_input_in_errors=True
+    )
 
     # validation_alias, not alias: the signature shows the README's names; the aliases still work.
     model: str = Field(validation_alias=AliasChoices("model", "model_name"))
@@ -72,9 +85,11 @@ class RouterClient(BaseModel):
     max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
     """Cap on the size of an answer, decoded (a whole JSON body, or a whole stream); over it, an error."""
     default_headers: dict[str, str] | None = None
-    """Extra HTTP headers for every request. Credential headers among them (``Authorization``,
-    ``X-Api-Key``, ``Api-Key``...) are shown as ``***`` in ``repr`` and ``model_dump``. If any
-    is present, LangChain serialization (``dumps``) stores the whole dict as the secret
+    """Extra HTTP headers for every request (names case-insensitive: an ``authorization`` here
+    replaces the key's). Every value is treated as a secret, shown as ``***`` in ``repr``,
+    ``model_dump`` and errors, except those of a few harmless headers (``Accept``,
+    ``Content-Type``, ``User-Agent``, ``HTTP-Referer``, ``X-Title``...). If any other is present,
+    LangChain serialization (``dumps``) stores the whole dict as the secret
     ``VISIONROUTER_DEFAULT_HEADERS``: give it back with ``loads(..., secrets_map=...)``. A pickle
     keeps them (unlike ``api_key``, they cannot be read back from the environment)."""
     app_url: str | None = None
@@ -96,6 +111,22 @@ class RouterClient(BaseModel):
     them does not resize them again; ``False`` keeps no copy of them."""
 
     _clients: HTTPClients = PrivateAttr()
+
+    @field_validator("api_key")
+    @classmethod
+    def _clean_key(cls, key: SecretStr | None) -> SecretStr | None:
+        # A .env line's trailing newline is stripped; whitespace inside is refused, never shown.
+        return None if key is None else SecretStr(clean_api_key(key.get_secret_value(), "the api_key argument"))
+
+    @field_validator("default_headers")
+    @classmethod
+    def _check_headers(cls, headers: dict[str, str] | None) -> dict[str, str] | None:
+        for name, value in (headers or {}).items():
+            if not isinstance(value, str) or any(ch in value for ch in "\r\n\0"):
+                shown = "" if is_plain_header(name) else " (the value is not shown)"
+                msg = f"default_headers[{name!r}] has a line break or NUL in its value{shown}: a header is one line."
+                raise ValueError(msg)
+        return headers
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -137,8 +168,10 @@ class RouterClient(BaseModel):
     ) -> ModelCatalog:
         """The router's model listing at ``path``, with this model's key and pooled clients."""
         assert self.base_url is not None
-        # A listing is quick: never wait the (long) call timeout for it.
-        timeout = FETCH_TIMEOUT if self.timeout is None else min(self.timeout, FETCH_TIMEOUT)
+        # A listing is quick: never wait the (long) call timeout for it, nor past the model's
+        # deadline (the catalog's timeout bounds its whole fetch; its size cap is its own).
+        bounds = [FETCH_TIMEOUT] + [t for t in (self.timeout, self.deadline) if t is not None]
+        timeout = min(bounds)
         return ModelCatalog(
             self.base_url,
             api_key=self.api_key,
@@ -208,7 +241,7 @@ class RouterClient(BaseModel):
         secrets = {"api_key": "VISIONROUTER_API_KEY"}
         # LangChain keeps secrets only at the top level of the kwargs (a marker nested in a
         # dict is escaped as user data), so headers holding a credential are one secret.
-        if any(name.lower() in CREDENTIAL_HEADERS for name in self.default_headers or {}):
+        if any(not is_plain_header(name) for name in self.default_headers or {}):
             secrets["default_headers"] = "VISIONROUTER_DEFAULT_HEADERS"
         if self.base_url is not None and redact_url(self.base_url) != self.base_url:
             secrets["base_url"] = "VISIONROUTER_BASE_URL"  # it carries credentials

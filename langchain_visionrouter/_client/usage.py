@@ -29,7 +29,7 @@ from langchain_core.tracers.context import register_configure_hook
 from pydantic import SecretStr
 
 from langchain_visionrouter._response.answers import judge_json
-from langchain_visionrouter._router.presets import resolve_endpoint
+from langchain_visionrouter._router.presets import clean_api_key, resolve_endpoint
 from langchain_visionrouter._wire.http import HTTPClients, Request, arequest, request
 from langchain_visionrouter._wire.limits import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
 from langchain_visionrouter.errors import InvalidInputError
@@ -325,11 +325,14 @@ def _generation_request(
     timeout: float | None,
     attempts: int,
     wait: float,
+    deadline: float | None = DEFAULT_DEADLINE,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> Request:
     if not isinstance(generation_id, str) or not generation_id.strip():
         raise InvalidInputError(f"get_generation needs a generation id (like 'gen-...'), got {generation_id!r}.")
     url, env_key = resolve_endpoint(router, base_url)
     key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key or env_key
+    key = None if key is None else clean_api_key(key, "the api_key argument")
     headers = {"Accept": "application/json"}
     if key:
         headers["Authorization"] = f"Bearer {key}"
@@ -342,8 +345,8 @@ def _generation_request(
         # in the HTTP layer's one retry loop (back-off from ``wait``, within the deadline).
         max_retries=max(attempts, 1) - 1,
         method="GET",
-        deadline=DEFAULT_DEADLINE,
-        max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+        deadline=deadline,
+        max_response_bytes=max_response_bytes,
         also_retry=frozenset({404}),
         first_backoff=wait,
     )
@@ -358,6 +361,8 @@ def get_generation(
     timeout: float | None = 30.0,
     attempts: int = _GENERATION_ATTEMPTS,
     wait: float = _GENERATION_WAIT,
+    deadline: float | None = DEFAULT_DEADLINE,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> GenerationStats:
     """Look up what the router recorded for one generation: cost, tokens, provider, latency.
 
@@ -366,18 +371,42 @@ def get_generation(
     all, waiting ``wait`` seconds, then about twice as long each time, at most 8 s).
 
     Args:
-        generation_id: The generation id (``gen-...``).
-        router: Router preset, for the default base URL and key variable.
-        base_url: Defaults to ``VISIONROUTER_BASE_URL``, then the preset's.
-        api_key: Defaults to ``VISIONROUTER_API_KEY``, then the router's own variable.
-        timeout: Seconds to wait for each answer.
-        attempts: Tries in all, while the router answers 404 (or a retryable failure).
-        wait: Seconds before the first retry.
+        generation_id: The generation id (``gen-...``): ``response_metadata["id"]`` of an
+            answer, or ``generation_id`` of an error.
+        router: Router preset (``"openrouter"``, ``"infron"``, ``"custom"``), for the default
+            base URL and key variable.
+        base_url: The router's base URL. Defaults to ``VISIONROUTER_BASE_URL``, then the preset's.
+        api_key: The API key (a ``str`` or ``SecretStr``). Defaults to ``VISIONROUTER_API_KEY``,
+            then the router's own variable (e.g. ``OPENROUTER_API_KEY``).
+        timeout: Seconds to wait for each read of an answer; ``None``: up to the deadline.
+        attempts: Requests in all (at least 1), while the router answers 404 (not recorded
+            yet) or a retryable failure (429, 5xx).
+        wait: Seconds before the first retry; doubled each time, with jitter, at most 8.
+        deadline: Seconds the whole lookup may take, every attempt and wait included;
+            ``None``: no bound. ``ChatVisionRouter.get_generation`` passes the model's.
+        max_response_bytes: Cap on the answer's decoded size; the model's through
+            ``ChatVisionRouter.get_generation``.
+
+    Returns:
+        GenerationStats: cost, tokens, provider, latency; ``raw`` holds the router's whole record.
 
     Raises:
+        InvalidInputError: if ``generation_id`` is empty or not a string.
         NotFoundError: if the generation is still unknown after every attempt.
+        RequestTimeoutError: if the deadline passes first.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_visionrouter import get_generation
+
+            message = llm.invoke("hi")
+            stats = get_generation(message.response_metadata["id"])
+            print(stats.total_cost, stats.provider_name)
     """
-    req = _generation_request(generation_id, router, base_url, api_key, timeout, attempts, wait)
+    req = _generation_request(
+        generation_id, router, base_url, api_key, timeout, attempts, wait, deadline, max_response_bytes
+    )
     clients = HTTPClients()
     try:
         return GenerationStats.from_body(request(clients, req, judge_json), generation_id)
@@ -394,9 +423,13 @@ async def aget_generation(
     timeout: float | None = 30.0,
     attempts: int = _GENERATION_ATTEMPTS,
     wait: float = _GENERATION_WAIT,
+    deadline: float | None = DEFAULT_DEADLINE,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> GenerationStats:
     """Async :func:`get_generation`."""
-    req = _generation_request(generation_id, router, base_url, api_key, timeout, attempts, wait)
+    req = _generation_request(
+        generation_id, router, base_url, api_key, timeout, attempts, wait, deadline, max_response_bytes
+    )
     clients = HTTPClients()
     try:
         return GenerationStats.from_body(await arequest(clients, req, judge_json), generation_id)

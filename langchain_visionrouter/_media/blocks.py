@@ -90,7 +90,10 @@ def read_path(path: str | os.PathLike[str], limit: int, *, allow_pipe: bool = Fa
         info = p.stat()
         pipe = allow_pipe and stat.S_ISFIFO(info.st_mode)
         if not stat.S_ISREG(info.st_mode) and not pipe:
-            msg = f"{where}: is {_kind(info.st_mode)}, not a regular file. Give the path of a regular file"
+            msg = f"{where}: is {_kind(info.st_mode)}, not an image file. Give the path of a regular file"
+            if allow_pipe:  # the CLI: bytes cannot be passed from a shell
+                folder = " (for every image in a folder, list them: folder/*.jpg)" if stat.S_ISDIR(info.st_mode) else ""
+                raise ImageInputError(msg + folder + ".")
             raise ImageInputError(msg + ", or read the data yourself and pass the bytes.")
         if info.st_size > limit:
             raise _too_big(where, f"{info.st_size} bytes", limit)
@@ -337,6 +340,18 @@ def _read_bytes(source: Any, caller: str, limit: int) -> tuple[bytes, str]:
     raise ImageInputError(f"{caller}: cannot read {type(source).__name__}; give {_SOURCES}.")
 
 
+def _looks_like_text(data: bytes) -> bool:
+    """Whether the first KiB reads as UTF-8 text (no NUL): a text file given as an image."""
+    head = data[:1024]
+    if b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut at the window's end
+    return True
+
+
 def _image_from_bytes(
     data: bytes,
     where: str,
@@ -351,6 +366,13 @@ def _image_from_bytes(
     if sniffed == "application/pdf":
         raise ImageInputError(f"{where}: the bytes are a PDF, not an image; use file_block(...) for PDFs.")
     if want is None and sniffed not in COMMON_IMAGE_TYPES:
+        if sniffed is None and _looks_like_text(data):
+            # Text cannot be converted to an image: say what it is, not how to convert it.
+            msg = (
+                f"{where}: the data is text, not an image routers accept. Give an image ({_ACCEPTED}) or a "
+                "PDF; to send text, put it in the prompt."
+            )
+            raise ImageInputError(msg)
         hint = (
             ' Convert it with image_block(..., mime_type="image/png") (needs Pillow).'
             if sniffed in _CONVERTIBLE

@@ -152,7 +152,42 @@ def _upright(image: Image.Image) -> Image.Image:
     if upright is None:  # pragma: no cover - only with in_place=True
         upright = image
     upright.load()
-    return upright
+    return _eight_bit(upright)
+
+
+#: Modes holding more than 8 bits a sample: Pillow's 16-bit grey (``I;16*``, what a 16-bit
+#: grey PNG or TIFF opens as), 32-bit integer (``I``) and float (``F``).
+_DEEP_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A high-bit-depth grey image rescaled to 8-bit ``L``; any other image as it is.
+
+    Pillow's own conversion of these modes to ``L`` or ``RGB`` clips at 255 instead of
+    rescaling, so a 16-bit ramp comes out all white. Rescaled here by the depth the mode
+    implies (``I;16``: 65535 -> 255), and for ``I``/``F`` by the values' range: integers
+    above 255 are read as 16-bit, floats within 0-1 as fractions, anything else stretched
+    from its own extremes. (16-bit RGB PNGs open as 8-bit ``RGB``: Pillow keeps the high
+    byte, which is a rescale already.)
+    """
+    if image.mode not in _DEEP_MODES:
+        return image
+    info = dict(image.info)
+    wide = image.convert("F") if image.mode == "F" else image.convert("I").convert("F")
+    extrema = wide.getextrema()  # (min, max) for a one-band image
+    low, high = float(extrema[0]), float(extrema[1])  # type: ignore[arg-type]
+    if image.mode.startswith("I;16") or (image.mode == "I" and 255 < high <= 65535 and low >= 0):
+        low, top = 0.0, 65535.0
+    elif image.mode == "I" and low >= 0 and high <= 255:
+        low, top = 0.0, 255.0
+    elif image.mode == "F" and low >= 0 and high <= 1:
+        low, top = 0.0, 1.0
+    else:
+        top = high if high > low else low + 1
+    scale = 255.0 / (top - low)
+    grey = wide.point(lambda v: (v - low) * scale).convert("L")
+    grey.info.update(info)
+    return grey
 
 
 def _has_alpha(image: Image.Image) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import array
 import base64
 import binascii
+import math
 import os
 import sys
 import threading
@@ -189,6 +190,27 @@ def _vector(value: Any, where: str) -> list[float]:
     raise _errors.malformed_answer(f"{where}: the embedding holds {others} values, not only numbers.")
 
 
+def _check_shapes(vectors: Mapping[int, list[float]], body: Any, gen: str | None) -> None:
+    """One answer's vectors: none empty, every number finite, all of one dimension.
+
+    Strict: a vector of another length, or a NaN, cannot be compared with the others, and
+    a search over it would silently rank wrong (the spec gives every vector of a model one
+    length; ``json`` reads ``NaN``/``Infinity`` literals, so they must be checked here).
+    """
+    sizes: dict[int, list[int]] = {}
+    for index, vector in vectors.items():
+        if not vector:
+            raise _errors.bad_embeddings(f"embedding {index} is empty", body, index=index, generation_id=gen)
+        if not all(map(math.isfinite, vector)):
+            what = f"embedding {index} holds a value that is not a finite number (NaN or infinity)"
+            raise _errors.bad_embeddings(what, body, index=index, generation_id=gen)
+        sizes.setdefault(len(vector), []).append(index)
+    if len(sizes) > 1:
+        shown = "; ".join(f"{size} for {_ranges(sorted(found))}" for size, found in sorted(sizes.items()))
+        what = f"its embeddings have different dimensions in one answer ({shown})"
+        raise _errors.bad_embeddings(what, body, index=min(min(v) for v in sizes.values()), generation_id=gen)
+
+
 def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
     """The ``count`` vectors of an answer, in input order (by each item's ``index``).
 
@@ -208,6 +230,7 @@ def parse_vectors(body: Mapping[str, Any], count: int) -> list[list[float]]:
             what = f"its embeddings answer has a bad or repeated index {index!r} (for {count} inputs)"
             raise _errors.unexpected_answer(what, body, generation_id=gen)
         vectors[index] = _vector(item.get("embedding"), f"embedding {index}")
+    _check_shapes(vectors, body, gen)
     if len(vectors) != count:
         missing = sorted(set(range(count)) - set(vectors))
         msg = f"the router answered {len(vectors)} embeddings for {count} inputs (missing {_ranges(missing)})"

@@ -36,13 +36,16 @@ if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
 
     from langchain_visionrouter._media.checks import ImagePolicy
+    from langchain_visionrouter._request.prepare import PreparedCall
 
 __all__ = [
     "CHARS_PER_TOKEN",
     "UNKNOWN_SIZE",
     "Estimate",
     "TokenEstimates",
+    "estimate_call",
     "estimate_payload",
+    "round_price",
     "text_tokens",
 ]
 
@@ -147,6 +150,27 @@ def estimate_payload(messages: Sequence[Mapping[str, Any]], model: str, tools: S
         tokens += text_tokens(json.dumps(list(tools), ensure_ascii=False, default=str))
     out.tokens = tokens
     return out
+
+
+def estimate_call(call: PreparedCall) -> Estimate:
+    """Estimated input tokens of a prepared call: of its body as it would be sent.
+
+    The images counted are the ones the call carries, after ``image_fit`` and every
+    resize, and a call that could not be prepared (an image refused) raised already: so
+    ``--estimate`` (of ``visionrouter ask`` and ``visionrouter batch``) agrees with what
+    the command sends.
+    """
+    body = call.body
+    messages = body.get("messages")
+    tools = body.get("tools")
+    return estimate_payload(
+        messages if isinstance(messages, list) else [], call.model, tools if isinstance(tools, list) else ()
+    )
+
+
+def round_price(value: float | None) -> float | None:
+    """A price or cost without float noise (``0.09999999999999999`` -> ``0.1``): 12 significant digits."""
+    return None if value is None else float(f"{value:.12g}")
 
 
 class TokenEstimates:

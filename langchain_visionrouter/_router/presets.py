@@ -18,6 +18,8 @@ __all__ = [
     "ROUTERS",
     "RouterPreset",
     "base_url_for",
+    "check_base_url",
+    "clean_api_key",
     "env_api_key",
     "get_router",
     "key_variables",
@@ -121,11 +123,32 @@ def env_api_key(preset: RouterPreset) -> str | None:
     return _from_environment(preset)[0]
 
 
+def clean_api_key(key: str, source: str) -> str:
+    """``key`` without surrounding whitespace (a ``.env`` line's newline); refused if any is inside.
+
+    A key with a space, newline or control character inside cannot be sent as a header
+    (httpx would fail with a message quoting it), so it is refused here, never shown:
+    the message says where the key came from (``source``) and what is wrong with it.
+    """
+    stripped = key.strip()
+    bad = next((ch for ch in stripped if ch.isspace() or not ch.isprintable()), None)
+    if bad is not None:
+        kind = "whitespace" if bad.isspace() else "a control character"
+        msg = (
+            f"the API key from {source} has {kind} inside it ({len(stripped)} characters; the key is not shown). "
+            "A key is one word: check it was copied whole, from one line."
+        )
+        raise ValueError(msg)
+    if not stripped:
+        raise ValueError(f"the API key from {source} is empty (only whitespace).")
+    return stripped
+
+
 def _from_environment(preset: RouterPreset) -> tuple[str | None, str | None]:
     """``(key, the variable it came from)``, or ``(None, None)``: the one place keys are read."""
     for var in key_variables(preset):
-        if os.environ.get(var):
-            return os.environ[var], var
+        if os.environ.get(var, "").strip():
+            return clean_api_key(os.environ[var], var), var
     return None, None
 
 
@@ -165,12 +188,49 @@ def resolve_api_key(preset: RouterPreset) -> tuple[str | None, str | None]:
 
 
 def base_url_for(preset: RouterPreset, base_url: str | None = None) -> str:
-    """``base_url``, else ``VISIONROUTER_BASE_URL``, else the preset's; a ``ValueError`` if none."""
+    """``base_url``, else ``VISIONROUTER_BASE_URL``, else the preset's; a ``ValueError`` if none.
+
+    A URL without an http(s) scheme and host, or with a query or fragment, is refused
+    (see :func:`check_base_url`).
+    """
     url = base_url or os.environ.get("VISIONROUTER_BASE_URL") or preset.base_url
     if not url:
         msg = f"router={preset.name!r} has no default URL: pass base_url=... or set VISIONROUTER_BASE_URL."
         raise ValueError(msg)
-    return url
+    check_base_url(url.strip())
+    return url.strip()
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a base URL that cannot be one: no http(s) scheme or host, or a query or fragment.
+
+    Refused, not kept apart: paths (``/chat/completions``, ``/models``) are appended to the
+    base URL, so ``...?key=abc`` would send ``...?key=abc/chat/completions``; and a query
+    in a URL ends up in httpx's log lines. Credentials go in ``api_key`` or ``default_headers``.
+    The message never shows the query (it often holds a key).
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ValueError("base_url is not a URL; expected e.g. https://openrouter.ai/api/v1.") from None
+    shown = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}" if parts.netloc else None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        where = f"{url!r}" if "?" not in url and "@" not in url else "given"
+        msg = (
+            f"base_url {where} is not an http(s) URL with a host; expected e.g. https://openrouter.ai/api/v1 "
+            "or http://localhost:8000/v1 (the scheme is needed)."
+        )
+        raise ValueError(msg)
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        what = "a query string (?...)" if parts.query or url.endswith("?") else "a fragment (#...)"
+        msg = (
+            f"base_url {shown!r} has {what}; the query is not shown, it may hold a key. Paths such as "
+            "/chat/completions are appended to base_url, so a query there would break every request: "
+            "pass the key as api_key=..., or other values as default_headers={...}."
+        )
+        raise ValueError(msg)
 
 
 def resolve_endpoint(router: str = "openrouter", base_url: str | None = None) -> tuple[str, str | None]:
@@ -202,6 +262,10 @@ def request_headers(
     if app_title:
         headers["X-Title"] = app_title
         headers["X-OpenRouter-Title"] = app_title
-    if default_headers:
-        headers.update(default_headers)
+    for name, value in (default_headers or {}).items():
+        # Header names are case-insensitive: an ``authorization`` of the user's replaces the
+        # key's ``Authorization``, instead of both being sent.
+        for existing in [k for k in headers if k.lower() == name.strip().lower()]:
+            del headers[existing]
+        headers[name] = value
     return headers

@@ -42,7 +42,14 @@ from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.body import Piece
 from langchain_visionrouter._wire.clients import HTTPClients
 from langchain_visionrouter._wire.limits import Budget
-from langchain_visionrouter._wire.streams import UNREAD, AsyncStream, Stream
+from langchain_visionrouter._wire.streams import (
+    UNREAD,
+    AsyncStream,
+    Stream,
+    aclose_response,
+    guarded,
+    guarded_chunks,
+)
 from langchain_visionrouter.errors import VisionRouterError
 
 __all__ = ["AsyncStream", "HTTPClients", "Request", "Stream", "aopen_stream", "arequest", "open_stream", "request"]
@@ -178,6 +185,24 @@ def _safe_to_retry(exc: httpx.HTTPError, answered: bool) -> bool:
     return isinstance(exc, (httpx.ReadError, httpx.WriteError)) and _was_reset(exc)
 
 
+def _gave_up(
+    exc: Exception, attempt: int, req: Request, budget: Budget, why: str = "", *, wait: float | None = None
+) -> VisionRouterError:
+    """The error when no retry follows ``attempt``: the attempts made, the limits set, why it stopped."""
+    if isinstance(exc, VisionRouterError):
+        return _errors.retries_exhausted(
+            exc,
+            attempts=attempt + 1,
+            seconds=budget.elapsed(),
+            max_retries=req.max_retries,
+            deadline=req.deadline,
+            wait=wait,
+        )
+    return _errors.connection_retries_exhausted(
+        exc, attempts=attempt + 1, seconds=budget.elapsed(), max_retries=req.max_retries, deadline=req.deadline, why=why
+    )
+
+
 def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, answered: bool) -> float:
     """Seconds to wait before the next attempt, or raise the typed error if there is none.
 
@@ -188,11 +213,14 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, 
         exceeded = budget.check(0) if isinstance(exc, httpx.TimeoutException) else None
         if exceeded is not None:  # a wait cut short by the deadline says so
             raise _errors.limit_exceeded(exceeded.what, exceeded.limit, stream=False) from exc
-        if attempt >= req.max_retries or not _safe_to_retry(exc, answered):
+        if not _safe_to_retry(exc, answered):
             raise _errors.connection_error(exc) from exc
+        if attempt >= req.max_retries:
+            raise _gave_up(exc, attempt, req, budget, "every retry used") from exc
         delay, reason = retry_delay(attempt, None, req.first_backoff), type(exc).__name__
         if not budget.allows_wait(delay):
-            raise _errors.connection_error(exc) from exc
+            why = f"the next back-off ({delay:.1f}s) would pass the deadline"
+            raise _gave_up(exc, attempt, req, budget, why) from exc
     else:
         assert isinstance(exc, VisionRouterError)
         if not (is_retryable(exc) or exc.status_code in req.also_retry):
@@ -200,12 +228,13 @@ def _retry_or_raise(exc: Exception, attempt: int, req: Request, budget: Budget, 
         if attempt >= req.max_retries:
             if exc.status_code in req.also_retry:
                 raise exc  # an expected answer, not a failure: as the router gave it
-            raise _errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
+            raise _gave_up(exc, attempt, req, budget) from exc
         asked = exc.retry_after
         delay, reason = retry_delay(attempt, asked, req.first_backoff), f"HTTP {exc.status_code}"
-        if not budget.allows_wait(delay if asked is None else asked):
+        wait = delay if asked is None else asked
+        if not budget.allows_wait(wait):
             # A wait past the deadline is not waited: the error now, with the retry_after asked for.
-            raise _errors.retries_exhausted(exc, attempts=attempt + 1, seconds=budget.elapsed()) from exc
+            raise _gave_up(exc, attempt, req, budget, wait=wait) from exc
     url = redact_url(req.url)
     logger.debug("retry %d of %d to %s after %s, in %.2fs", attempt + 1, req.max_retries, url, reason, delay)
     return delay
@@ -290,7 +319,11 @@ def _is_event_stream(response: httpx.Response, stream: bool) -> bool:
 def _accept(response: httpx.Response, content: bytes, judge: Judge) -> Any:
     if response.status_code >= 300:
         raise _errors.status_error(
-            response.status_code, content, response.headers, retry_after=retry_after_seconds(response.headers)
+            response.status_code,
+            content,
+            response.headers,
+            retry_after=retry_after_seconds(response.headers),
+            url=str(response.request.url),
         )
     return judge(response.status_code, response.headers, content)
 
@@ -351,15 +384,15 @@ async def _asend(
     while True:
         response = None
         try:
-            response = await client.send(_build(client, req, budget), stream=True)
+            response = await guarded(client.send(_build(client, req, budget), stream=True))
             if _is_event_stream(response, stream):
                 return response, UNREAD, budget
             body = _Body(budget)
             try:
-                async for piece in response.aiter_bytes():
+                async for piece in guarded_chunks(response.aiter_bytes()):
                     body.add(piece)
             finally:
-                await response.aclose()
+                await aclose_response(response)
             return response, _accept(response, b"".join(body.pieces), judge), budget
         except (httpx.HTTPError, VisionRouterError) as exc:
             delay = _retry_or_raise(exc, attempt, req, budget, answered=response is not None)

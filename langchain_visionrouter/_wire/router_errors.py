@@ -7,8 +7,10 @@ the tree are in :mod:`langchain_visionrouter.errors`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter.errors import (
@@ -115,31 +117,86 @@ def error_from_body(
     )
 
 
+_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _html_summary(content: bytes) -> str | None:
+    """An HTML page's title, else its first line of text; ``None`` when ``content`` is not HTML.
+
+    A proxy's or web server's error page is summarised, not pasted whole into a message.
+    """
+    head = content[:4096].lstrip().lower()
+    if not (head.startswith((b"<!doctype html", b"<html")) or b"<body" in head):
+        return None
+    match = _TITLE_RE.search(content[:65536])
+    text = match.group(1) if match else b""
+    summary = " ".join(text.decode("utf-8", "replace").split())
+    if not summary:
+        lines = _TAG_RE.sub("\n", content[:65536].decode("utf-8", "replace")).splitlines()
+        summary = next((" ".join(line.split()) for line in lines if line.strip()), "")
+    return f"an HTML page, not an API answer: {summary[:200]!r}" if summary else "an HTML page, not an API answer"
+
+
+def _not_found_hint(url: str | None) -> str | None:
+    """The URL of a 404, and "is /v1 missing?" when its path has no version segment."""
+    if not url:
+        return None
+    shown = redact_url(url)
+    path = urlsplit(url).path
+    if re.search(r"/v\d", path):
+        return f"{shown} was not found."
+    endpoint = next((e for e in _ENDPOINTS if path.endswith(e)), "")
+    base = (shown or "").split("?")[0].removesuffix(endpoint)
+    return (
+        f"{shown} was not found: is /v1 missing from base_url? Routers serve the API under a version, "
+        f"e.g. base_url={base + '/v1'!r} (OpenRouter: https://openrouter.ai/api/v1)."
+    )
+
+
+#: The paths the package appends to base_url (for the 404 hint's suggested base URL).
+_ENDPOINTS = ("/chat/completions", "/embeddings/models", "/embeddings", "/models", "/generation")
+
+
 def error_from_response(
     status_code: int,
     content: bytes,
     headers: Mapping[str, str],
     *,
     retry_after: float | None = None,
+    url: str | None = None,
 ) -> VisionRouterError:
-    """Build the typed exception for a non-2xx HTTP answer."""
+    """Build the typed exception for a non-2xx HTTP answer (``url``: the request's, for a 404's hint)."""
+    html = _html_summary(content)
     try:
-        body: Any = json.loads(content) if content else None
+        body: Any = json.loads(content) if content and html is None else None
     except ValueError:
-        # An HTML page from a proxy or a plain-text 502: keep the text, it is the detail.
+        # A plain-text 502: keep the text, it is the detail.
         body = content.decode("utf-8", "replace").strip()[:_RAW_LIMIT] or None
+    if html is not None:
+        body = f"HTTP {status_code} with {html}"
     if body is None:
         body = f"HTTP {status_code} with an empty body"
-    return error_from_body(
+    error = error_from_body(
         body,
         status_code=status_code,
         generation_id=headers.get("x-generation-id"),
         retry_after=retry_after,
     )
+    if status_code == 404 and (html is not None or not isinstance(body, Mapping) or not re.search(r"/v\d", url or "")):
+        hint = _not_found_hint(url)
+        if hint is not None:
+            return restated(error, error.message, hint=hint)
+    return error
 
 
 def status_error(
-    status_code: int, content: bytes, headers: Mapping[str, str], *, retry_after: float | None = None
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    retry_after: float | None = None,
+    url: str | None = None,
 ) -> VisionRouterError:
     """The typed exception for an HTTP answer that is not a success (3xx included)."""
     if status_code < 300:
@@ -150,7 +207,7 @@ def status_error(
             "redirects are not followed. Check base_url (scheme, host, path)."
         )
         return VisionRouterError(msg, status_code=status_code, generation_id=headers.get("x-generation-id"))
-    return error_from_response(status_code, content, headers, retry_after=retry_after)
+    return error_from_response(status_code, content, headers, retry_after=retry_after, url=url)
 
 
 def not_json_error(status_code: int, content: bytes, headers: Mapping[str, str]) -> VisionRouterError:
@@ -165,6 +222,17 @@ def not_json_error(status_code: int, content: bytes, headers: Mapping[str, str])
 def malformed_answer(message: str, body: Any = None, *, generation_id: str | None = None) -> VisionRouterError:
     """A 200 answer with a field the adapter cannot read (``message`` says which, and how)."""
     return VisionRouterError(message, status_code=200, generation_id=generation_id, body=body)
+
+
+def bad_embeddings(what: str, body: Any, *, index: int, generation_id: str | None = None) -> VisionRouterError:
+    """An embeddings answer whose vectors cannot be used (empty, not finite, of mixed dimensions).
+
+    ``metadata["input_index"]`` names the first input concerned; the body is kept.
+    """
+    msg = f"the router's embeddings answer is unusable: {what}. Nothing was returned; retry, or try another model."
+    return VisionRouterError(
+        msg, status_code=200, generation_id=generation_id, body=body, metadata={"input_index": index}
+    )
 
 
 def unexpected_answer(what: str, body: Any, *, generation_id: str | None = None) -> VisionRouterError:
@@ -192,18 +260,51 @@ def connection_error(exc: BaseException) -> VisionRouterError:
 
     where = _failed_url(exc)
     name = type(exc).__name__
+    said = str(exc).rstrip(". ")  # its own full stop: no "protocol.." before ours
     if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(f"request timed out ({name}){where}: {exc}")
+        return RequestTimeoutError(f"request timed out ({name}){where}: {said}")
     if isinstance(exc, (httpx.ConnectError, httpx.UnsupportedProtocol)):
         return APIConnectionError(
-            f"could not reach the router ({name}){where}: {exc}. Check base_url, and that the router is up."
+            f"could not reach the router ({name}){where}: {said}. Check base_url, and that the router is up."
         )
-    return APIConnectionError(f"the connection to the router was lost ({name}){where}: {exc}")
+    return APIConnectionError(f"the connection to the router was lost ({name}){where}: {said}")
 
 
-def retries_exhausted(exc: VisionRouterError, *, attempts: int, seconds: float) -> VisionRouterError:
-    """``exc`` (a retryable failure, e.g. a 429) saying how many attempts were made, over how long."""
-    return restated(exc, exc.message, attempts=attempts, elapsed=seconds)
+def retries_exhausted(
+    exc: VisionRouterError,
+    *,
+    attempts: int,
+    seconds: float,
+    max_retries: int,
+    deadline: float | None,
+    wait: float | None = None,
+) -> VisionRouterError:
+    """``exc`` (a retryable failure, e.g. a 429) saying the attempts made, the limits set and why it stopped.
+
+    ``wait``: the wait before the next attempt that was not waited because it would pass
+    the deadline (``None``: the retries were used up).
+    """
+    limits = f"max_retries={max_retries}, deadline={'none' if deadline is None else f'{deadline:g}s'}"
+    if wait is None:
+        why = f"every retry used ({limits})"
+    else:
+        asked = "the router asked to wait" if exc.retry_after is not None else "the next back-off is"
+        why = (
+            f"{asked} {wait:g}s before retrying, past the deadline, so no retry was made "
+            f"({limits}; {max_retries - attempts + 1} retries left)"
+        )
+    return restated(exc, exc.message, attempts=attempts, elapsed=seconds, stopped=why)
+
+
+def connection_retries_exhausted(
+    exc: BaseException, *, attempts: int, seconds: float, max_retries: int, deadline: float | None, why: str
+) -> VisionRouterError:
+    """:func:`connection_error` for ``exc`` after ``attempts`` tries, saying why no more were made."""
+    error = connection_error(exc)
+    if attempts <= 1 and max_retries == 0:
+        return error
+    limits = f"max_retries={max_retries}, deadline={'none' if deadline is None else f'{deadline:g}s'}"
+    return restated(error, error.message, attempts=attempts, elapsed=seconds, stopped=f"{why} ({limits})")
 
 
 def key_refused(exc: VisionRouterError, *, source: str | None, router: str) -> VisionRouterError:
@@ -249,6 +350,7 @@ def restated(
     attempts: int | None = None,
     elapsed: float | None = None,
     hint: str | None = None,
+    stopped: str | None = None,
 ) -> VisionRouterError:
     """``exc`` with a clearer message (and class): every field the router gave is kept."""
     return (cls or type(exc))(
@@ -263,6 +365,7 @@ def restated(
         attempts=exc.attempts if attempts is None else attempts,
         elapsed=exc.elapsed if elapsed is None else elapsed,
         hint=exc.hint if hint is None else hint,
+        stopped=exc.stopped if stopped is None else stopped,
     )
 
 

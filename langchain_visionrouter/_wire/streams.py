@@ -15,18 +15,83 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
+from typing import Any, TypeVar
 
 import httpx
 
 from langchain_visionrouter._wire.limits import DRAIN_LIMIT, DRAIN_TIME, MAX_EVENT_BYTES, Budget, Exceeded
 from langchain_visionrouter._wire.sse import EventReader
 
-__all__ = ["UNREAD", "AsyncStream", "Stream"]
+__all__ = ["CLOSE_TIME", "UNREAD", "AsyncStream", "Stream", "aclose_response", "guarded", "guarded_chunks"]
+
+T = TypeVar("T")
 
 #: Stands for the body of a stream that is left to be read as events.
 UNREAD: Any = object()
+#: Seconds a response's close may take once its task is cancelled (a socket close is quick;
+#: a TLS peer that never acknowledges must not hold the cancelled task).
+CLOSE_TIME = 5.0
+
+
+async def _settle(task: asyncio.Future[Any]) -> None:
+    """Wait up to :data:`CLOSE_TIME` for ``task``, whatever cancellations reach the caller meanwhile."""
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + CLOSE_TIME
+    while not task.done() and loop.time() < ends:
+        with contextlib.suppress(asyncio.CancelledError):  # the caller re-raises its own cancel
+            await asyncio.wait([task], timeout=max(ends - loop.time(), 0.001))
+    # Retrieved, so a failed read or close is not logged as "exception never retrieved".
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
+async def guarded(awaitable: Awaitable[T]) -> T:
+    """``await awaitable``, with a cancellation of the caller delivered to it once, and waited out.
+
+    httpcore cleans up a cancelled read or send (closing the connection, giving its pool
+    slot back) in an ``except BaseException`` that awaits; its shield is anyio's, which a
+    plain asyncio ``task.cancel()`` goes through. A second cancel landing in that clean-up
+    (a timeout, a task group, ``cancel()`` twice) leaves the slot taken for good: 300
+    cancelled streams starved a pool of 100, and their transports were left unclosed
+    (``ResourceWarning``). So the work runs as its own task; a cancel of the caller cancels
+    it once, waits for its clean-up to finish, then is raised.
+    """
+    task = asyncio.ensure_future(awaitable)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.cancel()
+        await _settle(task)
+        raise
+
+
+_END: Any = object()
+
+
+async def _next(chunks: AsyncIterator[bytes]) -> Any:
+    try:
+        return await chunks.__anext__()
+    except StopAsyncIteration:  # not raised through a task (a Future refuses it)
+        return _END
+
+
+async def guarded_chunks(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    """``chunks``, each read under :func:`guarded`, so a cancel mid-read releases the connection."""
+    while (piece := await guarded(_next(chunks))) is not _END:
+        yield piece
+
+
+async def aclose_response(response: httpx.Response) -> None:
+    """Close ``response`` even if the caller is cancelled meanwhile (the close is waited out, then
+    the cancel raised): an abandoned close would keep the connection from the pool."""
+    closing = asyncio.ensure_future(response.aclose())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await _settle(closing)
+        raise
+    except (httpx.HTTPError, OSError):
+        pass  # the close failed: the connection is lost either way
 
 
 class _StreamState:
@@ -114,8 +179,8 @@ class AsyncStream(_StreamState):
             yield self._whole
             return
         response = self._response
+        chunks = guarded_chunks(response.aiter_bytes())
         try:
-            chunks = response.aiter_bytes()
             async for raw in chunks:
                 for payload in self._feed(raw):
                     yield payload
@@ -128,7 +193,8 @@ class AsyncStream(_StreamState):
         except httpx.HTTPError as exc:
             self._failed(exc)
         finally:
-            await response.aclose()
+            await chunks.aclose()  # suspended at a yield (or done): no wait, so no cancel lands here
+            await aclose_response(response)
 
 
 def _drain(response: httpx.Response, chunks: Iterator[bytes]) -> None:

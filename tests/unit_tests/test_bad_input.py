@@ -314,7 +314,9 @@ def test_local_file_that_is_empty(tmp_path: Path) -> None:
         image_block(empty)
 
 
-@pytest.mark.parametrize(("name", "data", "kind"), [("scan.bmp", BMP, "BMP"), ("notes.png", b"hello", "unrecognised")])
+@pytest.mark.parametrize(
+    ("name", "data", "kind"), [("scan.bmp", BMP, "BMP"), ("notes.png", b"hello", "is text, not an image")]
+)
 def test_local_file_of_unsupported_type(tmp_path: Path, name: str, data: bytes, kind: str) -> None:
     path = tmp_path / name
     path.write_bytes(data)

@@ -107,7 +107,8 @@ def test_with_a_key_it_streams_from_the_router_sending_images_in_order(
             ]
         )
         sent = router.requests[0].json
-    assert (code, out, err) == (0, "A red square.\n", "")
+    # A one-line usage and cost summary on stderr (issue 26).
+    assert (code, out, err) == (0, "A red square.\n", "visionrouter: 3 in + 1 out tokens, $0.500000, m/v via P\n")
     parts = sent["messages"][0]["content"]
     assert parts[0] == {"type": "text", "text": "What?"}
     assert parts[1]["image_url"] == {
@@ -165,7 +166,7 @@ def test_max_side_downscales_local_images_and_pdfs_go_as_file_parts(
             ]
         )
         sent = router.requests[0].json
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "visionrouter: 3 in + 1 out tokens, $0.500000, m/v via P\n")
     parts = sent["messages"][0]["content"]
     url = parts[1]["image_url"]["url"]
     assert url.startswith("data:image/png;base64,")

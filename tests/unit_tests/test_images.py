@@ -161,7 +161,7 @@ def test_unsupported_type_names_file_and_accepted_types(tmp_path: Path) -> None:
 def test_text_file_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.png"
     path.write_text("not an image at all")
-    with pytest.raises(ImageInputError, match=r"notes\.png.*unrecognised data.*image/png"):
+    with pytest.raises(ImageInputError, match=r"notes\.png.*is text, not an image.*image/png"):
         image_block(str(path))
 
 

@@ -233,7 +233,8 @@ def test_credential_headers_in_default_headers_stay_out_of_reprs_dumps_and_seria
     headers = {"X-Api-Key": KEY, "Authorization": f"Bearer {KEY}", "X-Team": "vision"}
     llm = ChatVisionRouter(model="m", router="custom", base_url=fake_router.url, default_headers=headers)
     assert_clean(repr(llm), str(llm), llm.model_dump(), llm.model_dump_json(), repr(llm.bind(temperature=0)))
-    assert llm.model_dump()["default_headers"] == {"X-Api-Key": MASK, "Authorization": MASK, "X-Team": "vision"}
+    # Every value but an allow-listed header's is masked (issue 26): X-Team is not on the list.
+    assert llm.model_dump()["default_headers"] == {"X-Api-Key": MASK, "Authorization": MASK, "X-Team": MASK}
     text = dumps(llm)
     assert_clean(text, json.dumps(dumpd(llm)))
     assert dumpd(llm)["kwargs"]["default_headers"] == {
@@ -241,9 +242,9 @@ def test_credential_headers_in_default_headers_stay_out_of_reprs_dumps_and_seria
         "type": "secret",
         "id": ["VISIONROUTER_DEFAULT_HEADERS"],
     }
-    # Headers without a credential are plain kwargs.
-    plain = ChatVisionRouter(model="m", router="custom", base_url=fake_router.url, default_headers={"X-Team": "v"})
-    assert dumpd(plain)["kwargs"]["default_headers"] == {"X-Team": "v"}
+    # Only allow-listed headers are plain kwargs; any other makes the whole dict a secret.
+    plain = ChatVisionRouter(model="m", router="custom", base_url=fake_router.url, default_headers={"X-Title": "v"})
+    assert dumpd(plain)["kwargs"]["default_headers"] == {"X-Title": "v"}
     plain.close()
     # The model itself still sends them, and so does one loaded with its secrets.
     restored = loads(
