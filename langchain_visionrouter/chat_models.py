@@ -12,7 +12,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models.base import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, agenerate_from_stream, generate_from_stream
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
@@ -32,7 +32,8 @@ from langchain_visionrouter._request.messages import convert_messages, untraced_
 from langchain_visionrouter._request.params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
 from langchain_visionrouter._request.prepare import Draft, PreparedCall, RequestTemplate, body_fields
 from langchain_visionrouter._request.tokens import TokenEstimates
-from langchain_visionrouter._response.answers import StreamAssembler, chat_result, judge_json
+from langchain_visionrouter._response.answers import judge_json
+from langchain_visionrouter._response.expect import finish_stream, read_answer, stream_reader
 from langchain_visionrouter._router import model_info as _model_info
 from langchain_visionrouter._router import vision as _vision
 from langchain_visionrouter._router.explain import clearer_error, needs_catalog
@@ -484,7 +485,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             if clearer is None:
                 raise
             raise clearer from exc
-        return _result(data, call)
+        return read_answer(data, call.expect)
 
     async def _agenerate(
         self,
@@ -503,7 +504,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             if clearer is None:
                 raise
             raise clearer from exc
-        return _result(data, call)
+        return read_answer(data, call.expect)
 
     def _stream(
         self,
@@ -528,7 +529,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     def _send_stream(
         self, call: PreparedCall, run_manager: CallbackManagerForLLMRun | None
     ) -> Iterator[ChatGenerationChunk]:
-        assembler = _assembler(call)
+        assembler = stream_reader(call.expect)
         try:
             stream = _http.open_stream(self._clients, call.request, judge_json)
             for event in stream:
@@ -544,12 +545,12 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             if clearer is None:
                 raise
             raise clearer from exc
-        yield ChatGenerationChunk(message=_with_fit(last, call))
+        yield ChatGenerationChunk(message=finish_stream(last, call.expect))
 
     async def _asend_stream(
         self, call: PreparedCall, run_manager: AsyncCallbackManagerForLLMRun | None
     ) -> AsyncIterator[ChatGenerationChunk]:
-        assembler = _assembler(call)
+        assembler = stream_reader(call.expect)
         try:
             stream = await _http.aopen_stream(self._clients, call.request, judge_json)
             events = stream.__aiter__()
@@ -570,7 +571,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             if clearer is None:
                 raise
             raise clearer from exc
-        yield ChatGenerationChunk(message=_with_fit(last, call))
+        yield ChatGenerationChunk(message=finish_stream(last, call.expect))
 
     # -- model catalog, vision checks, generation stats -------------------------------------
 
@@ -693,29 +694,3 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
         return structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
-
-
-def _assembler(call: PreparedCall) -> StreamAssembler:
-    expect = call.expect
-    return StreamAssembler(
-        expect.provider_label,
-        include_usage=expect.include_usage,
-        output_blocks=expect.output_blocks,
-        audio_format=expect.audio_format,
-    )
-
-
-def _result(data: Any, call: PreparedCall) -> ChatResult:
-    expect = call.expect
-    result = chat_result(
-        data, model_provider=expect.provider_label, output_blocks=expect.output_blocks, audio_format=expect.audio_format
-    )
-    if call.draft.fit is not None:
-        result.generations[0].message.response_metadata["image_fit"] = dict(call.draft.fit)
-    return result
-
-
-def _with_fit(last: AIMessageChunk, call: PreparedCall) -> AIMessageChunk:
-    if call.draft.fit is not None:
-        last.response_metadata["image_fit"] = dict(call.draft.fit)
-    return last

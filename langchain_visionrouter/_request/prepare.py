@@ -20,12 +20,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_visionrouter._response.expect import Expect
 from langchain_visionrouter._router.modalities import derived_modalities
 from langchain_visionrouter._router.model_info import ModelInfo
 from langchain_visionrouter._wire.body import encode_body
 from langchain_visionrouter._wire.http import Request
 
-__all__ = ["Draft", "Expect", "PreparedCall", "RequestTemplate", "body_fields"]
+__all__ = ["Draft", "PreparedCall", "RequestTemplate", "body_fields"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +40,6 @@ class RequestTemplate:
     max_retries: int
     deadline: float | None
     max_response_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Expect:
-    """What reading the answer needs to know, decided when the body was."""
-
-    provider_label: str
-    #: Streamed: usage was asked for (``stream_options.include_usage``), so the last chunk carries it.
-    include_usage: bool
-    #: Image or audio output was asked for: content is a list, even when none comes back.
-    output_blocks: bool
-    #: The audio format asked for (``audio.format``), to type the audio block.
-    audio_format: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +145,7 @@ class PreparedCall:
                 include_usage=self.stream and "stream_options" in body,
                 output_blocks=_listed(body, "image") or _listed(body, "audio"),
                 audio_format=audio_format if isinstance(audio_format, str) else None,
+                fit=self.draft.fit,
             ),
         )
 

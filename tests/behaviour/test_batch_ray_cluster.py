@@ -15,7 +15,8 @@ import pytest
 from langchain_visionrouter import BatchWorker
 from tests.batchkit import Responder, expected_answer, make_images, read_lines
 
-pytestmark = pytest.mark.ray
+# A local Ray start and two workers take ~40 s idle; the bound is a safety net, not a speed target.
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parents[2]
 
 

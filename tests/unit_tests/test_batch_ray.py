@@ -15,7 +15,8 @@ from langchain_visionrouter._batch.on_ray import split_limits
 from langchain_visionrouter._cli import ask as cli
 from tests.batchkit import Responder, make_images, read_lines
 
-pytestmark = pytest.mark.ray
+# A local Ray start and two workers take ~40 s idle; the bound is a safety net, not a speed target.
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(900)]
 
 
 def test_limits_are_split_across_workers() -> None:
