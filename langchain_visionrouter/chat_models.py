@@ -49,6 +49,10 @@ __all__ = ["ChatVisionRouter"]
 
 logger = logging.getLogger(__name__)
 
+# The sampling fields sent when set, in wire order.
+_SAMPLING = ("temperature", "max_tokens", "top_p", "seed", "frequency_penalty", "presence_penalty")
+_ROUTER_PARAM_SET = frozenset(ROUTER_PARAMS)
+
 # Per-call keyword arguments that steer the adapter rather than go into the request body.
 _ADAPTER_KWARGS = ("stream", "stream_usage")
 
@@ -262,17 +266,12 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "seed": self.seed,
-            "frequency_penalty": self.frequency_penalty,
-            "presence_penalty": self.presence_penalty,
-            "stop": self.stop or None,
-        }
-        params = {k: v for k, v in params.items() if v is not None}
-        params.update(self.model_kwargs)
+        # Read from __dict__: LangChain asks for these three times a call (tracing, LangSmith, the body).
+        values = self.__dict__
+        params = {name: values[name] for name in _SAMPLING if values[name] is not None}
+        if values["stop"]:
+            params["stop"] = values["stop"]
+        params.update(values["model_kwargs"])
         return params
 
     @property
@@ -322,7 +321,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
         kwargs.pop("stream", None)
         call_extra = kwargs.pop("extra_body", None)
         check_extra_body(call_extra, "extra_body (per call)")
-        call_router = {k: kwargs.pop(k) for k in ROUTER_PARAMS if k in kwargs}
+        call_router = {k: kwargs.pop(k) for k in [k for k in kwargs if k in _ROUTER_PARAM_SET]} if kwargs else {}
         params = self._default_params  # the constructor's fields, model_kwargs over them
         router_fields = router_body(self._router_fields(), call_router, preset)
         if self.model_kwargs:  # model_kwargs beats the constructor's value; a per-call value beats both

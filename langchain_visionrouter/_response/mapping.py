@@ -97,9 +97,10 @@ def ai_message(
         additional["content_parts"] = parts
     if not DELTA_FIELDS.issuperset(raw):  # Groq's executed_tools, Gemini's extra_content, newer ones
         additional.update((k, v) for k, v in raw.items() if k not in DELTA_FIELDS and v is not None)
-    audio = OutputBlocks(listed=False).audio_metadata(raw.get("audio"))
-    if audio:
-        additional["audio"] = audio
+    if raw.get("audio") is not None:
+        audio = OutputBlocks(listed=False).audio_metadata(raw["audio"])
+        if audio:
+            additional["audio"] = audio
     kept_calls: dict[str, Any] = {}
     calls, invalid = parse_tool_calls(raw.get("tool_calls"), kept_calls, where)
     if kept_calls:

@@ -201,8 +201,10 @@ def message_content(
     ``listed``: the request asked for image or audio output, so the content is a list even
     when none came back (the same shape a stream of that request sums to).
     """
-    blocks = OutputBlocks(listed=listed, audio_format=audio_format)
     audio = raw.get("audio")
+    if not listed and audio is None and raw.get("images") is None:
+        return text  # the common answer: text alone, no blocks to number
+    blocks = OutputBlocks(listed=listed, audio_format=audio_format)
     transcript = audio.get("transcript") if isinstance(audio, OBJECT) else None
     if not text and isinstance(transcript, str):
         text = transcript
