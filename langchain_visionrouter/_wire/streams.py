@@ -11,6 +11,7 @@ layer judges it and raises.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import socket
 import threading
@@ -66,19 +67,92 @@ async def guarded(awaitable: Awaitable[T]) -> T:
 
 
 _END: Any = object()
+#: Bytes the reader task may read ahead of the stream's reader (a few SSE events; bounded memory).
+READ_AHEAD = 256 * 1024
 
 
-async def _next(chunks: AsyncIterator[bytes]) -> Any:
+class _Failed:
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
+class _Handoff:
+    """Pieces from the reader task to the stream's reader, at most :data:`READ_AHEAD` bytes ahead.
+
+    Reading ahead lets the stream's reader take several pieces a wake-up (a switch between
+    tasks costs a turn of the event loop); a future is made only when a side must wait.
+    """
+
+    __slots__ = ("_ahead", "_getter", "_items", "_putter")
+
+    def __init__(self) -> None:
+        self._items: collections.deque[Any] = collections.deque()
+        self._ahead = 0
+        self._getter: asyncio.Future[None] | None = None
+        self._putter: asyncio.Future[None] | None = None
+
+    async def put(self, item: Any) -> None:
+        while self._ahead >= READ_AHEAD:  # the reader is far behind: wait for it
+            self._putter = asyncio.get_running_loop().create_future()
+            await self._putter
+        self._items.append(item)
+        self._ahead += len(item) if isinstance(item, bytes) else 0
+        _wake(self._getter)
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._getter = asyncio.get_running_loop().create_future()
+            await self._getter
+        item = self._items.popleft()
+        if isinstance(item, bytes):
+            self._ahead -= len(item)
+        _wake(self._putter)
+        return item
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+async def _pump(chunks: AsyncIterator[bytes], slot: _Handoff) -> None:
     try:
-        return await chunks.__anext__()
-    except StopAsyncIteration:  # not raised through a task (a Future refuses it)
-        return _END
+        async for piece in chunks:
+            await slot.put(piece)
+    except asyncio.CancelledError:
+        raise  # ours, from guarded_chunks: httpcore has cleaned up by the time it reaches here
+    except Exception as exc:  # handed to the reader, raised there
+        await slot.put(_Failed(exc))
+        return
+    await slot.put(_END)
 
 
 async def guarded_chunks(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
-    """``chunks``, each read under :func:`guarded`, so a cancel mid-read releases the connection."""
-    while (piece := await guarded(_next(chunks))) is not _END:
-        yield piece
+    """``chunks``, read by one task of their own for the whole stream, so a cancel mid-read
+    releases the connection (see :func:`guarded`).
+
+    One reader task per stream, not per read: pieces are handed over one at a time (it
+    reads at most one piece ahead). A cancel of the caller lands on the handoff, never
+    inside httpcore; the reader is then cancelled once and its clean-up waited out.
+    """
+    slot = _Handoff()
+    reader = asyncio.ensure_future(_pump(chunks, slot))
+    try:
+        while True:
+            item = await slot.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        if not reader.done():
+            reader.cancel()
+            await _settle(reader)
+        elif not reader.cancelled():
+            reader.exception()  # retrieved: a failure was handed over already
 
 
 async def aclose_response(response: httpx.Response) -> None:
