@@ -6,13 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, agenerate_from_stream, generate_from_stream
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ChatMessage, ToolMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
@@ -26,7 +26,7 @@ from pydantic import (
 
 from langchain_visionrouter._client import catalog as catalog
 from langchain_visionrouter._client.connection import RouterClient
-from langchain_visionrouter._media.checks import ImageTally, require_pillow
+from langchain_visionrouter._media.checks import ImagePolicy, ImageTally, require_pillow
 from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter._request.messages import convert_messages, untraced_inline_images
 from langchain_visionrouter._request.params import ROUTER_PARAMS, RouterParams, check_extra_body, router_body, wire_name
@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 # The sampling fields sent when set, in wire order.
 _SAMPLING = ("temperature", "max_tokens", "top_p", "seed", "frequency_penalty", "presence_penalty")
 _ROUTER_PARAM_SET = frozenset(ROUTER_PARAMS)
+_MAY_HOLD_MEDIA = (ToolMessage, ChatMessage)  # a tool's text may be a stringified image block
 
 # Per-call keyword arguments that steer the adapter rather than go into the request body.
 _ADAPTER_KWARGS = ("stream", "stream_usage")
@@ -228,6 +229,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _template_cache: tuple[tuple[Any, ...], RequestTemplate] | None = PrivateAttr(default=None)
+    _text_policy_cache: tuple[tuple[Any, ...], ImagePolicy] | None = PrivateAttr(default=None)
 
     def _fit_model(self) -> str | None:
         return self.model if self.image_fit == "model" else None
@@ -333,7 +335,10 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             params["stop"] = stop
         model = params.pop("model", self.model)
         tally = ImageTally()
-        converted = convert_messages(messages, self._image_policy(tally))
+        # A policy of its own (with this call's tally) only where a part can be media: list
+        # content, or a tool's text (which may hold an image block LangChain stringified).
+        media = any(not isinstance(m.content, str) or isinstance(m, _MAY_HOLD_MEDIA) for m in messages)
+        converted = convert_messages(messages, self._image_policy(tally) if media else self._text_policy())
         draft = Draft(
             fields=body_fields(model, converted, params, router_fields),
             extras=tuple(extra for extra in (self.extra_body, call_extra) if extra),
@@ -370,12 +375,26 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             self.deadline,
             self.max_response_bytes,
         )
-        cached = self._template_cache
+        private = self.__pydantic_private__  # not self._template_cache: pydantic's __getattr__ is slow
+        assert private is not None
+        cached = private.get("_template_cache")
         if cached is not None and cached[0] == key:
-            return cached[1]
+            return cast(RequestTemplate, cached[1])
         template = self._new_template()
-        self._template_cache = (key, template)
+        private["_template_cache"] = (key, template)
         return template
+
+    def _text_policy(self) -> ImagePolicy:
+        """The image policy for a call no part of which can be media (never tallied): built once per setting."""
+        key = (self.router, self.image_max_decoded_bytes, self.image_max_side, self.image_max_bytes, self.image_fit)
+        private = self.__pydantic_private__
+        assert private is not None
+        cached = private.get("_text_policy_cache")
+        if cached is not None and cached[0] == key:
+            return cast(ImagePolicy, cached[1])
+        policy = self._image_policy()
+        private["_text_policy_cache"] = (key, policy)
+        return policy
 
     def _new_template(self) -> RequestTemplate:
         assert self.base_url is not None
