@@ -20,7 +20,7 @@ last chunk.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,7 +48,7 @@ from langchain_visionrouter._response.outputs import MAPPED_TOP_FIELDS, OutputBl
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.limits import Exceeded
 from langchain_visionrouter._wire.router_errors import error_from_body
-from langchain_visionrouter.errors import StreamError
+from langchain_visionrouter.errors import StreamError, VisionRouterError
 
 __all__ = [
     "Answer",
@@ -187,6 +187,19 @@ class StreamEnd(Protocol):
     def status_code(self) -> int: ...
     @property
     def headers(self) -> Mapping[str, str]: ...
+
+
+def broken_stream(end: StreamEnd, generation_id: str | None, partial: Callable[[], Any]) -> VisionRouterError | None:
+    """The error for a stream the HTTP layer cut short (a bound reached, the connection lost),
+    with what had arrived as ``partial``; ``None`` if the body ended on its own."""
+    if end.exceeded is not None:
+        what, limit = end.exceeded.what, end.exceeded.limit
+        return _errors.limit_exceeded(what, limit, stream=True, generation_id=generation_id, partial=partial())
+    if end.failure is not None:
+        return _errors.stream_interrupted(
+            end.failure, timeout=end.timeout, generation_id=generation_id, partial=partial()
+        )
+    return None
 
 
 class StreamAssembler:
@@ -394,18 +407,9 @@ class StreamAssembler:
         anything), or if it ended with neither ``[DONE]`` nor a ``finish_reason``: a
         truncated answer is never passed off as complete.
         """
-        if end.exceeded is not None:
-            raise _errors.limit_exceeded(
-                end.exceeded.what,
-                end.exceeded.limit,
-                stream=True,
-                generation_id=self.generation_id,
-                partial=self.partial(),
-            )
-        if end.failure is not None:
-            raise _errors.stream_interrupted(
-                end.failure, timeout=end.timeout, generation_id=self.generation_id, partial=self.partial()
-            )
+        broken = broken_stream(end, self.generation_id, self.partial)
+        if broken is not None:
+            raise broken
         if end.head is not None and not end.done:
             self._judge_unframed(end)
         if not end.done and self.finish_reason is None:

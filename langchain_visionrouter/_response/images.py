@@ -29,7 +29,7 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from langchain_visionrouter._media.checks import base64_head, sniff_mime_type
-from langchain_visionrouter._response.answers import Answer, StreamEnd
+from langchain_visionrouter._response.answers import Answer, StreamEnd, broken_stream
 from langchain_visionrouter._response.fields import cost_metadata, usage_message
 from langchain_visionrouter._wire import router_errors as _errors
 from langchain_visionrouter._wire.router_errors import error_from_body
@@ -126,18 +126,9 @@ class ImageStream:
 
     def result(self, end: StreamEnd) -> AIMessage:
         """The final message (images, usage, cost); raises if the stream failed or was cut short."""
-        if end.exceeded is not None:
-            raise _errors.limit_exceeded(
-                end.exceeded.what,
-                end.exceeded.limit,
-                stream=True,
-                generation_id=self.generation_id,
-                partial=self._partial(),
-            )
-        if end.failure is not None:
-            raise _errors.stream_interrupted(
-                end.failure, timeout=end.timeout, generation_id=self.generation_id, partial=self._partial()
-            )
+        broken = broken_stream(end, self.generation_id, self._partial)
+        if broken is not None:
+            raise broken
         if self.whole is not None:
             return self.whole
         if not self.images and not self.text:
