@@ -277,7 +277,8 @@ class StreamAssembler:
 
     def _parse(self, payload: bytes | str) -> Mapping[str, Any]:
         try:
-            event = json.loads(payload)
+            # Decoded first: json.loads(bytes) runs a Python-level encoding sniff on every event.
+            event = json.loads(payload.decode("utf-8") if isinstance(payload, bytes) else payload)
         except UnicodeDecodeError as exc:
             raise self._error(
                 f"the router sent a stream line that is not valid UTF-8 ({exc.reason}): {payload[:200]!r}"

@@ -9,8 +9,6 @@ kept until the first event), so the sync and async readers in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 __all__ = ["DONE", "EventReader", "SSEDecoder"]
 
 #: The payload that ends an OpenAI-style stream. Part of the SSE dialect, not of the
@@ -62,6 +60,7 @@ class SSEDecoder:
         self._pending_size = len(last)
         events: list[bytes] = []
         data = self._data
+        max_event = self.max_event
         for line in lines:
             if line[-1:] == b"\r":
                 line = line[:-1]
@@ -77,10 +76,12 @@ class SSEDecoder:
                 # Left undecoded: the response layer parses UTF-8 JSON from bytes, and judges it.
                 data.append(value)
                 self._data_size += len(value)
-                if self._check_size():
+                if max_event is not None and self._data_size + self._pending_size > max_event:  # before it completes
+                    self._check_size()
                     return events
             # ':' comments and other fields (event:, id:, retry:) carry nothing for us.
-        self._check_size()
+        if max_event is not None and self._data_size + self._pending_size > max_event:
+            self._check_size()
         return events
 
     def _check_size(self) -> bool:
@@ -114,7 +115,7 @@ class EventReader:
         self.head: bytes | None = b""
         self.done = False
 
-    def feed(self, raw: bytes) -> Iterator[bytes]:
+    def feed(self, raw: bytes) -> list[bytes]:
         """The payloads completed by ``raw``."""
         head = self.head
         if head is not None and len(head) < HEAD_LIMIT:
@@ -125,14 +126,17 @@ class EventReader:
     def oversize(self) -> bool:
         return self._decoder.oversize
 
-    def finish(self) -> Iterator[bytes]:
+    def finish(self) -> list[bytes]:
         """The payload of a last frame with no closing blank line, if any."""
         return self._payloads(self._decoder.flush())
 
-    def _payloads(self, payloads: list[bytes]) -> Iterator[bytes]:
-        for payload in payloads:
-            self.head = None
+    def _payloads(self, payloads: list[bytes]) -> list[bytes]:
+        # A list, not a generator: one event a read is the common case, and cheaper so.
+        if not payloads:
+            return payloads
+        self.head = None
+        for i, payload in enumerate(payloads):
             if payload == DONE:
                 self.done = True
-                return
-            yield payload
+                return payloads[:i]
+        return payloads

@@ -204,7 +204,7 @@ class _StreamState:
 
     def _feed(self, raw: bytes) -> list[Any]:
         """The payloads ``raw`` completes; sets ``exceeded`` when a bound is passed."""
-        payloads = list(self._reader.feed(raw))
+        payloads = self._reader.feed(raw)
         self._read += len(raw)
         if self._reader.oversize:
             self.exceeded = Exceeded("event", MAX_EVENT_BYTES)
