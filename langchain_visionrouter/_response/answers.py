@@ -87,7 +87,13 @@ def _unreadable(exc: Exception) -> str:
 def judge_json(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
     """Decode a complete 2xx answer; raise the typed error if it is not JSON, or is an error body."""
     try:
-        data = json.loads(content)
+        # Decoded first (routers send UTF-8): json.loads(bytes) runs a Python-level encoding
+        # sniff; bytes that are not UTF-8 still get it (JSON may be UTF-16 or -32).
+        try:
+            text: str | bytes = content.decode("utf-8")
+        except UnicodeDecodeError:
+            text = content
+        data = json.loads(text)
     except ValueError:
         raise _errors.not_json_error(status_code, content, headers) from None
     if isinstance(data, OBJECT) and data.get("error") and not data.get("choices"):
