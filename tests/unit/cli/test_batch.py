@@ -20,7 +20,7 @@ from langchain_visionrouter._batch.io import Journal
 from langchain_visionrouter._cli import ask as cli
 from tests.batchkit import COST, Responder, expected_answer, make_images, read_lines
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:

@@ -72,7 +72,7 @@ def test_chat_result_keeps_reasoning_annotations_and_images() -> None:
     message = chat_result(answer(msg), model_provider="openrouter").generations[0].message
     assert message.additional_kwargs == {k: msg[k] for k in ("reasoning", "reasoning_details", "annotations")}
     assert message.content_blocks[0] == {"type": "reasoning", "reasoning": "s", "extras": {"type": "reasoning.summary"}}
-    # Images are content now (test_output_images.py), not a copy in additional_kwargs.
+    # Images are content now (response/test_outputs_images.py), not a copy in additional_kwargs.
     assert message.content_blocks[2] == {"type": "image", "base64": "AAAA", "mime_type": "image/png"}
 
 
