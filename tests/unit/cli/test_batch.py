@@ -169,7 +169,7 @@ def test_the_budget_stop_is_said(tmp_path: Path, fake_router: Any) -> None:
 
 def test_more_in_flight_than_the_default_pool(tmp_path: Path, fake_router: Any) -> None:
     make_images(tmp_path / "p", 120)
-    responder = Responder(delay=1.0)
+    responder = Responder(peak=101)  # the first answers wait until 101 requests are in flight at once
     fake_router.respond(responder)
     code, _, err = run(batch_args(fake_router, tmp_path / "r.jsonl", tmp_path / "p", extra=("-c", "120")))
     assert code == 0, err
@@ -235,18 +235,27 @@ def test_the_progress_bar_on_a_terminal(tmp_path: Path, fake_router: Any) -> Non
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: Any, sig: int) -> None:
     images = make_images(tmp_path / "p", 40)
-    responder = Responder(delay=0.05)
+    gate = fake_router.hold()
+    # Twelve answered; the next four (the concurrency) stay in flight until the child is killed.
+    responder = Responder(gate=gate, answer_first=12, hold=4)
     fake_router.respond(responder)
     out = tmp_path / "r.jsonl"
     command = cli_command(fake_router, out, tmp_path / "p", "-c", "4")
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env())
-    deadline = time.monotonic() + 60
-    while (not out.exists() or out.read_bytes().count(b"\n") < 12) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    proc.send_signal(sig)
-    assert proc.wait(timeout=30) == (130 if sig == signal.SIGINT else -signal.SIGKILL)  # Ctrl-C exits 130
+    try:
+        assert responder.holding.wait(60), "the child never had four requests in flight"
+        # The twelve answers are journalled as they come; the child, waiting on four answers, cannot end.
+        while (not out.exists() or out.read_bytes().count(b"\n") < 12) and proc.poll() is None:
+            time.sleep(0.01)  # a poll of the file, not a bound on time
+        proc.send_signal(sig)
+        assert proc.wait(timeout=60) == (130 if sig == signal.SIGINT else -signal.SIGKILL)  # Ctrl-C exits 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        gate.set()  # the rerun is answered at once
     first = read_lines(out)  # whole lines only
-    assert 12 <= len(first) < 40
+    assert len(first) == 12 and len(fake_router.requests) == 16
     answered_first = {line["key"] for line in first}
 
     rerun = subprocess.run(command, capture_output=True, text=True, env=child_env(), timeout=120)
@@ -257,8 +266,8 @@ def test_killed_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: An
         assert line["answer"] == expected_answer(Path(line["key"]))
     for key in answered_first:  # an item answered before the kill was never sent again
         assert responder.per_item[expected_answer(Path(key)).split()[1]] == 1
-    # Only what was in flight at the kill (at most the concurrency) was sent twice.
-    assert sum(n - 1 for n in responder.per_item.values()) <= 4
+    # Only what was in flight at the kill (the concurrency) was sent twice.
+    assert sum(n - 1 for n in responder.per_item.values()) == 4
 
 
 def test_a_jsonl_manifest_with_urls_and_a_pdf_and_a_schema(tmp_path: Path, fake_router: Any) -> None:
