@@ -247,15 +247,20 @@ def test_killed_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: An
         # The twelve answers are journalled as they come; the child, waiting on four answers, cannot end.
         while (not out.exists() or out.read_bytes().count(b"\n") < 12) and proc.poll() is None:
             time.sleep(0.01)  # a poll of the file, not a bound on time
-        proc.send_signal(sig)
+        assert proc.poll() is None and len(fake_router.requests) == 16
+        proc.send_signal(sig)  # pending in the child from here: handled before it can run on
+        # The held answers go now: a Ctrl-C'd child may wait for its calls in flight (it once
+        # waited over 60 s with them held). What it does with them is its business; the
+        # journal must stay whole and the rerun must not repeat an answered item.
+        gate.set()
         assert proc.wait(timeout=60) == (130 if sig == signal.SIGINT else -signal.SIGKILL)  # Ctrl-C exits 130
     finally:
+        gate.set()  # the rerun is answered at once
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        gate.set()  # the rerun is answered at once
     first = read_lines(out)  # whole lines only
-    assert len(first) == 12 and len(fake_router.requests) == 16
+    assert 12 <= len(first) <= 16
     answered_first = {line["key"] for line in first}
 
     rerun = subprocess.run(command, capture_output=True, text=True, env=child_env(), timeout=120)
@@ -266,8 +271,8 @@ def test_killed_and_rerun_nothing_answered_twice(tmp_path: Path, fake_router: An
         assert line["answer"] == expected_answer(Path(line["key"]))
     for key in answered_first:  # an item answered before the kill was never sent again
         assert responder.per_item[expected_answer(Path(key)).split()[1]] == 1
-    # Only what was in flight at the kill (the concurrency) was sent twice.
-    assert sum(n - 1 for n in responder.per_item.values()) == 4
+    # Only what was in flight at the kill (at most the concurrency) was sent twice.
+    assert sum(n - 1 for n in responder.per_item.values()) <= 4
 
 
 def test_a_jsonl_manifest_with_urls_and_a_pdf_and_a_schema(tmp_path: Path, fake_router: Any) -> None:
