@@ -266,11 +266,25 @@ def test_a_dropped_connection_before_any_answer_is_retried(
 def test_waiting_for_the_pool_does_not_eat_the_timeout(
     fake_router: FakeRouter, make_model: Any, caller: Caller
 ) -> None:
-    fake_router.respond(lambda _: answer(json=full_answer(), delay=0.4))
-    model = make_model(max_connections=2, timeout=0.8)  # 8 calls, 2 at a time: the last wait ~1.2 s
+    # One connection: the first call holds it for 3 s, a piece every 0.05 s (each read far within
+    # the 1.5 s time-out, so a loaded machine cannot make it time out); the other calls wait for
+    # the pool longer than their time-out, and must still get their answers.
+    body = json.dumps(full_answer()).encode()
+    drip = Scripted(headers={"Content-Type": "application/json"}, chunks=_drip(body, 60), delay=0.05)
+    served = []
+    lock = threading.Lock()
+
+    def respond(_: Any) -> Scripted:
+        with lock:
+            served.append(1)
+            first = len(served) == 1
+        return drip if first else answer(json=full_answer())
+
+    fake_router.respond(respond)
+    model = make_model(max_connections=1, timeout=1.5)
     if caller.mode == "sync":
         results: list[Any] = []
-        threads = [threading.Thread(target=lambda: results.append(model.invoke("hi"))) for _ in range(8)]
+        threads = [threading.Thread(target=lambda: results.append(model.invoke("hi"))) for _ in range(3)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -278,11 +292,18 @@ def test_waiting_for_the_pool_does_not_eat_the_timeout(
     else:
 
         async def burst() -> list[Any]:
-            return list(await asyncio.gather(*(model.ainvoke("hi") for _ in range(8))))
+            return list(await asyncio.gather(*(model.ainvoke("hi") for _ in range(3))))
 
         results = asyncio.run(burst())
-    assert [r.content for r in results] == ["all of it"] * 8
-    assert fake_router.connections <= 2
+    assert [r.content for r in results] == ["all of it"] * 3
+    assert fake_router.connections == 1
+
+
+def _drip(body: bytes, pieces: int) -> list[bytes]:
+    """``body`` in ``pieces`` parts (the last takes the rest)."""
+    size = max(1, len(body) // pieces)
+    parts = [body[i * size : (i + 1) * size] for i in range(pieces - 1)]
+    return [*parts, body[(pieces - 1) * size :]]
 
 
 # ---------------------------------------------------------------------------
