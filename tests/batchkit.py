@@ -58,10 +58,33 @@ def expected_answer(path: Path) -> str:
 
 
 class Responder:
-    """Answers by image; can fail (``fail`` digests -> 400) or slow down (``delay``); counts."""
+    """Answers by image; can fail (``fail`` digests -> 400), slow down (``delay``) or hold; counts.
 
-    def __init__(self, *, delay: float = 0.0, fail: set[str] | None = None, content: str | None = None) -> None:
+    With a ``gate``, the requests after the first ``answer_first`` wait for it (the client
+    sees them in flight); ``holding`` is set once ``hold`` of them are waiting at once.
+    With a ``peak``, the first requests wait until ``peak`` are in flight together, so a
+    test sees the client's concurrency on any machine, without timing.
+    """
+
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        fail: set[str] | None = None,
+        content: str | None = None,
+        gate: threading.Event | None = None,
+        answer_first: int = 0,
+        hold: int = 1,
+        peak: int | None = None,
+    ) -> None:
+        self.peak = peak
+        self.peaked = threading.Event()
         self.delay = delay
+        self.gate = gate
+        self.answer_first = answer_first
+        self.hold = hold
+        self.holding = threading.Event()
+        self.waiting = 0
         self.fail = fail or set()
         self.content = content
         self.per_item: Counter[str] = Counter()
@@ -78,7 +101,21 @@ class Responder:
             self.starts.append(time.monotonic())
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            held = self.gate is not None and len(self.starts) > self.answer_first
+            if held:
+                self.waiting += 1
+                if self.waiting >= self.hold:
+                    self.holding.set()
+            if self.peak is not None and self.in_flight >= self.peak:
+                self.peaked.set()
         try:
+            if self.peak is not None:
+                self.peaked.wait(60)  # only a client sending fewer than ``peak`` at once waits this out
+            if held:
+                assert self.gate is not None
+                self.gate.wait()  # released by the test, or when the router stops
+                with self._lock:
+                    self.waiting -= 1
             if self.delay:
                 time.sleep(self.delay)
             if digest in self.fail:

@@ -20,6 +20,10 @@ status line, or after ``gate_after`` stream pieces. While held, the server watch
 connection: ``client_gone`` is set when the client closes it (a time-out, a cancelled
 stream). Gates still held are released when the router stops. ``connections`` counts
 TCP connections accepted, ``closed`` those that ended.
+
+Tests wait on events, never on the clock: ``wait_requests(n)`` returns once ``n``
+requests have arrived (all read, their answers not yet sent), ``wait_closed(n)`` once
+``n`` connections have ended. Their time-outs only keep a broken test from hanging.
 """
 
 from __future__ import annotations
@@ -121,6 +125,7 @@ class FakeRouter:
         self.requests: list[Recorded] = []
         self._script: deque[Scripted] = deque()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified on each request and each closed connection
         self.connections = 0  # TCP connections accepted (to check pooling)
         self.closed = 0  # TCP connections that ended (either side closed them)
         self.client_gone = threading.Event()  # a held answer saw its client close the connection
@@ -149,6 +154,7 @@ class FakeRouter:
                     super().finish()
                 with router._lock:
                     router.closed += 1
+                    router._changed.notify_all()
 
             def _wait(self, gate: threading.Event) -> bool:
                 """Wait for the gate; False (and ``client_gone`` set) if the client left first."""
@@ -177,6 +183,7 @@ class FakeRouter:
                 recorded = Recorded(self.command, self.path, dict(self.headers.items()), body)
                 with router._lock:
                     router.requests.append(recorded)
+                    router._changed.notify_all()
                     scripted = router._script.popleft() if router._script else None
                 if scripted is None and router.responder is not None:
                     scripted = router.responder(recorded)
@@ -275,14 +282,15 @@ class FakeRouter:
         self._gates.append(gate)
         return gate
 
-    def wait_closed(self, n: int, timeout: float = 5.0) -> bool:
-        """Wait until at least ``n`` connections have ended."""
-        deadline = time.monotonic() + timeout
-        while self.closed < n:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
+    def wait_requests(self, n: int, timeout: float = 60.0) -> bool:
+        """Wait until at least ``n`` requests have arrived (False only if a broken test would hang)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.requests) >= n, timeout)
+
+    def wait_closed(self, n: int, timeout: float = 60.0) -> bool:
+        """Wait until at least ``n`` connections have ended (False only if a broken test would hang)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.closed >= n, timeout)
 
     # -- lifecycle ------------------------------------------------------------------
 

@@ -201,10 +201,8 @@ def test_invalid_chunk_raises_and_is_never_skipped(
     after = f"data: {json.dumps(chunk(' after', finish='stop'))}\n\ndata: [DONE]\n\n".encode()
     fake_router.reply_sse(chunks=[good, bad, after])
     got: list[AIMessageChunk] = []
-    started = time.monotonic()
-    with pytest.raises(StreamError, match=message) as info:
+    with pytest.raises(StreamError, match=message) as info:  # raised, not hung (the suite's time-out)
         caller.stream(make_model(max_retries=2), got)
-    assert time.monotonic() - started < 10  # raised, not hung
     assert text_of(got) == "before"  # nothing after the bad chunk was passed off as the answer
     assert info.value.partial.content == "before"
     assert len(fake_router.requests) == 1
@@ -405,8 +403,7 @@ def test_429_rate_limit_reset_far_away_is_capped(
     started = time.monotonic()
     # Without a deadline the wait is cut to the cap; with one, a wait past it raises (test_limits.py).
     assert caller.invoke(make_model(max_retries=1, deadline=None)).content == "after the cap"
-    waited = time.monotonic() - started
-    assert 0.25 <= waited < 10  # waited the cap, not the hour
+    assert time.monotonic() - started >= 0.25  # waited the cap (not the hour: the suite's time-out says so)
     assert len(fake_router.requests) == 2
 
 
@@ -548,11 +545,10 @@ def test_slow_server_raises_request_timeout_in_seconds(
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError) as info:
         caller.call(kind, make_model(timeout=0.5, max_retries=3))
-    waited = time.monotonic() - started
-    assert 0.4 <= waited < 5  # seconds, not milliseconds nor minutes
+    assert time.monotonic() - started >= 0.4  # seconds, not milliseconds (minutes: the suite's time-out)
     assert "timed out" in str(info.value)
     assert len(fake_router.requests) == 1  # the router may be working on it (and billing): not retried
-    assert fake_router.client_gone.wait(5)  # the client gave up the connection
+    assert fake_router.client_gone.wait(60)  # the client gave up the connection
 
 
 def test_stream_stalling_mid_way_times_out_with_partial(
@@ -656,19 +652,20 @@ async def test_cancelled_async_stream_releases_its_connection(fake_router: FakeR
             model="m", api_key=KEY, base_url=fake_router.url, http_async_client=client, timeout=3, max_retries=0
         )
         got: list[AIMessageChunk] = []
+        first = asyncio.Event()
 
         async def consume() -> None:
             async for piece in model.astream("hi"):
                 got.append(piece)
+                first.set()
 
         task = asyncio.create_task(consume())
-        while not got:
-            await asyncio.sleep(0.01)
+        await first.wait()  # the router holds the rest: the task is waiting for more
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
         assert text_of(got) == "first"
-        assert await asyncio.to_thread(fake_router.client_gone.wait, 5)  # the server saw the connection closed
+        assert await asyncio.to_thread(fake_router.client_gone.wait, 60)  # the server saw the connection closed
         assert (await model.ainvoke("again")).content == "next call works"
         assert len(fake_router.requests) == 2
 
@@ -683,7 +680,7 @@ async def test_async_stream_abandoned_by_break_releases_its_connection(fake_rout
         assert piece.text == "first"
         break
     await stream.aclose()  # what `async for` leaves to the caller (or to the loop at its shutdown)
-    assert await asyncio.to_thread(fake_router.client_gone.wait, 5)
+    assert await asyncio.to_thread(fake_router.client_gone.wait, 60)
     assert (await model.ainvoke("again")).content == "next call works"
     await model.aclose()
 
@@ -696,7 +693,7 @@ def test_sync_stream_abandoned_releases_its_connection(fake_router: FakeRouter) 
     stream = model.stream("hi")
     assert next(stream).text == "first"
     stream.close()
-    assert fake_router.client_gone.wait(5)
+    assert fake_router.client_gone.wait(60)
     assert model.invoke("again").content == "next call works"
     model.close()
 

@@ -1,4 +1,4 @@
-"""_http: the retry policy (pure). Faults over HTTP: test_faults.py; bodies in pieces: test_http_pieces.py."""
+"""_wire/http.py: the retry policy (pure). Faults over HTTP: behaviour/test_faults.py; pieces: test_http_pieces.py."""
 
 from __future__ import annotations
 

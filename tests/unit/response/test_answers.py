@@ -74,7 +74,7 @@ def test_chat_result_keeps_reasoning_annotations_and_images() -> None:
     # The reasoning also where ChatGroq and ChatOpenRouter put it (issue 23).
     assert message.additional_kwargs == {**kept, "reasoning_content": "because"}
     assert message.content_blocks[0] == {"type": "reasoning", "reasoning": "s", "extras": {"type": "reasoning.summary"}}
-    # Images are content now (test_output_images.py), not a copy in additional_kwargs.
+    # Images are content now (response/test_outputs_images.py), not a copy in additional_kwargs.
     assert message.content_blocks[2] == {"type": "image", "base64": "AAAA", "mime_type": "image/png"}
 
 

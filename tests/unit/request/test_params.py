@@ -171,7 +171,7 @@ INVALID: list[tuple[str, Any, str]] = [
     ("models", "openai/gpt-4o", "list of model ids"),
     ("models", [], "at least 1"),
     ("models", [""], "at least 1 character"),
-    # Unknown keys and enum values are sent (test_router_openness.py); wrong types are not.
+    # Unknown keys and enum values are sent (tests/behaviour/test_router_openness.py); wrong types are not.
     ("provider", {"order": "openai"}, "order"),
     ("provider", {"data_collection": 0}, "data_collection"),
     ("provider", {"sort": 1}, "sort"),

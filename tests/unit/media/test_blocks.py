@@ -16,7 +16,7 @@ from langchain_visionrouter import ImageInputError, file_block, image_block
 from langchain_visionrouter._media.checks import ImagePolicy
 from langchain_visionrouter._request.messages import convert_messages
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 

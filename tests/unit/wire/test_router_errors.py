@@ -17,7 +17,6 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from langchain_visionrouter import ChatVisionRouter, clear_catalog_cache
-from langchain_visionrouter._redaction import redact_url
 from langchain_visionrouter.errors import APIConnectionError, AuthenticationError, NotFoundError, RateLimitError
 
 KEY = "sk-or-v1-0123456789abcdef-REFUSED"
@@ -81,11 +80,6 @@ def test_connection_error_names_the_url_without_credentials() -> None:
     text = str(info.value)
     assert f"127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}/v1/chat/completions" in text
     assert "s3cret-password" not in text and "alice" not in text
-
-
-def test_redact_url() -> None:
-    assert redact_url("https://u:p@h.example:8443/v1?key=abc&x=1") == "https://***@h.example:8443/v1?key=***&x=1"
-    assert redact_url("http://localhost:8000/v1") == "http://localhost:8000/v1"
 
 
 def test_final_rate_limit_error_says_how_many_attempts_over_how_long(fake_router: Any) -> None:

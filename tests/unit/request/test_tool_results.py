@@ -1,7 +1,7 @@
 """Tools that return images, in agents (issue 16, item 4).
 
 The right form (a tool returning a list of content blocks) is covered turn by turn in
-``test_agent_loop.py``. Here, the trap: a tool returning ``image_block(...)`` (one dict),
+``tests/behaviour/test_agent_loop.py``. Here, the trap: a tool returning ``image_block(...)`` (one dict),
 which LangChain turns into JSON text. It reaches the model as the image it is, with a
 warning saying how to write the tool; JSON text that is not a content block is left alone.
 """

@@ -419,20 +419,25 @@ def test_the_key_is_masked_in_errors(fake_router: FakeRouter, make_embeddings: A
 # -- concurrency, time-outs, gateways --------------------------------------------------------
 
 
-def counting(delay: float) -> tuple[Any, dict[str, int]]:
-    """A responder that notes how many requests were in flight at once."""
+def counting(width: int) -> tuple[Any, dict[str, int]]:
+    """A responder that notes how many requests were in flight at once.
+
+    The first requests are held until ``width`` are in flight together (then none is held), so
+    the peak is reached on any machine, however slow, and no time is involved."""
     import threading
-    import time
 
     seen = {"now": 0, "most": 0}
     lock = threading.Lock()
+    full = threading.Event()
     ok = echo()
 
     def respond(request: Recorded) -> Scripted:
         with lock:
             seen["now"] += 1
             seen["most"] = max(seen["most"], seen["now"])
-        time.sleep(delay)
+            if seen["now"] >= width:
+                full.set()
+        full.wait(60)  # only a broken bound (fewer in flight than allowed) would wait this out
         with lock:
             seen["now"] -= 1
         return ok(request)
@@ -441,7 +446,7 @@ def counting(delay: float) -> tuple[Any, dict[str, int]]:
 
 
 def test_concurrency_is_bounded(fake_router: FakeRouter, make_embeddings: Any) -> None:
-    respond, seen = counting(0.1)
+    respond, seen = counting(2)
     fake_router.respond(respond)
     out = make_embeddings(batch_size=1, max_concurrency=2).embed_documents([f"t{i}" for i in range(6)])
     assert out == [vec(i) for i in range(6)]
@@ -449,7 +454,7 @@ def test_concurrency_is_bounded(fake_router: FakeRouter, make_embeddings: Any) -
 
 
 async def test_concurrency_is_bounded_async(fake_router: FakeRouter, make_embeddings: Any) -> None:
-    respond, seen = counting(0.1)
+    respond, seen = counting(3)
     fake_router.respond(respond)
     emb = make_embeddings(batch_size=1, max_concurrency=3)
     assert await emb.aembed_documents([f"t{i}" for i in range(7)]) == [vec(i) for i in range(7)]
