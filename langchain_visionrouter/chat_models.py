@@ -375,26 +375,23 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
             self.deadline,
             self.max_response_bytes,
         )
-        private = self.__pydantic_private__  # not self._template_cache: pydantic's __getattr__ is slow
-        assert private is not None
-        cached = private.get("_template_cache")
-        if cached is not None and cached[0] == key:
-            return cast(RequestTemplate, cached[1])
-        template = self._new_template()
-        private["_template_cache"] = (key, template)
-        return template
+        return cast(RequestTemplate, self._per_setting("_template_cache", key, self._new_template))
 
     def _text_policy(self) -> ImagePolicy:
         """The image policy for a call no part of which can be media (never tallied): built once per setting."""
         key = (self.router, self.image_max_decoded_bytes, self.image_max_side, self.image_max_bytes, self.image_fit)
-        private = self.__pydantic_private__
+        return cast(ImagePolicy, self._per_setting("_text_policy_cache", key, self._image_policy))
+
+    def _per_setting(self, name: str, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """``build()``, kept in the private attribute ``name`` until the fields in ``key`` change."""
+        private = self.__pydantic_private__  # not getattr(self, name): pydantic's __getattr__ is slow
         assert private is not None
-        cached = private.get("_text_policy_cache")
+        cached = private.get(name)
         if cached is not None and cached[0] == key:
-            return cast(ImagePolicy, cached[1])
-        policy = self._image_policy()
-        private["_text_policy_cache"] = (key, policy)
-        return policy
+            return cached[1]
+        value = build()
+        private[name] = (key, value)
+        return value
 
     def _new_template(self) -> RequestTemplate:
         assert self.base_url is not None
