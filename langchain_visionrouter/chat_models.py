@@ -356,7 +356,7 @@ class ChatVisionRouter(RouterClient, TokenEstimates, BaseChatModel, RouterParams
     ) -> PreparedCall:
         # Resizing decodes and re-encodes images (tens of ms each): off the event loop. The
         # hop to a thread costs more than building any other call, so only then.
-        if self._image_policy().resizes and any(not isinstance(m.content, str) for m in messages):
+        if self._text_policy().resizes and any(not isinstance(m.content, str) for m in messages):
             return await asyncio.to_thread(self._prepare, messages, stop, kwargs, stream=stream)
         return self._prepare(messages, stop, kwargs, stream=stream)
 
