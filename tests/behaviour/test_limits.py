@@ -266,44 +266,45 @@ def test_a_dropped_connection_before_any_answer_is_retried(
 def test_waiting_for_the_pool_does_not_eat_the_timeout(
     fake_router: FakeRouter, make_model: Any, caller: Caller
 ) -> None:
-    # One connection: the first call holds it for 3 s, a piece every 0.05 s (each read far within
-    # the 1.5 s time-out, so a loaded machine cannot make it time out); the other calls wait for
-    # the pool longer than their time-out, and must still get their answers.
-    body = json.dumps(full_answer()).encode()
-    drip = Scripted(headers={"Content-Type": "application/json"}, chunks=_drip(body, 60), delay=0.05)
-    served = []
-    lock = threading.Lock()
-
-    def respond(_: Any) -> Scripted:
-        with lock:
-            served.append(1)
-            first = len(served) == 1
-        return drip if first else answer(json=full_answer())
-
-    fake_router.respond(respond)
-    model = make_model(max_connections=1, timeout=1.5)
+    # One connection, held by a stream the test has stopped reading (no read is pending, so no
+    # time-out runs for it) while a second call waits for the pool longer than its 2 s time-out.
+    # The wait is the claim itself (a lower bound: a slow machine only makes it longer); once the
+    # stream is read to its end, the second call must get its answer.
+    gate = fake_router.hold()
+    pieces = sse_body(stream_events(["held ", "stream"]))
+    first = next(i for i, piece in enumerate(pieces) if b"held" in piece) + 1
+    fake_router.reply_sse(chunks=pieces, gate=gate, gate_after=first)  # held after "held "
+    fake_router.reply(json=full_answer())
+    model = make_model(max_connections=1, timeout=2)
+    waited = 3.0
     if caller.mode == "sync":
+        stream = model.stream("first")
+        assert "".join(next(stream).text for _ in range(first)) == "held "
         results: list[Any] = []
-        threads = [threading.Thread(target=lambda: results.append(model.invoke("hi"))) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        second = threading.Thread(target=lambda: results.append(model.invoke("second")))
+        second.start()
+        assert fake_router.wait_requests(1)
+        time.sleep(waited)  # the second call queues for the pool all this time
+        assert len(fake_router.requests) == 1 and not results  # still waiting for the connection
+        gate.set()
+        rest = "".join(chunk.text for chunk in stream)
+        second.join()
     else:
 
-        async def burst() -> list[Any]:
-            return list(await asyncio.gather(*(model.ainvoke("hi") for _ in range(3))))
+        async def scenario() -> tuple[str, list[Any]]:
+            stream = model.astream("first")
+            assert "".join([(await anext(stream)).text for _ in range(first)]) == "held "
+            second = asyncio.ensure_future(model.ainvoke("second"))
+            await asyncio.sleep(waited)  # the second call queues for the pool all this time
+            assert len(fake_router.requests) == 1 and not second.done()
+            gate.set()
+            rest = "".join([chunk.text async for chunk in stream])
+            return rest, [await second]
 
-        results = asyncio.run(burst())
-    assert [r.content for r in results] == ["all of it"] * 3
+        rest, results = asyncio.run(scenario())
+    assert rest == "stream"
+    assert [r.content for r in results] == ["all of it"]
     assert fake_router.connections == 1
-
-
-def _drip(body: bytes, pieces: int) -> list[bytes]:
-    """``body`` in ``pieces`` parts (the last takes the rest)."""
-    size = max(1, len(body) // pieces)
-    parts = [body[i * size : (i + 1) * size] for i in range(pieces - 1)]
-    return [*parts, body[(pieces - 1) * size :]]
 
 
 # ---------------------------------------------------------------------------
