@@ -35,7 +35,6 @@ from langchain_visionrouter._response.fields import usage_message
 from langchain_visionrouter._router import model_info as _model_info
 from langchain_visionrouter._router.presets import get_router
 from langchain_visionrouter._wire import http as _http
-from langchain_visionrouter._wire.body import encode_body
 from langchain_visionrouter.errors import InvalidInputError, NotFoundError, VisionRouterError
 
 __all__ = ["VisionRouterEmbeddings"]
@@ -219,16 +218,7 @@ class VisionRouterEmbeddings(RouterClient, Embeddings):
         }
 
     def _request(self, batch: Batch, fields: dict[str, Any]) -> _http.Request:
-        assert self.base_url is not None
-        return _http.Request(
-            url=self.base_url.rstrip("/") + "/embeddings",
-            headers=self._json_headers(),
-            body=encode_body(embedding_payload(self.model, batch.inputs, fields)),
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            deadline=self.deadline,
-            max_response_bytes=self.max_response_bytes,
-        )
+        return self._api_request("/embeddings", embedding_payload(self.model, batch.inputs, fields))
 
     def _answer(self, batch: Batch, body: Any) -> tuple[list[list[float]], AIMessage]:
         return parse_vectors(body, len(batch.inputs)), usage_message(body, self.model, self.preset.provider_label)

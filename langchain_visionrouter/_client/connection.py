@@ -11,6 +11,7 @@ docs (:func:`connection_doc`), so ``help()`` shows them where users read.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -38,7 +39,9 @@ from langchain_visionrouter._router.presets import (
     request_headers,
     resolve_api_key,
 )
+from langchain_visionrouter._wire.body import encode_body
 from langchain_visionrouter._wire.clients import HTTPClients
+from langchain_visionrouter._wire.http import Request
 from langchain_visionrouter._wire.limits import DEFAULT_DEADLINE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES
 
 __all__ = ["RouterClient", "connection_doc"]
@@ -206,6 +209,19 @@ class RouterClient(BaseModel):
             app_url=self.app_url,
             app_title=self.app_title,
             default_headers=self.default_headers,
+        )
+
+    def _api_request(self, path: str, payload: Mapping[str, Any], *, accept: str = "application/json") -> Request:
+        """A POST of ``payload`` to ``{base_url}{path}`` with this model's key, headers and every bound."""
+        assert self.base_url is not None
+        return Request(
+            url=self.base_url.rstrip("/") + path,
+            headers=self._json_headers(accept),
+            body=encode_body(payload),
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            deadline=self.deadline,
+            max_response_bytes=self.max_response_bytes,
         )
 
     # -- client lifecycle -----------------------------------------------------------------

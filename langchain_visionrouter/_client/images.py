@@ -19,7 +19,6 @@ from langchain_visionrouter._response.images import ImageStream, image_message
 from langchain_visionrouter._router import model_info as _model_info
 from langchain_visionrouter._router.presets import get_router
 from langchain_visionrouter._wire import http as _http
-from langchain_visionrouter._wire.body import encode_body
 from langchain_visionrouter.errors import NotFoundError
 
 __all__ = ["VisionRouterImages"]
@@ -133,7 +132,6 @@ class VisionRouterImages(RouterClient):
     def _request(
         self, prompt: Any, images: Any, kwargs: dict[str, Any], *, stream: bool = False, caller: str
     ) -> tuple[_http.Request, str]:
-        assert self.base_url is not None
         kwargs = dict(kwargs)
         model = kwargs.pop("model", None) or self.model
         extra = {**self.model_kwargs, **(kwargs.pop("extra_body", None) or {})}
@@ -148,15 +146,7 @@ class VisionRouterImages(RouterClient):
             stream=stream,
             caller=caller,
         )
-        request = _http.Request(
-            url=self.base_url.rstrip("/") + "/images",
-            headers=self._json_headers("text/event-stream" if stream else "application/json"),
-            body=encode_body(body),
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            deadline=self.deadline,
-            max_response_bytes=self.max_response_bytes,
-        )
+        request = self._api_request("/images", body, accept="text/event-stream" if stream else "application/json")
         return request, model
 
     def _done(self, message: AIMessage, model: str) -> AIMessage:

@@ -19,7 +19,6 @@ from langchain_visionrouter._response.answers import Answer, judge_answer
 from langchain_visionrouter._response.rerank import RerankResult, rerank_results, rerank_usage
 from langchain_visionrouter._wire import http as _http
 from langchain_visionrouter._wire import router_errors as _errors
-from langchain_visionrouter._wire.body import encode_body
 from langchain_visionrouter.errors import InvalidInputError, VisionRouterError
 
 __all__ = ["VisionRouterRerank"]
@@ -108,16 +107,7 @@ class VisionRouterRerank(RouterClient, BaseDocumentCompressor):
         return [self._request(rerank_payload(self.model, query, b.documents, per_request, fields)) for b in batches]
 
     def _request(self, body: dict[str, Any]) -> _http.Request:
-        assert self.base_url is not None
-        return _http.Request(
-            url=self.base_url.rstrip("/") + "/rerank",
-            headers=self._json_headers(),
-            body=encode_body(body),
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            deadline=self.deadline,
-            max_response_bytes=self.max_response_bytes,
-        )
+        return self._api_request("/rerank", body)
 
     def _read(self, answer: Answer, batch: RerankBatch) -> tuple[list[RerankResult], AIMessage]:
         results = rerank_results(

@@ -149,7 +149,7 @@ class PreparedCall:
             ),
         )
 
-    # -- facts about the call, read from what was decided, never from a body sent -----------
+    # -- facts of the final body (its source: extra_body, merged last, may set any of them) ---
 
     @property
     def model(self) -> str:

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-# Decoded answers are dicts, checked first (the fast path); any Mapping passes.
-OBJECT = (dict, Mapping)
+from langchain_visionrouter._response.dialects import OBJECT
 
 __all__ = ["GROWING_FIELDS", "StreamDetails", "continues", "merge_reasoning_details"]
 
